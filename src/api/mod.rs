@@ -1,0 +1,65 @@
+//! HTTP: routes, shared state and layers. Handlers are thin: parse the request into domain
+//! types, make one store call, answer. Route table:
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /api/projects` | FeatureCollection, filtered |
+//! | `GET /api/projects/{id}` | one Feature, `ETag` = version |
+//! | `GET /api/projects/{id}/history` | revisions |
+//! | `GET /api/stats` | counts and investment by status, action, town, kind |
+//! | `GET /api/basemap`, `/api/basemap/attribution` | outlines and their credits |
+//! | `GET /api/meta` | vocabularies (statuses, kinds, actions, tasks, towns) and region |
+//! | `GET /api/plan/targets`, `/api/plan/programmes` | the plan's targets and unmapped programmes |
+//! | `GET /healthz`, `/readyz` | process alive; store reachable |
+//! | everything else | the web page and vendored files |
+
+mod health;
+mod meta;
+mod problem;
+mod projects;
+
+pub use problem::Problem;
+
+use crate::geodata::Geodata;
+use crate::project::Rules;
+use crate::store::Store;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// Input rules (region, towns, islands).
+    pub rules: Arc<Rules>,
+    /// Base data.
+    pub geodata: Arc<Geodata>,
+}
+
+/// The whole HTTP surface.
+pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Router {
+    Router::new()
+        .merge(projects::router())
+        .merge(meta::router())
+        .merge(health::router())
+        .route("/api", get(|| async { Problem::new(StatusCode::NOT_FOUND, "Not found", "see /api/projects, /api/stats, /api/basemap, /api/meta") }))
+        .fallback(crate::web::serve)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Decodes a query string into pairs (repeated keys kept, in order).
+pub(crate) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default()
+}

@@ -1,0 +1,102 @@
+//! RFC 9457 problem details: the one place where errors become HTTP.
+//!
+//! Every handler returns `Result<_, Problem>`; the `From` impls below are the only mapping from
+//! domain and store errors to status codes. Internal errors are logged with their cause chain and
+//! answered with a generic text, never the database's message.
+
+use crate::project::{BadFilter, FieldError, Invalid};
+use crate::store::StoreError;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::Value;
+
+/// A problem+json body.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// A URI naming the kind of problem; `about:blank` when the status says it all.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary.
+    pub title: String,
+    /// HTTP status.
+    #[serde(serialize_with = "ser_status")]
+    pub status: StatusCode,
+    /// What went wrong in this request, as a sentence.
+    pub detail: String,
+    /// Per-field problems, each with a JSON pointer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The offending query parameter, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    /// Extra members (e.g. `current_version` on 412).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, Value>,
+}
+
+fn ser_status<S: serde::Serializer>(s: &StatusCode, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_u16(s.as_u16())
+}
+
+impl Problem {
+    /// A problem with a status, title and detail.
+    pub fn new(status: StatusCode, title: &str, detail: impl Into<String>) -> Problem {
+        Problem { kind: "about:blank".into(), title: title.into(), status, detail: detail.into(), errors: Vec::new(), parameter: None, extra: serde_json::Map::new() }
+    }
+    /// 400 for a bad query parameter.
+    pub fn bad_parameter(param: &str, reason: impl Into<String>) -> Problem {
+        let reason = reason.into();
+        let mut p = Problem::new(StatusCode::BAD_REQUEST, "Invalid query parameter", format!("query parameter `{param}`: {reason}"));
+        p.parameter = Some(param.to_owned());
+        p
+    }
+    /// A 500 that tells the client nothing about internals.
+    pub fn internal() -> Problem {
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal error", "the server failed to answer; the cause is in its log")
+    }
+    /// Adds an extension member.
+    pub fn with(mut self, key: &str, value: Value) -> Problem {
+        self.extra.insert(key.to_owned(), value);
+        self
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = self.status;
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"))], body).into_response()
+    }
+}
+
+impl From<BadFilter> for Problem {
+    fn from(e: BadFilter) -> Problem {
+        Problem::bad_parameter(&e.param, e.reason)
+    }
+}
+
+impl From<Invalid> for Problem {
+    fn from(e: Invalid) -> Problem {
+        let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid project", e.to_string());
+        p.kind = "https://planmap.dev/problems/invalid-project".into();
+        p.errors = e.0;
+        p
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Problem {
+        match &e {
+            StoreError::NotFound(_) | StoreError::NoRevision(..) => Problem::new(StatusCode::NOT_FOUND, "Not found", e.to_string()),
+            StoreError::AlreadyExists(_) => Problem::new(StatusCode::CONFLICT, "Already exists", e.to_string()),
+            StoreError::VersionMismatch { current, .. } => {
+                Problem::new(StatusCode::PRECONDITION_FAILED, "Version mismatch", e.to_string()).with("current_version", Value::from(current.0))
+            }
+            StoreError::Corrupt { .. } | StoreError::Open(_) | StoreError::Database { .. } => {
+                tracing::error!(error = %e, cause = ?std::error::Error::source(&e), "store error");
+                Problem::internal()
+            }
+        }
+    }
+}

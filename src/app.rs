@@ -1,0 +1,98 @@
+//! Wiring: open the store, load base data, seed an empty store, bind, serve, shut down on signal.
+
+use crate::api::{self, AppState};
+use crate::config::Config;
+use crate::geodata::Geodata;
+use crate::import::{self, Limits};
+use crate::project::Rules;
+use crate::store::{self, BatchMode, RevisionMeta, Store};
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// A bound, ready server.
+pub struct App {
+    listener: TcpListener,
+    router: axum::Router,
+    state: AppState,
+}
+
+impl App {
+    /// Opens the store (migrating it), loads base data, seeds an empty store, binds the port.
+    pub async fn build(config: Config) -> anyhow::Result<App> {
+        let geodata = Geodata::load(config.geodata.as_deref()).map_err(anyhow::Error::msg).context("loading base data")?;
+        let rules = Rules { region: config.region, towns: config.towns.clone(), islands: Arc::new(geodata.islands.clone()) };
+        let store = store::open(&config.database_url, config.region).await.with_context(|| format!("opening {}", config.database_url))?;
+        if config.seed {
+            seed_if_empty(store.as_ref(), &geodata, &rules).await?;
+        }
+        let state = AppState { store, rules: Arc::new(rules), geodata: Arc::new(geodata) };
+        let router = api::router(state.clone(), config.max_body_bytes, Duration::from_secs(config.request_timeout));
+        let listener = TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+        Ok(App { listener, router, state })
+    }
+
+    /// The address actually bound (port 0 becomes a real port).
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// Shared state (for tests that reach the store directly).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        use axum::serve::ListenerExt;
+        // Nagle's algorithm delays small responses on keep-alive connections by up to 40 ms.
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, self.router).with_graceful_shutdown(shutdown).await?;
+        Ok(())
+    }
+}
+
+/// Loads `projects.geojson` when the store holds no project at all. The seed is planmap's own
+/// data, so any rejected feature stops the start with the report rather than half-seeding.
+pub async fn seed_if_empty(store: &dyn Store, geodata: &Geodata, rules: &Rules) -> anyhow::Result<()> {
+    let census = store.census().await?;
+    if census.real + census.synthetic > 0 {
+        return Ok(());
+    }
+    let Some(text) = &geodata.projects else {
+        tracing::warn!("geodata has no projects.geojson; starting with an empty store");
+        return Ok(());
+    };
+    let value: serde_json::Value = serde_json::from_str(text).context("geodata/projects.geojson is not JSON")?;
+    let report = import::run(store, &value, rules, Limits::default(), BatchMode::CreateOnly, false, &RevisionMeta::by("seed", Some("geodata/projects.geojson"))).await?;
+    if !report.written {
+        let bad: Vec<String> = report.items.iter().filter(|i| !i.errors.is_empty()).map(|i| format!("{:?}: {:?}", i.id, i.errors)).collect();
+        anyhow::bail!("geodata/projects.geojson has {} invalid feature(s): {}", report.rejected, bad.join("; "));
+    }
+    tracing::info!(projects = report.total, "seeded the store from geodata/projects.geojson");
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,185 @@
+//! Configuration: one clap struct per concern; every field has a flag, an environment variable
+//! and a doc comment that becomes `--help`. Nothing outside this file reads the environment.
+
+use crate::geometry::Region;
+use crate::project::Towns;
+use crate::store::StoreUrl;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// planmap: development-plan projects on an island map.
+#[derive(Debug, Parser)]
+#[command(name = "planmap", version, about)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Settings shared by every command.
+    #[command(flatten)]
+    pub common: Common,
+    /// Server settings (used by `serve`, also when no command is given).
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the map and API (the default).
+    Serve,
+    /// Import a GeoJSON FeatureCollection, all or nothing, with a per-feature report.
+    Import(ImportArgs),
+    /// Write every project as GeoJSON.
+    Export(ExportArgs),
+    /// Apply the store's migrations and exit.
+    Migrate,
+    /// Generate deterministic synthetic projects for scale tests (marked `synthetic: true`).
+    DemoData(DemoArgs),
+}
+
+/// Settings every command needs.
+#[derive(Debug, Clone, Args)]
+pub struct Common {
+    /// Where the data lives: `sqlite:PATH` (embedded, the default) or `postgres://…` (PostGIS).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite:data/planmap.db", global = true)]
+    pub database_url: StoreUrl,
+    /// Geometries must lie in this lon/lat box: minLon,minLat,maxLon,maxLat. Default: Dongtou with a margin.
+    #[arg(long, env = "PLANMAP_REGION", default_value = "120.55,27.55,121.45,28.15", global = true)]
+    pub region: Region,
+    /// Comma-separated list of accepted towns (街道/镇/乡). Default: Dongtou's eight.
+    #[arg(long, env = "PLANMAP_TOWNS", value_delimiter = ',', global = true)]
+    pub towns: Vec<String>,
+    /// Read base data (outlines, seed) from this folder instead of the copy built into the binary.
+    #[arg(long, env = "PLANMAP_GEODATA", global = true)]
+    pub geodata: Option<PathBuf>,
+    /// Log format.
+    #[arg(long, env = "PLANMAP_LOG_FORMAT", value_enum, default_value = "pretty", global = true)]
+    pub log_format: LogFormat,
+}
+
+impl Common {
+    /// The configured towns, or the default list.
+    pub fn towns(&self) -> Result<Towns, String> {
+        if self.towns.is_empty() {
+            Ok(Towns::default())
+        } else {
+            Towns::new(self.towns.clone())
+        }
+    }
+}
+
+/// Log output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// For people.
+    Pretty,
+    /// One JSON object per line, for collectors.
+    Json,
+}
+
+/// Server settings.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on. Use 0.0.0.0:8080 to serve the intranet.
+    #[arg(long, env = "PLANMAP_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Load `geodata/projects.geojson` into an empty store at start.
+    #[arg(long, env = "PLANMAP_SEED", default_value_t = true, action = clap::ArgAction::Set)]
+    pub seed: bool,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "PLANMAP_MAX_BODY_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Seconds a request may take before it is answered 408.
+    #[arg(long, env = "PLANMAP_REQUEST_TIMEOUT", default_value_t = 60)]
+    pub request_timeout: u64,
+}
+
+/// `planmap import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// A GeoJSON FeatureCollection file.
+    pub file: PathBuf,
+    /// Check and report only; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Refuse ids that already exist instead of replacing them.
+    #[arg(long)]
+    pub create_only: bool,
+    /// Comment recorded in every revision.
+    #[arg(long)]
+    pub comment: Option<String>,
+}
+
+/// `planmap export`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// Output file; standard output when omitted.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// `planmap demo-data`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// How many projects.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=2_000_000))]
+    pub count: u32,
+    /// Random seed; the same seed gives the same projects.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write a FeatureCollection here instead of loading the store.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// Everything `App::build` needs, constructed directly by tests.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Store.
+    pub database_url: StoreUrl,
+    /// Listen address.
+    pub bind: SocketAddr,
+    /// Region for the geometry rules.
+    pub region: Region,
+    /// Accepted towns.
+    pub towns: Towns,
+    /// Base data folder override.
+    pub geodata: Option<PathBuf>,
+    /// Seed an empty store.
+    pub seed: bool,
+    /// Body limit.
+    pub max_body_bytes: usize,
+    /// Request timeout in seconds.
+    pub request_timeout: u64,
+}
+
+impl Config {
+    /// From the parsed command line.
+    pub fn from_cli(common: &Common, serve: &ServeArgs) -> Result<Config, String> {
+        Ok(Config {
+            database_url: common.database_url.clone(),
+            bind: serve.bind,
+            region: common.region,
+            towns: common.towns()?,
+            geodata: common.geodata.clone(),
+            seed: serve.seed,
+            max_body_bytes: serve.max_body_bytes,
+            request_timeout: serve.request_timeout,
+        })
+    }
+
+    /// For tests: the given store, a random port on loopback, seeding on, defaults otherwise.
+    pub fn for_tests(database_url: StoreUrl) -> Config {
+        Config {
+            database_url,
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            region: Region::DONGTOU,
+            towns: Towns::default(),
+            geodata: None,
+            seed: true,
+            max_body_bytes: 10 * 1024 * 1024,
+            request_timeout: 60,
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Base data: island outlines, the 2017 land fill, the district outline, the seed projects and the
+//! plan's targets. Built into the binary from `geodata/` so a bare machine needs nothing else;
+//! `--geodata DIR` reads a folder instead (for a district other than Dongtou, or fresher data).
+
+use crate::geometry::IslandIndex;
+use rust_embed::Embed;
+use serde_json::{json, Value};
+use std::path::Path;
+
+#[derive(Embed)]
+#[folder = "geodata/"]
+#[include = "*.geojson"]
+#[include = "*.json"]
+struct Embedded;
+
+/// The loaded base data.
+#[derive(Debug, Clone)]
+pub struct Geodata {
+    /// Named island outlines, for deriving `islands`.
+    pub islands: IslandIndex,
+    /// `/api/basemap` body: every layer merged, each feature tagged with `layer`.
+    pub basemap: Vec<u8>,
+    /// `/api/basemap/attribution` body.
+    pub attribution: Value,
+    /// The seed FeatureCollection text.
+    pub projects: Option<String>,
+    /// The plan's district targets.
+    pub plan_targets: Value,
+    /// Plan programmes with no place on the map.
+    pub plan_programmes: Value,
+}
+
+/// Basemap layers: (file, `layer` value). Drawn in this order.
+pub const LAYERS: &[(&str, &str)] = &[("land-2017.geojson", "land2017"), ("islands.geojson", "island"), ("district.geojson", "district")];
+
+fn read(dir: Option<&Path>, name: &str) -> Result<Option<String>, String> {
+    match dir {
+        Some(d) => {
+            let p = d.join(name);
+            match std::fs::read_to_string(&p) {
+                Ok(s) => Ok(Some(s)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(format!("cannot read {}: {e}", p.display())),
+            }
+        }
+        None => match Embedded::get(name) {
+            Some(f) => String::from_utf8(f.data.into_owned()).map(Some).map_err(|_| format!("{name} is not UTF-8")),
+            None => Ok(None),
+        },
+    }
+}
+
+fn parse_json(name: &str, text: Option<String>, default: Value) -> Result<Value, String> {
+    match text {
+        Some(t) => serde_json::from_str(&t).map_err(|e| format!("{name}: {e}")),
+        None => Ok(default),
+    }
+}
+
+impl Geodata {
+    /// Loads from `dir`, or from the copy built into the binary.
+    pub fn load(dir: Option<&Path>) -> Result<Geodata, String> {
+        let islands_text = read(dir, "islands.geojson")?.ok_or("geodata has no islands.geojson")?;
+        let islands = IslandIndex::from_geojson(&islands_text).map_err(|e| format!("islands.geojson: {e}"))?;
+        let mut features = Vec::new();
+        for (file, layer) in LAYERS {
+            let Some(text) = read(dir, file)? else { continue };
+            let v: Value = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+            let Some(fs) = v.get("features").and_then(Value::as_array) else { return Err(format!("{file} is not a FeatureCollection")) };
+            for f in fs {
+                let mut f = f.clone();
+                if let Some(props) = f.get_mut("properties").and_then(Value::as_object_mut) {
+                    props.insert("layer".into(), json!(layer));
+                } else if let Some(o) = f.as_object_mut() {
+                    o.insert("properties".into(), json!({ "layer": layer }));
+                }
+                features.push(f);
+            }
+        }
+        let basemap = serde_json::to_vec(&json!({"type": "FeatureCollection", "features": features})).map_err(|e| e.to_string())?;
+        Ok(Geodata {
+            islands,
+            basemap,
+            attribution: parse_json("attribution.json", read(dir, "attribution.json")?, json!([]))?,
+            projects: read(dir, "projects.geojson")?,
+            plan_targets: parse_json("plan-targets.json", read(dir, "plan-targets.json")?, json!([]))?,
+            plan_programmes: parse_json("plan-programmes.json", read(dir, "plan-programmes.json")?, json!([]))?,
+        })
+    }
+}

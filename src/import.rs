@@ -1,0 +1,150 @@
+//! Import: a GeoJSON FeatureCollection in, a per-feature report out, all or nothing.
+//!
+//! Every feature is checked before anything is written; one rejected feature means nothing is
+//! written (unless it is a dry run, which never writes). Used by `planmap import`, the seed and
+//! (later) `POST /api/import`.
+
+use crate::project::{FieldError, NewProject, ProjectId, Rules};
+use crate::store::{BatchAction, BatchMode, RevisionMeta, Store, StoreError};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Size limits on one import.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Features per file.
+    pub max_features: usize,
+    /// Vertices per geometry.
+    pub max_vertices: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_features: 200_000, max_vertices: 100_000 }
+    }
+}
+
+/// What happened (or would happen) to one feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Failed a rule.
+    Rejected,
+    /// Passed the rules (dry run, or not written because another feature was rejected).
+    Valid,
+    /// Written as new.
+    Created,
+    /// Replaced a stored project.
+    Updated,
+    /// Same as stored.
+    Unchanged,
+}
+
+/// One feature's line in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemReport {
+    /// Position in the file, from 0.
+    pub index: usize,
+    /// The feature's id, when it has a readable one.
+    pub id: Option<String>,
+    /// Outcome.
+    pub outcome: Outcome,
+    /// Why it was rejected.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Whether anything was written.
+    pub written: bool,
+    /// Features read.
+    pub total: usize,
+    /// Features rejected.
+    pub rejected: usize,
+    /// Per feature, in file order.
+    pub items: Vec<ItemReport>,
+}
+
+/// Why an import could not even be checked feature by feature.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Not a FeatureCollection.
+    #[error("expected a GeoJSON FeatureCollection: {0}")]
+    NotACollection(String),
+    /// Too many features.
+    #[error("the file has {count} features; at most {max} are accepted in one import")]
+    TooManyFeatures {
+        /// Found.
+        count: usize,
+        /// Limit.
+        max: usize,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks every feature; returns the valid projects (only when all are valid) and the report lines.
+pub fn check(collection: &Value, rules: &Rules, limits: Limits) -> Result<(Vec<NewProject>, Vec<ItemReport>), ImportError> {
+    let features = match collection.get("type").and_then(Value::as_str) {
+        Some("FeatureCollection") => collection.get("features").and_then(Value::as_array).ok_or_else(|| ImportError::NotACollection("`features` is not a list".into()))?,
+        Some(t) => return Err(ImportError::NotACollection(format!("`type` is `{t}`"))),
+        None => return Err(ImportError::NotACollection("`type` is missing".into())),
+    };
+    if features.len() > limits.max_features {
+        return Err(ImportError::TooManyFeatures { count: features.len(), max: limits.max_features });
+    }
+    let mut seen: HashMap<ProjectId, usize> = HashMap::new();
+    let mut ok = Vec::with_capacity(features.len());
+    let mut report = Vec::with_capacity(features.len());
+    for (index, f) in features.iter().enumerate() {
+        let raw_id = f.get("id").or_else(|| f.get("properties").and_then(|p| p.get("id"))).and_then(Value::as_str).map(str::to_owned);
+        let mut errors = Vec::new();
+        match NewProject::from_feature(f, None, rules) {
+            Ok(p) => {
+                if p.geometry.vertex_count() > limits.max_vertices {
+                    errors.push(FieldError {
+                        pointer: "/geometry".into(),
+                        field: "geometry".into(),
+                        reason: format!("has {} vertices; at most {} are accepted", p.geometry.vertex_count(), limits.max_vertices),
+                        at: None,
+                    });
+                }
+                if let Some(first) = seen.get(&p.id) {
+                    errors.push(FieldError { pointer: "/id".into(), field: "id".into(), reason: format!("`{}` is also the id of feature {first}", p.id), at: None });
+                } else {
+                    seen.insert(p.id.clone(), index);
+                }
+                if errors.is_empty() {
+                    ok.push(p);
+                }
+            }
+            Err(e) => errors = e.0,
+        }
+        let outcome = if errors.is_empty() { Outcome::Valid } else { Outcome::Rejected };
+        report.push(ItemReport { index, id: raw_id, outcome, errors });
+    }
+    Ok((ok, report))
+}
+
+/// Checks, then writes everything in one transaction unless `dry_run` or any feature was rejected.
+pub async fn run(store: &dyn Store, collection: &Value, rules: &Rules, limits: Limits, mode: BatchMode, dry_run: bool, meta: &RevisionMeta) -> Result<Report, ImportError> {
+    let (projects, mut items) = check(collection, rules, limits)?;
+    let rejected = items.iter().filter(|i| i.outcome == Outcome::Rejected).count();
+    let total = items.len();
+    if rejected > 0 || dry_run {
+        return Ok(Report { written: false, total, rejected, items });
+    }
+    let outcome = store.apply_batch(&projects, mode, meta).await?;
+    for (item, (_, action)) in items.iter_mut().zip(outcome.items) {
+        item.outcome = match action {
+            BatchAction::Created => Outcome::Created,
+            BatchAction::Updated => Outcome::Updated,
+            BatchAction::Unchanged => Outcome::Unchanged,
+        };
+    }
+    Ok(Report { written: true, total, rejected, items })
+}

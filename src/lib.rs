@@ -1,0 +1,27 @@
+//! planmap: a map service for a district's development-plan projects.
+//!
+//! One binary serves the map page, a JSON/GeoJSON API and (later) OGC API – Features, on an
+//! embedded SQLite store by default or on PostGIS in production.
+
+/// HTTP routes, extractors and the one error-to-HTTP mapping.
+pub mod api;
+/// Wiring: build the router and state from configuration, listen, shut down gracefully.
+pub mod app;
+/// Command line and environment configuration.
+pub mod config;
+/// Deterministic synthetic projects for scale tests.
+pub mod demo_data;
+/// Base data compiled into the binary (or read from a folder): outlines, seed, plan targets.
+pub mod geodata;
+/// Geometry rules: the only door a geometry comes in by.
+pub mod geometry;
+/// Reading FeatureCollections into projects with a per-feature report.
+pub mod import;
+/// The domain: projects, their fields, filters and statistics.
+pub mod project;
+/// The storage seam and its SQLite and PostGIS implementations.
+pub mod store;
+/// Logging setup.
+pub mod telemetry;
+/// The embedded web page and vendored libraries.
+pub mod web;

@@ -1,0 +1,110 @@
+//! The `planmap` command: parse the command line, set up logs, run one subcommand.
+
+use anyhow::Context;
+use clap::Parser;
+use planmap::app::{self, App};
+use planmap::config::{Cli, Command, Config, LogFormat};
+use planmap::geodata::Geodata;
+use planmap::import::{self, Limits, Outcome};
+use planmap::project::{Page, ProjectFilter, Rules};
+use planmap::store::{self, BatchMode, RevisionMeta};
+use std::io::Write;
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    planmap::telemetry::init(cli.common.log_format == LogFormat::Json);
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("planmap: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn rules(cli: &Cli) -> anyhow::Result<Rules> {
+    let geodata = Geodata::load(cli.common.geodata.as_deref()).map_err(anyhow::Error::msg)?;
+    Ok(Rules { region: cli.common.region, towns: cli.common.towns().map_err(anyhow::Error::msg)?, islands: Arc::new(geodata.islands) })
+}
+
+fn write_out(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    match path {
+        Some(p) => std::fs::write(p, bytes).with_context(|| format!("writing {}", p.display())),
+        None => std::io::stdout().lock().write_all(bytes).context("writing to standard output"),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    match &cli.command {
+        None | Some(Command::Serve) => {
+            let config = Config::from_cli(&cli.common, &cli.serve).map_err(anyhow::Error::msg)?;
+            let app = App::build(config).await?;
+            tracing::info!(address = %app.local_addr()?, store = %cli.common.database_url, "planmap is serving: open http://{}/", app.local_addr()?);
+            app.run(app::shutdown_signal()).await?;
+        }
+        Some(Command::Migrate) => {
+            store::open(&cli.common.database_url, cli.common.region).await?;
+            tracing::info!(store = %cli.common.database_url, "migrations applied");
+        }
+        Some(Command::Import(args)) => {
+            let rules = rules(&cli).await?;
+            let text = std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+            let value: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", args.file.display()))?;
+            let store = store::open(&cli.common.database_url, cli.common.region).await?;
+            let mode = if args.create_only { BatchMode::CreateOnly } else { BatchMode::Upsert };
+            let meta = RevisionMeta::by("import", args.comment.as_deref().or(Some(&args.file.display().to_string())));
+            let report = import::run(store.as_ref(), &value, &rules, Limits::default(), mode, args.dry_run, &meta).await?;
+            for item in &report.items {
+                let id = item.id.as_deref().unwrap_or("(no id)");
+                eprintln!("feature {:>5} {:<40} {:?}", item.index, id, item.outcome);
+                for e in &item.errors {
+                    eprintln!("        {} ({}): {}", e.field, e.pointer, e.reason);
+                }
+            }
+            let rejected = report.items.iter().filter(|i| i.outcome == Outcome::Rejected).count();
+            eprintln!("{} features, {} rejected, {}", report.total, rejected, if report.written { "written" } else { "nothing written" });
+            if rejected > 0 {
+                return Ok(std::process::ExitCode::from(2));
+            }
+        }
+        Some(Command::Export(args)) => {
+            let store = store::open(&cli.common.database_url, cli.common.region).await?;
+            let items = store.list(&ProjectFilter::default(), Page::ALL).await?;
+            let mut buf = Vec::new();
+            buf.extend_from_slice(br#"{"type":"FeatureCollection","features":["#);
+            for (i, p) in items.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                p.write_feature(&mut buf)?;
+            }
+            buf.extend_from_slice(b"]}\n");
+            write_out(args.output.as_deref(), &buf)?;
+        }
+        Some(Command::DemoData(args)) => {
+            let features = planmap::demo_data::generate(args.count, args.seed, &cli.common.region);
+            let fc = serde_json::json!({"type": "FeatureCollection", "features": features});
+            if let Some(out) = &args.output {
+                write_out(Some(out), &serde_json::to_vec(&fc)?)?;
+                return Ok(std::process::ExitCode::SUCCESS);
+            }
+            let rules = rules(&cli).await?;
+            let store = store::open(&cli.common.database_url, cli.common.region).await?;
+            let census = store.census().await?;
+            if census.real > 0 {
+                anyhow::bail!(
+                    "the store {} holds {} real projects; synthetic data never mixes with the real seed: point DATABASE_URL at a separate database",
+                    cli.common.database_url,
+                    census.real
+                );
+            }
+            let meta = RevisionMeta::by("demo-data", Some(&format!("--count {} --seed {}", args.count, args.seed)));
+            let report = import::run(store.as_ref(), &fc, &rules, Limits { max_features: 2_000_000, ..Limits::default() }, BatchMode::Upsert, false, &meta).await?;
+            anyhow::ensure!(report.written, "demo data failed the rules: {:?}", report.items.iter().find(|i| !i.errors.is_empty()));
+            eprintln!("loaded {} synthetic projects into {}", report.total, cli.common.database_url);
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}

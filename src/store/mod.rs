@@ -1,0 +1,262 @@
+//! The one seam between planmap and its databases.
+//!
+//! Both implementations must pass every case in `tests/store/cases.rs`. A behaviour that is not
+//! in that file is not part of the contract, whatever one backend happens to do. Decided
+//! semantics: bbox = exact intersection, touching counts; list order = by id; `q` = substring of
+//! `name_zh`/`name_en`, ASCII case-insensitive; money exact; times in microseconds.
+
+mod postgis;
+mod sql;
+mod sqlite;
+
+pub use postgis::PostgisStore;
+pub use sqlite::SqliteStore;
+
+use crate::project::{NewProject, Page, Project, ProjectFilter, ProjectId, Stats, Towns, Version};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+
+/// Which database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL with PostGIS.
+    Postgis,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgis => "postgis",
+        })
+    }
+}
+
+/// Who wrote and why; recorded with every revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionMeta {
+    /// User name, or `seed` / `import` / `demo-data` for the CLI.
+    pub author: String,
+    /// Free text.
+    pub comment: Option<String>,
+}
+
+impl RevisionMeta {
+    /// A revision by `author`.
+    pub fn by(author: &str, comment: Option<&str>) -> RevisionMeta {
+        RevisionMeta { author: author.to_owned(), comment: comment.map(str::to_owned) }
+    }
+}
+
+/// One accepted write.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Revision {
+    /// The project.
+    pub project_id: ProjectId,
+    /// The version this write produced.
+    pub version: Version,
+    /// Who.
+    pub author: String,
+    /// Why.
+    pub comment: Option<String>,
+    /// When (UTC, microseconds).
+    #[serde(serialize_with = "ser_time")]
+    pub created_at: DateTime<Utc>,
+    /// This write archived the project.
+    pub archived: bool,
+    /// The Feature after the write (for an archive: the last state).
+    pub feature: serde_json::Value,
+}
+
+fn ser_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::project::rfc3339(*t))
+}
+
+/// How a batch treats ids that already exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchMode {
+    /// Every id must be new.
+    CreateOnly,
+    /// New ids are created, existing ones replaced (unchanged ones left alone).
+    Upsert,
+}
+
+/// What a batch did, per id, in input order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BatchOutcome {
+    /// `(id, what happened)`.
+    pub items: Vec<(ProjectId, BatchAction)>,
+}
+
+/// What happened to one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BatchAction {
+    /// New project.
+    Created,
+    /// Replaced an existing one.
+    Updated,
+    /// Identical to what was stored; nothing written.
+    Unchanged,
+}
+
+/// How many live projects, real and synthetic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Census {
+    /// From the seed, imports and edits.
+    pub real: u64,
+    /// From `planmap demo-data`.
+    pub synthetic: u64,
+}
+
+/// What can go wrong in a store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// No live project with that id.
+    #[error("project `{0}` does not exist")]
+    NotFound(ProjectId),
+    /// No such revision.
+    #[error("project `{0}` has no version {1}")]
+    NoRevision(ProjectId, Version),
+    /// Create on an id that is live.
+    #[error("project `{0}` already exists")]
+    AlreadyExists(ProjectId),
+    /// Compare-and-swap failed.
+    #[error("project `{id}` is at version {current}; the request was based on version {expected}")]
+    VersionMismatch {
+        /// The project.
+        id: ProjectId,
+        /// What the writer had.
+        expected: Version,
+        /// What is stored.
+        current: Version,
+    },
+    /// A stored row fails planmap's own rules.
+    #[error("stored row {key} cannot be read back: {reason}")]
+    Corrupt {
+        /// Which row.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+    /// The store cannot be opened or set up (bad URL, missing PostGIS, migrations).
+    #[error("cannot open the store: {0}")]
+    Open(String),
+    /// Anything the database reported.
+    #[error("database error while {action}")]
+    Database {
+        /// What planmap was doing.
+        action: &'static str,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+}
+
+/// Store results.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+pub(crate) fn db(action: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |source| StoreError::Database { action, source }
+}
+
+/// The storage contract.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + fmt::Debug + 'static {
+    /// Which database, for logs and /readyz.
+    fn backend(&self) -> Backend;
+    /// A cheap round trip.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Live projects matching `filter`, ordered by id, sliced by `page`.
+    async fn list(&self, filter: &ProjectFilter, page: Page) -> StoreResult<Vec<Project>>;
+    /// How many live projects match.
+    async fn count(&self, filter: &ProjectFilter) -> StoreResult<u64>;
+    /// One live project.
+    async fn get(&self, id: &ProjectId) -> StoreResult<Project>;
+    /// Live projects by kind of origin.
+    async fn census(&self) -> StoreResult<Census>;
+    /// Every revision of a project (archived ones too), oldest first.
+    async fn history(&self, id: &ProjectId) -> StoreResult<Vec<Revision>>;
+
+    /// Creates; fails with `AlreadyExists` on a live id. Appends one revision.
+    async fn create(&self, new: &NewProject, meta: &RevisionMeta) -> StoreResult<Project>;
+    /// Replaces when the stored version is `expected`. Appends one revision.
+    async fn replace(&self, expected: Version, new: &NewProject, meta: &RevisionMeta) -> StoreResult<Project>;
+    /// Archives when the stored version is `expected`: gone from reads, kept in history.
+    async fn archive(&self, id: &ProjectId, expected: Version, meta: &RevisionMeta) -> StoreResult<Version>;
+    /// Writes every item or none.
+    async fn apply_batch(&self, items: &[NewProject], mode: BatchMode, meta: &RevisionMeta) -> StoreResult<BatchOutcome>;
+
+    /// Counts and investment of the matching projects. Default: aggregate the listed rows in
+    /// Rust, so both stores share one definition of every number.
+    async fn stats(&self, filter: &ProjectFilter, towns: &Towns) -> StoreResult<Stats> {
+        let items = self.list(filter, Page::ALL).await?;
+        Ok(Stats::from_props(items.iter().map(|p| &p.props), towns))
+    }
+}
+
+/// Where the data lives, parsed from `DATABASE_URL`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum StoreUrl {
+    /// `sqlite:path` or `sqlite://path`.
+    Sqlite(String),
+    /// `postgres://…` or `postgresql://…`.
+    Postgres(String),
+}
+
+impl fmt::Debug for StoreUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+/// Prints the URL with any password replaced, so it can go in logs.
+impl fmt::Display for StoreUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreUrl::Sqlite(s) => f.write_str(s),
+            StoreUrl::Postgres(s) => {
+                // postgres://user:secret@host → postgres://user:***@host
+                match (s.find("://"), s.rfind('@')) {
+                    (Some(scheme), Some(at)) if at > scheme => {
+                        let userinfo = &s[scheme + 3..at];
+                        match userinfo.find(':') {
+                            Some(c) => write!(f, "{}{}:***{}", &s[..scheme + 3], &userinfo[..c], &s[at..]),
+                            None => f.write_str(s),
+                        }
+                    }
+                    _ => f.write_str(s),
+                }
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for StoreUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s.starts_with("sqlite:") {
+            Ok(StoreUrl::Sqlite(s.to_owned()))
+        } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Ok(StoreUrl::Postgres(s.to_owned()))
+        } else {
+            Err(format!("DATABASE_URL must start with sqlite: or postgres://; got `{}`", s.split(':').next().unwrap_or("")))
+        }
+    }
+}
+
+/// Opens the store the URL names and applies its migrations.
+pub async fn open(url: &StoreUrl, region: crate::geometry::Region) -> StoreResult<Arc<dyn Store>> {
+    Ok(match url {
+        StoreUrl::Sqlite(u) => Arc::new(SqliteStore::open(u, region).await?),
+        StoreUrl::Postgres(u) => Arc::new(PostgisStore::open(u, region).await?),
+    })
+}

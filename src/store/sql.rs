@@ -1,0 +1,67 @@
+//! SQL pieces both stores share: the non-spatial filter conditions and row decoding.
+//!
+//! The conditions are written once, generically over the sqlx database, so the two stores cannot
+//! drift apart on what `status=…&q=…` means; only the spatial part and the substring function
+//! differ per backend and are passed in.
+
+use super::{StoreError, StoreResult};
+use crate::project::{Project, ProjectFilter, ProjectId, ProjectProps, Version};
+use chrono::{DateTime, Utc};
+use sqlx::{Database, QueryBuilder};
+
+/// Appends ` and …` for every non-spatial condition of `f`. `substr` is the SQL function that
+/// returns a 1-based position of a needle in a haystack (`instr` / `strpos`).
+pub(crate) fn push_conditions<'a, DB: Database>(qb: &mut QueryBuilder<'a, DB>, f: &ProjectFilter, substr: &str)
+where
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    fn any_of<'a, DB: Database, T>(qb: &mut QueryBuilder<'a, DB>, column: &str, values: Vec<T>)
+    where
+        T: 'a + sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    {
+        if values.is_empty() {
+            return;
+        }
+        qb.push(" and ").push(column).push(" in (");
+        let mut sep = qb.separated(", ");
+        for v in values {
+            sep.push_bind(v);
+        }
+        qb.push(")");
+    }
+    any_of(qb, "status", f.statuses.iter().map(|s| s.as_str().to_owned()).collect());
+    any_of(qb, "action", f.actions.iter().map(|a| i64::from(a.get())).collect());
+    any_of(qb, "task", f.tasks.iter().map(|t| i64::from(t.get())).collect());
+    any_of(qb, "kind", f.kinds.iter().map(|k| k.as_str().to_owned()).collect());
+    any_of(qb, "town", f.towns.iter().map(|t| t.as_str().to_owned()).collect());
+    any_of(qb, "id", f.ids.iter().map(|i| i.as_str().to_owned()).collect());
+    if let Some(q) = &f.q {
+        // Lower-case on both sides with ASCII rules only: SQLite's lower() knows no other, and the
+        // contract says the same query finds the same projects on both stores.
+        let needle = q.to_ascii_lowercase();
+        qb.push(" and (").push(substr).push("(lower(name_zh), ").push_bind(needle.clone()).push(") > 0 or ");
+        qb.push(substr).push("(lower(coalesce(name_en, '')), ").push_bind(needle).push(") > 0)");
+    }
+}
+
+/// Turns stored columns back into a `Project`.
+pub(crate) fn decode(
+    id: String,
+    version: i64,
+    props: &str,
+    islands: &str,
+    geometry: String,
+    updated_at: DateTime<Utc>,
+) -> StoreResult<Project> {
+    let corrupt = |reason: String| StoreError::Corrupt { key: format!("project {id}"), reason };
+    let pid = ProjectId::parse(&id).map_err(|e| corrupt(e.to_string()))?;
+    let props: ProjectProps = serde_json::from_str(props).map_err(|e| corrupt(format!("props: {e}")))?;
+    let islands: Vec<String> = serde_json::from_str(islands).map_err(|e| corrupt(format!("islands: {e}")))?;
+    Ok(Project { id: pid, geometry, props, islands, version: Version(version), updated_at })
+}
+
+/// The canonical JSON text of a project's fields, as both stores keep it.
+pub(crate) fn props_json(p: &ProjectProps) -> String {
+    serde_json::to_string(p).unwrap_or_else(|_| "{}".into())
+}
