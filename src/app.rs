@@ -68,7 +68,8 @@ pub async fn seed_if_empty(store: &dyn Store, geodata: &Geodata, rules: &Rules) 
         return Ok(());
     };
     let value: serde_json::Value = serde_json::from_str(text).context("geodata/projects.geojson is not JSON")?;
-    let report = import::run(store, &value, rules, Limits::default(), BatchMode::CreateOnly, false, &RevisionMeta::by("seed", Some("geodata/projects.geojson"))).await?;
+    let report =
+        import::run(store, &value, rules, Limits::default(), BatchMode::CreateOnly, false, &RevisionMeta::by("seed", Some("geodata/projects.geojson"))).await?;
     if !report.written {
         let bad: Vec<String> = report.items.iter().filter(|i| !i.errors.is_empty()).map(|i| format!("{:?}: {:?}", i.id, i.errors)).collect();
         anyhow::bail!("geodata/projects.geojson has {} invalid feature(s): {}", report.rejected, bad.join("; "));

@@ -90,7 +90,9 @@ pub enum ImportError {
 /// Checks every feature; returns the valid projects (only when all are valid) and the report lines.
 pub fn check(collection: &Value, rules: &Rules, limits: Limits) -> Result<(Vec<NewProject>, Vec<ItemReport>), ImportError> {
     let features = match collection.get("type").and_then(Value::as_str) {
-        Some("FeatureCollection") => collection.get("features").and_then(Value::as_array).ok_or_else(|| ImportError::NotACollection("`features` is not a list".into()))?,
+        Some("FeatureCollection") => {
+            collection.get("features").and_then(Value::as_array).ok_or_else(|| ImportError::NotACollection("`features` is not a list".into()))?
+        }
         Some(t) => return Err(ImportError::NotACollection(format!("`type` is `{t}`"))),
         None => return Err(ImportError::NotACollection("`type` is missing".into())),
     };
@@ -114,7 +116,12 @@ pub fn check(collection: &Value, rules: &Rules, limits: Limits) -> Result<(Vec<N
                     });
                 }
                 if let Some(first) = seen.get(&p.id) {
-                    errors.push(FieldError { pointer: "/id".into(), field: "id".into(), reason: format!("`{}` is also the id of feature {first}", p.id), at: None });
+                    errors.push(FieldError {
+                        pointer: "/id".into(),
+                        field: "id".into(),
+                        reason: format!("`{}` is also the id of feature {first}", p.id),
+                        at: None,
+                    });
                 } else {
                     seen.insert(p.id.clone(), index);
                 }
@@ -131,7 +138,15 @@ pub fn check(collection: &Value, rules: &Rules, limits: Limits) -> Result<(Vec<N
 }
 
 /// Checks, then writes everything in one transaction unless `dry_run` or any feature was rejected.
-pub async fn run(store: &dyn Store, collection: &Value, rules: &Rules, limits: Limits, mode: BatchMode, dry_run: bool, meta: &RevisionMeta) -> Result<Report, ImportError> {
+pub async fn run(
+    store: &dyn Store,
+    collection: &Value,
+    rules: &Rules,
+    limits: Limits,
+    mode: BatchMode,
+    dry_run: bool,
+    meta: &RevisionMeta,
+) -> Result<Report, ImportError> {
     let (projects, mut items) = check(collection, rules, limits)?;
     let rejected = items.iter().filter(|i| i.outcome == Outcome::Rejected).count();
     let total = items.len();

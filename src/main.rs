@@ -101,7 +101,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 );
             }
             let meta = RevisionMeta::by("demo-data", Some(&format!("--count {} --seed {}", args.count, args.seed)));
-            let report = import::run(store.as_ref(), &fc, &rules, Limits { max_features: 2_000_000, ..Limits::default() }, BatchMode::Upsert, false, &meta).await?;
+            let report =
+                import::run(store.as_ref(), &fc, &rules, Limits { max_features: 2_000_000, ..Limits::default() }, BatchMode::Upsert, false, &meta).await?;
             anyhow::ensure!(report.written, "demo data failed the rules: {:?}", report.items.iter().find(|i| !i.errors.is_empty()));
             eprintln!("loaded {} synthetic projects into {}", report.total, cli.common.database_url);
         }

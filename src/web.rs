@@ -17,9 +17,7 @@ pub async fn serve(uri: Uri) -> Response {
     let path = uri.path().trim_start_matches('/');
     let path = if path.is_empty() { "index.html" } else { path };
     let decoded = percent_decode(path);
-    let safe = decoded
-        .as_deref()
-        .filter(|p| !p.split('/').any(|seg| seg.is_empty() || seg == ".." || seg == ".") && !p.contains('\\') && !p.contains('\0'));
+    let safe = decoded.as_deref().filter(|p| !p.split('/').any(|seg| seg.is_empty() || seg == ".." || seg == ".") && !p.contains('\\') && !p.contains('\0'));
     let Some(key) = safe else { return not_found() };
     let Some(file) = Assets::get(key) else { return not_found() };
     let mime = mime_guess::from_path(key).first_or_octet_stream();

@@ -21,7 +21,7 @@ const STATUS_COLORS = {
   under_construction: '#d62d20', // red
   completed: '#2b8a3e', // green
   suspended: '#7d8791', // grey
-  null: '#1c1c1c', // near-black: not reported
+  null: '#274690', // navy: not reported
 };
 const SEA = '#b9d9ea';
 const LAND_2017 = '#e9e4d4';
@@ -231,6 +231,13 @@ function labelPoint(g) {
     default: return null;
   }
 }
+/** Planar area in square degrees (only used to draw small polygons above big ones). */
+function geomArea(g) {
+  if (!g) return 0;
+  if (g.type === 'Polygon') return Math.abs(ringArea(g.coordinates[0] || []));
+  if (g.type === 'MultiPolygon') return g.coordinates.reduce((s, p) => s + Math.abs(ringArea(p[0] || [])), 0);
+  return 0;
+}
 function extendBounds(b, g) {
   const walk = (c) => {
     if (typeof c[0] === 'number') {
@@ -277,9 +284,10 @@ function buildStyle() {
         layout: { 'line-join': 'round' },
         paint: { 'line-color': DISTRICT_LINE, 'line-width': 1.4, 'line-opacity': 0.8, 'line-dasharray': [4, 3] } },
       { id: 'proj-fill', type: 'fill', source: 'projects', filter: geomIs(POLY),
-        paint: { 'fill-color': statusColorExpr, 'fill-opacity': 0.35 } },
+        layout: { 'fill-sort-key': ['-', 0, ['coalesce', ['get', '_area'], 0]] }, // small areas on top
+        paint: { 'fill-color': statusColorExpr, 'fill-opacity': 0.22 } },
       { id: 'proj-fill-outline', type: 'line', source: 'projects', filter: geomIs(POLY),
-        paint: { 'line-color': statusColorExpr, 'line-width': 2 } },
+        paint: { 'line-color': statusColorExpr, 'line-width': ['interpolate', ['linear'], ['zoom'], 9, 1.2, 13, 2.2] } },
       { id: 'proj-line-casing', type: 'line', source: 'projects', filter: geomIs(LINE),
         layout: { 'line-cap': 'round', 'line-join': 'round' },
         paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 4, 14, 8] } },
@@ -371,12 +379,21 @@ function fitDistrict(animate) {
 }
 
 // ---------------------------------------------------------------- data loading
-function queryParams() {
+// The API filters by status/action values; "未填报" (null) is not a value it
+// accepts, so a selection that involves null is asked for without that filter
+// and filtered here (client-side) instead.
+function queryPlan() {
   const p = new URLSearchParams();
-  const allStatus = [...STATUS_KEYS, NULL_KEY].every((k) => state.statusSel.has(k));
-  if (!allStatus) p.set('status', [...STATUS_KEYS, NULL_KEY].filter((k) => state.statusSel.has(k)).join(','));
-  if (state.action) p.set('action', state.action);
-  return p;
+  let client = false;
+  const keys = [...STATUS_KEYS, NULL_KEY];
+  const allStatus = keys.every((k) => state.statusSel.has(k));
+  if (!allStatus) {
+    if (state.statusSel.has(NULL_KEY)) client = true;
+    else p.set('status', STATUS_KEYS.filter((k) => state.statusSel.has(k)).join(','));
+  }
+  if (state.action === NULL_KEY) client = true;
+  else if (state.action) p.set('action', state.action);
+  return { params: p, client };
 }
 
 function clientFilter(features) {
@@ -395,30 +412,20 @@ async function loadProjects() {
   state.loading = true;
   state.error = null;
   renderCount();
-  const params = queryParams();
+  const { params, client } = queryPlan();
   state.lastQuery = params.toString();
   try {
-    let fc;
-    if (state.statusSel.size === 0) {
-      fc = EMPTY_FC; // nothing selected: nothing to ask for
-    } else {
-      try {
-        fc = await getJSON('api/projects', params);
-      } catch (e) {
-        // A server that does not know the "null" (未填报) token: ask without the
-        // filters that use it and filter here instead.
-        if (!(e.status === 400 && /(^|,|=)null(,|&|$)/.test(params.toString()))) throw e;
-        const p2 = new URLSearchParams(params);
-        if ((p2.get('status') || '').split(',').includes(NULL_KEY)) p2.delete('status');
-        if (p2.get('action') === NULL_KEY) p2.delete('action');
-        fc = await getJSON('api/projects', p2);
-        fc = { ...fc, features: clientFilter(fc.features || []) };
-      }
+    let features = [];
+    if (state.statusSel.size > 0) { // nothing selected: nothing to ask for
+      const fc = await getJSON('api/projects', params);
+      features = fc.features || [];
+      if (client) features = clientFilter(features);
     }
     if (seq !== state.fetchSeq) return; // a newer request won
-    state.features = (fc.features || []).filter((f) => f && f.geometry && f.properties);
-    state.loading = false;
+    state.features = features.filter((f) => f && f.geometry && f.properties);
     await styleLoaded;
+    if (seq !== state.fetchSeq) return;
+    state.loading = false;
     updateMapData();
     renderCount();
     renderList();
@@ -434,11 +441,12 @@ async function loadProjects() {
 /** Per-status counts for the current action filter (shown next to the status checkboxes). */
 async function loadStats() {
   const p = new URLSearchParams();
-  if (state.action) p.set('action', state.action);
-  const q = p.toString();
+  const action = state.action;
+  if (action === NULL_KEY) { state.stats = null; renderStatusCounts(); return; }
+  if (action) p.set('action', action);
   try {
     const s = await getJSON('api/stats', p);
-    if (q !== (state.action ? `action=${encodeURIComponent(state.action)}` : '')) return;
+    if (action !== state.action) return; // the filter changed meanwhile
     state.stats = s;
   } catch (_) {
     state.stats = null;
@@ -450,7 +458,7 @@ function updateMapData() {
   const feats = state.features.map((f) => ({
     type: 'Feature',
     geometry: f.geometry,
-    properties: { ...flatProps(f.properties), _id: String(f.id) },
+    properties: { ...flatProps(f.properties), _id: String(f.id), _area: geomArea(f.geometry) },
   }));
   map.getSource('projects').setData({ type: 'FeatureCollection', features: feats });
   const labels = [];
@@ -548,10 +556,8 @@ function renderCount() {
   if (n === 0) { c.textContent = tr('count.none'); c.dataset.count = '0'; return; }
   c.dataset.count = String(n);
   const inv = sumDecimals(state.features.map((f) => f.properties.investment_total));
-  c.replaceChildren(
-    el('strong', { text: tr('count.projects', { n }) }),
-    inv != null ? el('span', { class: 'count-inv', text: ' · ' + tr('count.investment', { v: wanYuan(inv) }) }) : null,
-  );
+  c.replaceChildren(el('strong', { text: tr('count.projects', { n }) }));
+  if (inv != null) c.append(el('span', { class: 'count-inv', text: ' · ' + tr('count.investment', { v: wanYuan(inv) }) }));
 }
 
 function renderList() {

@@ -42,7 +42,15 @@ fn ser_status<S: serde::Serializer>(s: &StatusCode, ser: S) -> Result<S::Ok, S::
 impl Problem {
     /// A problem with a status, title and detail.
     pub fn new(status: StatusCode, title: &str, detail: impl Into<String>) -> Problem {
-        Problem { kind: "about:blank".into(), title: title.into(), status, detail: detail.into(), errors: Vec::new(), parameter: None, extra: serde_json::Map::new() }
+        Problem {
+            kind: "about:blank".into(),
+            title: title.into(),
+            status,
+            detail: detail.into(),
+            errors: Vec::new(),
+            parameter: None,
+            extra: serde_json::Map::new(),
+        }
     }
     /// 400 for a bad query parameter.
     pub fn bad_parameter(param: &str, reason: impl Into<String>) -> Problem {

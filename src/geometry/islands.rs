@@ -18,9 +18,8 @@ pub struct IslandIndex {
 impl IslandIndex {
     /// Reads a FeatureCollection whose features carry `name_zh`; unnamed features are skipped.
     pub fn from_geojson(text: &str) -> Result<IslandIndex, String> {
-        let fc: geojson::FeatureCollection = text.parse::<geojson::GeoJson>().map_err(|e| e.to_string()).and_then(|g| {
-            geojson::FeatureCollection::try_from(g).map_err(|e| e.to_string())
-        })?;
+        let fc: geojson::FeatureCollection =
+            text.parse::<geojson::GeoJson>().map_err(|e| e.to_string()).and_then(|g| geojson::FeatureCollection::try_from(g).map_err(|e| e.to_string()))?;
         let mut islands = Vec::new();
         for f in fc.features {
             let Some(name) = f.property("name_zh").and_then(|v| v.as_str()).map(str::to_owned) else { continue };
@@ -40,7 +39,10 @@ impl IslandIndex {
             .islands
             .iter()
             .filter(|(_, _, r)| {
-                r.min().x - NEAR_DEGREES <= gr.max().x && gr.min().x <= r.max().x + NEAR_DEGREES && r.min().y - NEAR_DEGREES <= gr.max().y && gr.min().y <= r.max().y + NEAR_DEGREES
+                r.min().x - NEAR_DEGREES <= gr.max().x
+                    && gr.min().x <= r.max().x + NEAR_DEGREES
+                    && r.min().y - NEAR_DEGREES <= gr.max().y
+                    && gr.min().y <= r.max().y + NEAR_DEGREES
             })
             .filter(|(_, ig, _)| Euclidean.distance(ig, g) <= NEAR_DEGREES)
             .map(|(n, ..)| n.clone())

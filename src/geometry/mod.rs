@@ -249,7 +249,12 @@ impl Checker<'_> {
             return None;
         };
         if a.len() > 2 {
-            self.errors.push(err("dimension", pointer, format!("a position must have 2 numbers [longitude, latitude]; found {} (3D coordinates are not supported)", a.len()), None));
+            self.errors.push(err(
+                "dimension",
+                pointer,
+                format!("a position must have 2 numbers [longitude, latitude]; found {} (3D coordinates are not supported)", a.len()),
+                None,
+            ));
             return None;
         }
         if a.len() < 2 {
@@ -274,17 +279,8 @@ impl Checker<'_> {
             return None;
         }
         if !self.region.contains(x, y) {
-            let hint = if self.region.contains(y, x) {
-                " It looks like latitude and longitude are swapped (GeoJSON is [longitude, latitude])."
-            } else {
-                ""
-            };
-            self.errors.push(err(
-                "region",
-                pointer,
-                format!("[{x}, {y}] lies outside the configured region {}.{hint}", self.region),
-                Some([x, y]),
-            ));
+            let hint = if self.region.contains(y, x) { " It looks like latitude and longitude are swapped (GeoJSON is [longitude, latitude])." } else { "" };
+            self.errors.push(err("region", pointer, format!("[{x}, {y}] lies outside the configured region {}.{hint}", self.region), Some([x, y])));
             return None;
         }
         Some(Coord { x, y })

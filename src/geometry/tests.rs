@@ -5,7 +5,7 @@ fn parse(v: Value) -> Result<ValidGeometry, Vec<GeometryError>> {
     ValidGeometry::parse(&v, &Region::DONGTOU)
 }
 fn rules(v: Value) -> Vec<&'static str> {
-    parse(v).err().expect("should be rejected").iter().map(|e| e.rule).collect()
+    parse(v).expect_err("should be rejected").iter().map(|e| e.rule).collect()
 }
 
 #[test]
@@ -82,7 +82,8 @@ fn multi_polygon_errors_name_the_part() {
     let errs = parse(json!({"type":"MultiPolygon","coordinates":[
         [[[121.1,27.8],[121.11,27.8],[121.11,27.81],[121.1,27.81],[121.1,27.8]]],
         [[[121.2,27.8],[121.21,27.81],[121.21,27.8],[121.2,27.81],[121.2,27.8]]]
-    ]})).unwrap_err();
+    ]}))
+    .unwrap_err();
     assert_eq!(errs[0].pointer, "/coordinates/1/0");
 }
 

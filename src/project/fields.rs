@@ -111,8 +111,11 @@ pub struct Action(u8);
 #[serde(try_from = "i64", into = "i64")]
 pub struct Task(u8);
 
+/// An action: number, Chinese name, English name, and its tasks (number, Chinese name).
+pub type ActionEntry = (u8, &'static str, &'static str, &'static [(u8, &'static str)]);
+
 /// The plan's actions with their tasks, as the plan text numbers them (二、重点任务).
-pub const ACTIONS: &[(u8, &str, &str, &[(u8, &str)])] = &[
+pub const ACTIONS: &[ActionEntry] = &[
     (1, "海洋经济提质行动", "Marine economy upgrading", &[(1, "海洋特色产业"), (2, "招大引强"), (3, "科技人才"), (4, "市场主体")]),
     (2, "区域协作联动行动", "Regional cooperation", &[(5, "金丽温开放大通道"), (6, "区域合作")]),
     (3, "城乡融合发展行动", "Urban–rural integration", &[(7, "海岛风貌提升"), (8, "城市服务能级"), (9, "乡村振兴")]),
@@ -162,10 +165,7 @@ impl Task {
     }
     /// The action this task belongs to in the plan.
     pub fn action(self) -> Action {
-        let n = ACTIONS
-            .iter()
-            .find(|(_, _, _, tasks)| tasks.iter().any(|(t, _)| *t == self.0))
-            .map_or(1, |(a, ..)| *a);
+        let n = ACTIONS.iter().find(|(_, _, _, tasks)| tasks.iter().any(|(t, _)| *t == self.0)).map_or(1, |(a, ..)| *a);
         Action(n)
     }
 }

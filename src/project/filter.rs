@@ -117,10 +117,8 @@ impl ProjectFilter {
                 }
             }
         }
-        for list in [&mut f.statuses] {
-            list.sort();
-            list.dedup();
-        }
+        f.statuses.sort();
+        f.statuses.dedup();
         f.actions.sort();
         f.actions.dedup();
         f.tasks.sort();

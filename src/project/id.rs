@@ -18,8 +18,7 @@ pub struct ProjectId(String);
 impl ProjectId {
     /// Parses a slug.
     pub fn parse(s: &str) -> Result<Self, BadProjectId> {
-        let ok = (3..=80).contains(&s.len())
-            && s.split('-').all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        let ok = (3..=80).contains(&s.len()) && s.split('-').all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
         if ok {
             Ok(ProjectId(s.to_owned()))
         } else {

@@ -173,9 +173,27 @@ const MAX_LIST: usize = 100;
 /// Properties the server adds to its output; accepted back on input (e.g. re-importing an export) and ignored.
 const OUTPUT_ONLY: &[&str] = &["id", "islands", "version", "updated_at"];
 const KNOWN: &[&str] = &[
-    "name_zh", "name_en", "action", "task", "plan_ref", "kind", "status", "investment_total", "investment_completed",
-    "investment_by_year", "progress_pct", "start_date", "planned_completion", "actual_completion", "responsible_units",
-    "town", "targets", "description", "sources", "location_confidence", "synthetic",
+    "name_zh",
+    "name_en",
+    "action",
+    "task",
+    "plan_ref",
+    "kind",
+    "status",
+    "investment_total",
+    "investment_completed",
+    "investment_by_year",
+    "progress_pct",
+    "start_date",
+    "planned_completion",
+    "actual_completion",
+    "responsible_units",
+    "town",
+    "targets",
+    "description",
+    "sources",
+    "location_confidence",
+    "synthetic",
 ];
 
 impl NewProject {
@@ -327,9 +345,13 @@ impl Reader<'_> {
     }
     fn date(&mut self, field: &str) -> Option<NaiveDate> {
         self.parsed(field, |s| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD, e.g. 2025-06-30"))
-                .and_then(|d| if (1990..=2100).contains(&chrono::Datelike::year(&d)) { Ok(d) } else { Err(format!("{d} is outside 1990–2100")) })
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD, e.g. 2025-06-30")).and_then(|d| {
+                if (1990..=2100).contains(&chrono::Datelike::year(&d)) {
+                    Ok(d)
+                } else {
+                    Err(format!("{d} is outside 1990–2100"))
+                }
+            })
         })
     }
     fn texts(&mut self, field: &str) -> Vec<String> {

@@ -46,7 +46,7 @@ impl Wan {
         self.0
     }
     /// Exact sum; saturates only beyond 7.9e28, far past any district budget.
-    pub fn add(self, other: Wan) -> Wan {
+    pub fn plus(self, other: Wan) -> Wan {
         Wan(self.0.saturating_add(other.0).normalize())
     }
 }
@@ -91,7 +91,7 @@ mod tests {
     fn amounts_parse_exactly_and_print_without_trailing_zeros() {
         let a: Wan = "0.1".parse().unwrap();
         let b: Wan = "0.2".parse().unwrap();
-        assert_eq!(a.add(b).to_string(), "0.3");
+        assert_eq!(a.plus(b).to_string(), "0.3");
         assert_eq!("125000.00".parse::<Wan>().unwrap().to_string(), "125000");
     }
 

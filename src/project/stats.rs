@@ -56,11 +56,11 @@ impl Acc {
     fn add(&mut self, p: &ProjectProps) {
         self.count += 1;
         if let Some(t) = p.investment_total {
-            self.total = self.total.add(t);
+            self.total = self.total.plus(t);
             self.reported += 1;
         }
         if let Some(c) = p.investment_completed {
-            self.completed = self.completed.add(c);
+            self.completed = self.completed.plus(c);
         }
     }
     fn bucket(&self, key: Option<String>) -> Bucket {
@@ -69,7 +69,7 @@ impl Acc {
 }
 
 /// Groups keyed by a sort rank then the key text; `None` sorts last.
-fn grouped<'a>(items: &[&'a ProjectProps], key: impl Fn(&ProjectProps) -> Option<(usize, String)>) -> Vec<Bucket> {
+fn grouped(items: &[&ProjectProps], key: impl Fn(&ProjectProps) -> Option<(usize, String)>) -> Vec<Bucket> {
     let mut m: BTreeMap<(usize, Option<String>), Acc> = BTreeMap::new();
     for p in items {
         let k = match key(p) {

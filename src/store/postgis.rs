@@ -110,17 +110,19 @@ impl PostgisStore {
     }
 
     async fn revise(conn: &mut PgConnection, p: &Project, meta: &RevisionMeta, archived: bool, version: i64, now: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query("insert into project_revision (project_id, version, author, comment, created_at, archived, feature) values ($1, $2, $3, $4, $5, $6, $7::jsonb)")
-            .bind(p.id.as_str())
-            .bind(version)
-            .bind(&meta.author)
-            .bind(&meta.comment)
-            .bind(now)
-            .bind(archived)
-            .bind(p.to_feature().to_string())
-            .execute(&mut *conn)
-            .await
-            .map_err(db("appending a revision"))?;
+        sqlx::query(
+            "insert into project_revision (project_id, version, author, comment, created_at, archived, feature) values ($1, $2, $3, $4, $5, $6, $7::jsonb)",
+        )
+        .bind(p.id.as_str())
+        .bind(version)
+        .bind(&meta.author)
+        .bind(&meta.comment)
+        .bind(now)
+        .bind(archived)
+        .bind(p.to_feature().to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(db("appending a revision"))?;
         Ok(())
     }
 
@@ -162,7 +164,15 @@ impl PostgisStore {
         if let Some(b) = f.bbox {
             let [min_x, min_y, max_x, max_y] = b.to_array();
             let envelope = |qb: &mut QueryBuilder<'static, Postgres>| {
-                qb.push("st_makeenvelope(").push_bind(min_x).push(", ").push_bind(min_y).push(", ").push_bind(max_x).push(", ").push_bind(max_y).push(", 4326)");
+                qb.push("st_makeenvelope(")
+                    .push_bind(min_x)
+                    .push(", ")
+                    .push_bind(min_y)
+                    .push(", ")
+                    .push_bind(max_x)
+                    .push(", ")
+                    .push_bind(max_y)
+                    .push(", 4326)");
             };
             qb.push(" and geom && ");
             envelope(&mut qb);
@@ -218,11 +228,12 @@ impl Store for PostgisStore {
     }
 
     async fn history(&self, id: &ProjectId) -> StoreResult<Vec<Revision>> {
-        let rows = sqlx::query("select version, author, comment, created_at, archived, feature::text from project_revision where project_id = $1 order by version")
-            .bind(id.as_str())
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db("reading history"))?;
+        let rows =
+            sqlx::query("select version, author, comment, created_at, archived, feature::text from project_revision where project_id = $1 order by version")
+                .bind(id.as_str())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db("reading history"))?;
         if rows.is_empty() {
             return Err(StoreError::NotFound(id.clone()));
         }
@@ -261,7 +272,8 @@ impl Store for PostgisStore {
     #[tracing::instrument(skip_all, fields(project.id = %id))]
     async fn archive(&self, id: &ProjectId, expected: Version, meta: &RevisionMeta) -> StoreResult<Version> {
         let mut tx = self.pool.begin().await.map_err(db("starting a write"))?;
-        let row = sqlx::query(&format!("{COLUMNS} where id = $1 for update")).bind(id.as_str()).fetch_optional(&mut *tx).await.map_err(db("reading a project"))?;
+        let row =
+            sqlx::query(&format!("{COLUMNS} where id = $1 for update")).bind(id.as_str()).fetch_optional(&mut *tx).await.map_err(db("reading a project"))?;
         let Some(p) = row.as_ref().map(row_to_project).transpose()? else { return Err(StoreError::NotFound(id.clone())) };
         if p.version != expected {
             return Err(StoreError::VersionMismatch { id: id.clone(), expected, current: p.version });

@@ -46,14 +46,7 @@ where
 }
 
 /// Turns stored columns back into a `Project`.
-pub(crate) fn decode(
-    id: String,
-    version: i64,
-    props: &str,
-    islands: &str,
-    geometry: String,
-    updated_at: DateTime<Utc>,
-) -> StoreResult<Project> {
+pub(crate) fn decode(id: String, version: i64, props: &str, islands: &str, geometry: String, updated_at: DateTime<Utc>) -> StoreResult<Project> {
     let corrupt = |reason: String| StoreError::Corrupt { key: format!("project {id}"), reason };
     let pid = ProjectId::parse(&id).map_err(|e| corrupt(e.to_string()))?;
     let props: ProjectProps = serde_json::from_str(props).map_err(|e| corrupt(format!("props: {e}")))?;

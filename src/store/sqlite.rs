@@ -46,11 +46,7 @@ impl SqliteStore {
                 std::fs::create_dir_all(parent).map_err(|e| StoreError::Open(format!("cannot create {}: {e}", parent.display())))?;
             }
         }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(opts)
-            .await
-            .map_err(|e| StoreError::Open(format!("cannot open {url}: {e}")))?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await.map_err(|e| StoreError::Open(format!("cannot open {url}: {e}")))?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await.map_err(|e| StoreError::Open(format!("migrating {url}: {e}")))?;
         Ok(SqliteStore { pool })
     }
@@ -311,7 +307,8 @@ impl Store for SqliteStore {
         if p.version != expected {
             return Err(StoreError::VersionMismatch { id: id.clone(), expected, current: p.version });
         }
-        let rid: i64 = sqlx::query_scalar("delete from project where id = ? returning rid").bind(id.as_str()).fetch_one(&mut *tx).await.map_err(db("archiving"))?;
+        let rid: i64 =
+            sqlx::query_scalar("delete from project where id = ? returning rid").bind(id.as_str()).fetch_one(&mut *tx).await.map_err(db("archiving"))?;
         sqlx::query("delete from project_rtree where rid = ?").bind(rid).execute(&mut *tx).await.map_err(db("archiving"))?;
         let version = p.version.0 + 1;
         Self::revise(&mut tx, &p, meta, true, version, &rfc3339(now_micros())).await?;

@@ -212,6 +212,17 @@ describe('map page', { timeout: 10 * TIMEOUT }, () => {
       }
       assert.ok(checked > 0, 'at least one status has projects');
 
+      // 未填报 (status null) alone: the API has no value for it, the page filters /api/projects itself.
+      const allF = (await api('/api/projects')).features;
+      const nullIds = allF.filter((f) => f.properties.status == null).map((f) => String(f.id)).sort();
+      await page.click('#status-none');
+      await page.check('#st-null');
+      await page.waitForFunction((n) => !window.planmap.state.loading && window.planmap.state.statusSel.size === 1
+        && window.planmap.state.features.length === n, nullIds.length);
+      await settle(page);
+      assert.deepEqual(await page.evaluate(() => window.planmap.state.features.map((f) => String(f.id)).sort()), nullIds);
+      assert.equal(await page.getAttribute('#count', 'data-count'), String(nullIds.length));
+
       // Two statuses at once, then an action on top.
       await page.click('#status-all');
       await page.uncheck('#st-planned');
@@ -255,8 +266,11 @@ describe('map page', { timeout: 10 * TIMEOUT }, () => {
           if (f.geometry.type !== 'Point') continue;
           const p = m.project(f.geometry.coordinates);
           if (p.x < panelRight + 20 || p.x > canvas.width - 80 || p.y < 20 || p.y > canvas.height - 60) continue;
-          const hits = m.queryRenderedFeatures([p.x, p.y], { layers: ['proj-point'] });
-          if (hits.length) return { x: p.x + canvas.left, y: p.y + canvas.top, ids: hits.map((h) => h.properties._id) };
+          if (!m.queryRenderedFeatures([p.x, p.y], { layers: ['proj-point'] }).length) continue;
+          // The page picks the topmost project within 5 px of the click.
+          const hits = m.queryRenderedFeatures([[p.x - 6, p.y - 6], [p.x + 6, p.y + 6]],
+            { layers: ['proj-point', 'proj-line', 'proj-fill', 'proj-fill-outline'] });
+          return { x: p.x + canvas.left, y: p.y + canvas.top, ids: hits.map((h) => h.properties._id) };
         }
         return null;
       });

@@ -1,0 +1,9 @@
+//! HTTP tests: the real app on a random port, against both stores.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod errors;
+mod projects;
+mod web;

@@ -1,0 +1,122 @@
+//! Reading projects and statistics, and the two stores answering alike.
+
+use crate::support::{Kind, TestApp};
+use serde_json::Value;
+
+fn ids(fc: &Value) -> Vec<String> {
+    fc["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn seeded_store_serves_every_seed_project(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else { return };
+    let seed: Value = serde_json::from_str(include_str!("../../geodata/projects.geojson")).unwrap();
+    let r = app.get("/api/projects").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/geo+json");
+    let fc: Value = r.json().await.unwrap();
+    assert_eq!(fc["type"], "FeatureCollection");
+    let mut want: Vec<String> = seed["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_owned()).collect();
+    want.sort();
+    assert_eq!(ids(&fc), want);
+    let one = &fc["features"][0];
+    assert_eq!(one["properties"]["version"], 1);
+    assert!(one["properties"]["islands"].is_array());
+}
+
+#[tokio::test]
+async fn seeded_sqlite_serves_every_seed_project() {
+    seeded_store_serves_every_seed_project(Kind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn seeded_postgis_serves_every_seed_project() {
+    seeded_store_serves_every_seed_project(Kind::Postgis).await;
+}
+
+#[tokio::test]
+async fn one_project_is_a_feature_with_its_version_as_etag() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    let r = app.get("/api/projects/zhuangyuanao-port-phase2").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["etag"], "\"1\"");
+    let f: Value = r.json().await.unwrap();
+    assert_eq!(f["type"], "Feature");
+    assert_eq!(f["properties"]["plan_ref"], "二(二)5");
+    assert!(f["properties"]["islands"].as_array().unwrap().iter().any(|i| i == "状元岙岛"), "{}", f["properties"]["islands"]);
+    let (status, h) = app.get_json("/api/projects/zhuangyuanao-port-phase2/history").await;
+    assert_eq!(status, 200);
+    assert_eq!(h[0]["author"], "seed");
+}
+
+#[tokio::test]
+async fn filters_narrow_the_map_and_the_numbers_alike() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    let (_, all) = app.get_json("/api/projects").await;
+    let (_, port) = app.get_json("/api/projects?kind=port").await;
+    let (_, stats) = app.get_json("/api/stats?kind=port").await;
+    let n = port["features"].as_array().unwrap().len();
+    assert!(n > 0 && n < all["features"].as_array().unwrap().len());
+    assert_eq!(stats["count"], n);
+    assert!(port["features"].as_array().unwrap().iter().all(|f| f["properties"]["kind"] == "port"));
+    let (_, action2) = app.get_json("/api/projects?action=2&bbox=121.0,27.85,121.15,27.95").await;
+    assert!(action2["features"].as_array().unwrap().iter().all(|f| f["properties"]["action"] == 2));
+    assert!(ids(&action2).contains(&"zhuangyuanao-port-phase2".to_owned()));
+}
+
+/// The foundation's promise: the same binary on PostGIS answers exactly what it answers embedded.
+#[tokio::test]
+async fn both_stores_answer_identically() {
+    let sqlite = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    let Some(postgis) = TestApp::spawn(Kind::Postgis).await else { return };
+    let queries = [
+        "/api/projects",
+        "/api/projects?bbox=121.05,27.80,121.20,27.90",
+        "/api/projects?bbox=121.0,27.95,121.2,28.05&kind=port,energy",
+        "/api/projects?status=under_construction,completed",
+        "/api/projects?action=3&task=8",
+        "/api/projects?town=北岙街道",
+        "/api/projects?q=%E7%8E%AF%E5%B2%9B",
+        "/api/projects?q=ROAD",
+        "/api/stats",
+        "/api/stats?action=1",
+        "/api/stats?bbox=121.0,27.8,121.2,27.9",
+        "/api/projects/zhuangyuanao-port-phase2",
+    ];
+    for q in queries {
+        let (s1, a) = sqlite.get_json(q).await;
+        let (s2, b) = postgis.get_json(q).await;
+        assert_eq!(s1, 200, "{q}");
+        assert_eq!(s2, 200, "{q}");
+        let strip = |mut v: Value| {
+            // updated_at is the moment each store was seeded; everything else must match.
+            if let Some(fs) = v.get_mut("features").and_then(Value::as_array_mut) {
+                for f in fs {
+                    f["properties"]["updated_at"] = Value::Null;
+                }
+            } else if v.get("properties").is_some() {
+                v["properties"]["updated_at"] = Value::Null;
+            }
+            v
+        };
+        assert_eq!(strip(a), strip(b), "{q}");
+    }
+}
+
+#[tokio::test]
+async fn basemap_meta_and_plan_data_are_served() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    let (s, basemap) = app.get_json("/api/basemap").await;
+    assert_eq!(s, 200);
+    let layers: std::collections::BTreeSet<&str> = basemap["features"].as_array().unwrap().iter().filter_map(|f| f["properties"]["layer"].as_str()).collect();
+    assert_eq!(layers.into_iter().collect::<Vec<_>>(), ["district", "island", "land2017"]);
+    let (_, attribution) = app.get_json("/api/basemap/attribution").await;
+    assert!(attribution.to_string().contains("GSHHG"));
+    let (_, meta) = app.get_json("/api/meta").await;
+    assert_eq!(meta["statuses"].as_array().unwrap().len(), 5);
+    assert_eq!(meta["tasks"].as_array().unwrap().len(), 16);
+    assert_eq!(meta["store"], "sqlite");
+    let (_, targets) = app.get_json("/api/plan/targets").await;
+    assert!(targets.to_string().contains("240"));
+    let (s, ready) = app.get_json("/readyz").await;
+    assert_eq!((s, ready["store"].as_str()), (200, Some("sqlite")));
+}

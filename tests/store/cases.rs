@@ -1,0 +1,258 @@
+//! One function per behaviour of the `Store` contract.
+
+use crate::support::{point, project};
+use planmap::project::{Page, ProjectFilter, ProjectId, Towns, Version};
+use planmap::store::{BatchAction, BatchMode, RevisionMeta, Store, StoreError};
+use serde_json::json;
+
+fn meta() -> RevisionMeta {
+    RevisionMeta::by("tester", Some("contract"))
+}
+
+fn id(s: &str) -> ProjectId {
+    ProjectId::parse(s).unwrap()
+}
+
+fn ids(items: &[planmap::project::Project]) -> Vec<String> {
+    items.iter().map(|p| p.id.to_string()).collect()
+}
+
+pub async fn a_created_project_reads_back_identical(s: &dyn Store) {
+    let new = project(
+        "port-area",
+        json!({"type":"Polygon","coordinates":[[[121.08,27.89],[121.09,27.89],[121.09,27.9],[121.08,27.9],[121.08,27.89]]]}),
+        json!({"status":"under_construction","investment_total":"123456.7891","investment_completed":"0.1","progress_pct":42.5,
+               "start_date":"2024-12-26","responsible_units":["区发改局"],"town":"元觉街道","targets":["150万标箱"],"task":5,
+               "investment_by_year":[{"year":2025,"plan":"1000","actual":null}]}),
+    );
+    let created = s.create(&new, &meta()).await.unwrap();
+    assert_eq!(created.version, Version(1));
+    let got = s.get(&new.id).await.unwrap();
+    assert_eq!(got, created);
+    assert_eq!(got.props, new.props);
+    assert_eq!(got.geometry, new.geometry.to_geojson_string());
+    assert_eq!(got.props.investment_total.unwrap().to_string(), "123456.7891");
+}
+
+pub async fn getting_an_unknown_id_is_not_found(s: &dyn Store) {
+    assert!(matches!(s.get(&id("nothing-here")).await, Err(StoreError::NotFound(_))));
+}
+
+pub async fn creating_an_existing_id_is_already_exists(s: &dyn Store) {
+    let p = project("twice", point(121.1, 27.8), json!({}));
+    s.create(&p, &meta()).await.unwrap();
+    assert!(matches!(s.create(&p, &meta()).await, Err(StoreError::AlreadyExists(_))));
+    assert_eq!(s.history(&p.id).await.unwrap().len(), 1);
+}
+
+pub async fn replace_with_the_current_version_bumps_it_and_appends_one_revision(s: &dyn Store) {
+    let p = project("edited", point(121.1, 27.8), json!({}));
+    s.create(&p, &meta()).await.unwrap();
+    let changed = project("edited", point(121.11, 27.81), json!({"status":"completed"}));
+    let after = s.replace(Version(1), &changed, &meta()).await.unwrap();
+    assert_eq!(after.version, Version(2));
+    assert_eq!(s.get(&p.id).await.unwrap().props.status, changed.props.status);
+    let h = s.history(&p.id).await.unwrap();
+    assert_eq!(h.iter().map(|r| r.version.0).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(h[1].feature["properties"]["status"], "completed");
+    assert_eq!(h[1].author, "tester");
+}
+
+pub async fn replace_with_a_stale_version_is_a_mismatch_and_changes_nothing(s: &dyn Store) {
+    let p = project("stale", point(121.1, 27.8), json!({}));
+    s.create(&p, &meta()).await.unwrap();
+    s.replace(Version(1), &project("stale", point(121.1, 27.8), json!({"status":"planned"})), &meta()).await.unwrap();
+    let r = s.replace(Version(1), &project("stale", point(121.1, 27.8), json!({"status":"suspended"})), &meta()).await;
+    match r {
+        Err(StoreError::VersionMismatch { expected, current, .. }) => assert_eq!((expected, current), (Version(1), Version(2))),
+        other => panic!("expected a mismatch, got {other:?}"),
+    }
+    assert_eq!(s.get(&p.id).await.unwrap().props.status.map(|x| x.as_str()), Some("planned"));
+    assert_eq!(s.history(&p.id).await.unwrap().len(), 2);
+    let missing = s.replace(Version(1), &project("never-made", point(121.1, 27.8), json!({})), &meta()).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))));
+}
+
+pub async fn archive_hides_the_project_but_keeps_its_history(s: &dyn Store) {
+    let p = project("to-archive", point(121.1, 27.8), json!({}));
+    s.create(&p, &meta()).await.unwrap();
+    assert!(matches!(s.archive(&p.id, Version(7), &meta()).await, Err(StoreError::VersionMismatch { .. })));
+    let v = s.archive(&p.id, Version(1), &meta()).await.unwrap();
+    assert_eq!(v, Version(2));
+    assert!(matches!(s.get(&p.id).await, Err(StoreError::NotFound(_))));
+    assert!(s.list(&ProjectFilter::default(), Page::ALL).await.unwrap().is_empty());
+    let h = s.history(&p.id).await.unwrap();
+    assert_eq!(h.len(), 2);
+    assert!(h[1].archived);
+    assert_eq!(h[1].feature["id"], "to-archive");
+}
+
+pub async fn a_recreated_id_continues_its_history(s: &dyn Store) {
+    let p = project("phoenix", point(121.1, 27.8), json!({}));
+    s.create(&p, &meta()).await.unwrap();
+    s.archive(&p.id, Version(1), &meta()).await.unwrap();
+    let again = s.create(&p, &meta()).await.unwrap();
+    assert_eq!(again.version, Version(3));
+    assert_eq!(s.history(&p.id).await.unwrap().len(), 3);
+}
+
+pub async fn bbox_returns_exactly_the_intersecting_projects(s: &dyn Store) {
+    // The diagonal line's bounding box covers the query box, but the line itself passes beside it:
+    // a store that only compared boxes would return it.
+    let items = [
+        project("inside", point(121.105, 27.805), json!({})),
+        project("outside", point(121.3, 27.95), json!({})),
+        project("diagonal", json!({"type":"LineString","coordinates":[[121.0,27.75],[121.2,27.95]]}), json!({})),
+        project("crossing", json!({"type":"LineString","coordinates":[[121.0,27.81],[121.2,27.81]]}), json!({})),
+        project("around", json!({"type":"Polygon","coordinates":[[[121.0,27.7],[121.3,27.7],[121.3,28.0],[121.0,28.0],[121.0,27.7]]]}), json!({})),
+    ];
+    s.apply_batch(&items, BatchMode::CreateOnly, &meta()).await.unwrap();
+    let f = ProjectFilter { bbox: Some("121.10,27.80,121.12,27.82".parse().unwrap()), ..Default::default() };
+    let got = s.list(&f, Page::ALL).await.unwrap();
+    assert_eq!(ids(&got), ["around", "crossing", "inside"]);
+    assert_eq!(s.count(&f).await.unwrap(), 3);
+}
+
+pub async fn a_point_on_the_bbox_edge_is_included(s: &dyn Store) {
+    s.create(&project("edge", point(121.1, 27.8), json!({})), &meta()).await.unwrap();
+    let f = ProjectFilter { bbox: Some("121.1,27.8,121.2,27.9".parse().unwrap()), ..Default::default() };
+    assert_eq!(ids(&s.list(&f, Page::ALL).await.unwrap()), ["edge"]);
+}
+
+pub async fn filters_combine_with_and(s: &dyn Store) {
+    let items = [
+        project("a-port", point(121.1, 27.8), json!({"kind":"port","status":"completed","task":5,"town":"元觉街道"})),
+        project("b-port", point(121.1, 27.8), json!({"kind":"port","status":"planned","task":5,"town":"元觉街道"})),
+        project("c-road", point(121.1, 27.8), json!({"kind":"road","status":"completed","task":8,"town":"北岙街道"})),
+        project("d-unknown", point(121.1, 27.8), json!({"kind":"road"})),
+    ];
+    s.apply_batch(&items, BatchMode::CreateOnly, &meta()).await.unwrap();
+    let towns = Towns::default();
+    let parse = |q: &str| {
+        let pairs: Vec<(String, String)> = form_urlencoded_pairs(q);
+        ProjectFilter::from_pairs(&pairs, &towns, &[]).unwrap()
+    };
+    let cases: &[(&str, &[&str])] = &[
+        ("status=completed", &["a-port", "c-road"]),
+        ("status=completed&kind=port", &["a-port"]),
+        ("status=completed,planned&task=5", &["a-port", "b-port"]),
+        ("action=2", &["a-port", "b-port"]),
+        ("action=3&town=北岙街道", &["c-road"]),
+        ("kind=road", &["c-road", "d-unknown"]),
+        ("kind=road&status=planned", &[]),
+        ("ids=b-port,d-unknown", &["b-port", "d-unknown"]),
+    ];
+    for (q, want) in cases {
+        let f = parse(q);
+        assert_eq!(ids(&s.list(&f, Page::ALL).await.unwrap()), *want, "{q}");
+        assert_eq!(s.count(&f).await.unwrap(), want.len() as u64, "{q}");
+    }
+}
+
+fn form_urlencoded_pairs(q: &str) -> Vec<(String, String)> {
+    q.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
+}
+
+pub async fn q_matches_either_name_ignoring_ascii_case(s: &dyn Store) {
+    let items = [
+        project("ring-road", point(121.1, 27.8), json!({"name_zh":"环岛路南线","name_en":"Ring Road South"})),
+        project("school", point(121.1, 27.8), json!({"name_zh":"洞头一中","name_en":"Dongtou No.1 Middle School"})),
+    ];
+    s.apply_batch(&items, BatchMode::CreateOnly, &meta()).await.unwrap();
+    for (q, want) in
+        [("环岛", vec!["ring-road"]), ("ROAD", vec!["ring-road"]), ("school", vec!["school"]), ("o", vec!["ring-road", "school"]), ("无此", vec![])]
+    {
+        let f = ProjectFilter { q: Some(q.into()), ..Default::default() };
+        assert_eq!(ids(&s.list(&f, Page::ALL).await.unwrap()), want, "{q}");
+    }
+}
+
+pub async fn pages_walk_every_project_exactly_once(s: &dyn Store) {
+    let items: Vec<_> = (0..23).map(|i| project(&format!("p-{i:03}"), point(121.1 + f64::from(i) * 0.001, 27.8), json!({}))).collect();
+    s.apply_batch(&items, BatchMode::CreateOnly, &meta()).await.unwrap();
+    for bbox in [None, Some("121.0,27.7,121.2,27.9".parse().unwrap())] {
+        let f = ProjectFilter { bbox, ..Default::default() };
+        let mut seen = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = s.list(&f, Page { offset, limit: Some(5) }).await.unwrap();
+            if page.is_empty() {
+                break;
+            }
+            offset += page.len() as u64;
+            seen.extend(ids(&page));
+        }
+        let want: Vec<String> = (0..23).map(|i| format!("p-{i:03}")).collect();
+        assert_eq!(seen, want);
+    }
+}
+
+pub async fn stats_sum_investment_exactly(s: &dyn Store) {
+    let items = [
+        project("money-1", point(121.1, 27.8), json!({"status":"completed","task":5,"investment_total":"0.1","investment_completed":"0.1"})),
+        project("money-2", point(121.1, 27.8), json!({"status":"completed","task":5,"investment_total":"0.2"})),
+        project("money-3", point(121.1, 27.8), json!({"task":8})),
+    ];
+    s.apply_batch(&items, BatchMode::CreateOnly, &meta()).await.unwrap();
+    let st = s.stats(&ProjectFilter::default(), &Towns::default()).await.unwrap();
+    assert_eq!(st.count, 3);
+    assert_eq!(st.investment_total.to_string(), "0.3");
+    assert_eq!(st.investment_completed.to_string(), "0.1");
+    assert_eq!(st.investment_reported, 2);
+    let by_status: Vec<(Option<String>, u64)> = st.by_status.iter().map(|b| (b.key.clone(), b.count)).collect();
+    assert_eq!(by_status, [(Some("completed".into()), 2), (None, 1)]);
+    let by_action: Vec<(Option<String>, u64)> = st.by_action.iter().map(|b| (b.key.clone(), b.count)).collect();
+    assert_eq!(by_action, [(Some("2".into()), 2), (Some("3".into()), 1)]);
+}
+
+pub async fn a_failing_batch_writes_nothing(s: &dyn Store) {
+    s.create(&project("existing", point(121.1, 27.8), json!({})), &meta()).await.unwrap();
+    let items = [project("fresh-one", point(121.1, 27.8), json!({})), project("existing", point(121.1, 27.8), json!({}))];
+    assert!(matches!(s.apply_batch(&items, BatchMode::CreateOnly, &meta()).await, Err(StoreError::AlreadyExists(_))));
+    assert!(matches!(s.get(&id("fresh-one")).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(s.history(&id("fresh-one")).await, Err(StoreError::NotFound(_))));
+    assert_eq!(s.count(&ProjectFilter::default()).await.unwrap(), 1);
+}
+
+pub async fn an_upsert_batch_reports_created_updated_and_unchanged(s: &dyn Store) {
+    s.apply_batch(&[project("same", point(121.1, 27.8), json!({})), project("changed", point(121.1, 27.8), json!({}))], BatchMode::CreateOnly, &meta())
+        .await
+        .unwrap();
+    let out = s
+        .apply_batch(
+            &[
+                project("same", point(121.1, 27.8), json!({})),
+                project("changed", point(121.1, 27.8), json!({"status":"planned"})),
+                project("new-one", point(121.1, 27.8), json!({})),
+            ],
+            BatchMode::Upsert,
+            &meta(),
+        )
+        .await
+        .unwrap();
+    let actions: Vec<BatchAction> = out.items.iter().map(|(_, a)| *a).collect();
+    assert_eq!(actions, [BatchAction::Unchanged, BatchAction::Updated, BatchAction::Created]);
+    assert_eq!(s.get(&id("changed")).await.unwrap().version, Version(2));
+    assert_eq!(s.get(&id("same")).await.unwrap().version, Version(1));
+}
+
+pub async fn concurrent_replaces_on_one_version_accept_exactly_one(s: &dyn Store) {
+    s.create(&project("contested", point(121.1, 27.8), json!({})), &meta()).await.unwrap();
+    let attempts: Vec<_> = (0..10).map(|i| project("contested", point(121.1, 27.8), json!({"progress_pct": i}))).collect();
+    let m = meta();
+    let results = futures::future::join_all(attempts.iter().map(|p| s.replace(Version(1), p, &m))).await;
+    let won: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(won.len(), 1, "{results:?}");
+    assert!(results.iter().filter(|r| r.is_err()).all(|r| matches!(r, Err(StoreError::VersionMismatch { .. }))), "{results:?}");
+    let now = s.get(&id("contested")).await.unwrap();
+    assert_eq!(now.version, Version(2));
+    assert_eq!(now.props.progress_pct, won[0].props.progress_pct);
+    assert_eq!(s.history(&id("contested")).await.unwrap().len(), 2);
+}
+
+pub async fn census_counts_real_and_synthetic_apart(s: &dyn Store) {
+    s.create(&project("real-one", point(121.1, 27.8), json!({})), &meta()).await.unwrap();
+    s.create(&project("synthetic-1-0000001", point(121.1, 27.8), json!({"synthetic": true})), &meta()).await.unwrap();
+    let c = s.census().await.unwrap();
+    assert_eq!((c.real, c.synthetic), (1, 1));
+}

@@ -1,0 +1,60 @@
+//! The store contract: every case runs against SQLite and PostGIS. A behaviour that is not a case
+//! here is not part of the contract.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod cases;
+
+macro_rules! contract {
+    ($($case:ident),+ $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $case() {
+                   let db = crate::support::TestDb::new(crate::support::Kind::Sqlite).await.unwrap();
+                   let store = db.store().await.unwrap();
+                   crate::cases::$case(store.as_ref()).await;
+               } )+
+        }
+        mod postgis {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $case() {
+                   let Some(db) = crate::support::TestDb::new(crate::support::Kind::Postgis).await else { return };
+                   let Some(store) = db.store().await else { return };
+                   crate::cases::$case(store.as_ref()).await;
+               } )+
+        }
+    };
+}
+
+contract! {
+    a_created_project_reads_back_identical,
+    getting_an_unknown_id_is_not_found,
+    creating_an_existing_id_is_already_exists,
+    replace_with_the_current_version_bumps_it_and_appends_one_revision,
+    replace_with_a_stale_version_is_a_mismatch_and_changes_nothing,
+    archive_hides_the_project_but_keeps_its_history,
+    a_recreated_id_continues_its_history,
+    bbox_returns_exactly_the_intersecting_projects,
+    a_point_on_the_bbox_edge_is_included,
+    filters_combine_with_and,
+    q_matches_either_name_ignoring_ascii_case,
+    pages_walk_every_project_exactly_once,
+    stats_sum_investment_exactly,
+    a_failing_batch_writes_nothing,
+    an_upsert_batch_reports_created_updated_and_unchanged,
+    concurrent_replaces_on_one_version_accept_exactly_one,
+    census_counts_real_and_synthetic_apart,
+}
+
+/// Not a contract case: fails in CI when PostGIS cannot be used, so the `postgis::*` cases can
+/// never pass by skipping.
+#[tokio::test]
+async fn postgis_is_usable_when_ci_is_set() {
+    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        let db = support::TestDb::new(support::Kind::Postgis).await.expect("PostGIS database");
+        let store = db.store().await.expect("PostGIS store");
+        assert_eq!(store.backend(), planmap::store::Backend::Postgis);
+    }
+}
