@@ -7,6 +7,8 @@
 pub mod api;
 /// Wiring: build the router and state from configuration, listen, shut down gracefully.
 pub mod app;
+/// Users, roles, passwords and tokens.
+pub mod auth;
 /// Command line and environment configuration.
 pub mod config;
 /// Deterministic synthetic projects for scale tests.

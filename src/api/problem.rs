@@ -98,6 +98,8 @@ impl From<StoreError> for Problem {
         match &e {
             StoreError::NotFound(_) | StoreError::NoRevision(..) => Problem::new(StatusCode::NOT_FOUND, "Not found", e.to_string()),
             StoreError::AlreadyExists(_) => Problem::new(StatusCode::CONFLICT, "Already exists", e.to_string()),
+            StoreError::UserExists(_) => Problem::new(StatusCode::CONFLICT, "User exists", e.to_string()),
+            StoreError::UnknownUser(_) => Problem::new(StatusCode::NOT_FOUND, "No such user", e.to_string()),
             StoreError::VersionMismatch { current, .. } => {
                 Problem::new(StatusCode::PRECONDITION_FAILED, "Version mismatch", e.to_string()).with("current_version", Value::from(current.0))
             }

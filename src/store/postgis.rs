@@ -2,7 +2,7 @@
 //! bbox test is `&&` plus `ST_Intersects` in SQL. Several planmap instances may share one
 //! database: every write is a compare-and-swap inside a transaction, nothing is cached here.
 
-use super::sql::{decode, props_json, push_conditions};
+use super::sql::{decode, decode_snapshot, props_json, push_conditions};
 use super::{db, Backend, BatchAction, BatchMode, BatchOutcome, Census, Revision, RevisionMeta, Store, StoreError, StoreResult};
 use crate::geometry::Region;
 use crate::project::{now_micros, NewProject, Page, Project, ProjectFilter, ProjectId, Version};
@@ -14,10 +14,12 @@ use std::time::Duration;
 /// The PostGIS store.
 #[derive(Debug, Clone)]
 pub struct PostgisStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 const COLUMNS: &str = "select id, version, props::text, islands::text, geometry_json, updated_at from project";
+/// What an as-of read selects from the revision CTE (see `filtered`).
+const AS_OF_COLUMNS: &str = "select id, version, feature::text, created_at from project";
 
 fn row_to_project(r: &sqlx::postgres::PgRow) -> StoreResult<Project> {
     decode(r.get(0), r.get(1), r.get::<&str, _>(2), r.get::<&str, _>(3), r.get(4), r.get(5))
@@ -159,7 +161,25 @@ impl PostgisStore {
     }
 
     fn filtered(select: &str, f: &ProjectFilter) -> QueryBuilder<'static, Postgres> {
-        let mut qb = QueryBuilder::new(select);
+        let mut qb = QueryBuilder::new("");
+        if let Some(at) = f.as_of {
+            // As of an instant, `project` is the latest revision per id written at or before it,
+            // unarchived, with the filterable columns pulled out of the snapshot under their
+            // usual names: the CTE shadows the table, so the conditions below apply unchanged.
+            qb.push(
+                "with project as (
+                   select r.project_id as id, r.version, r.created_at, r.feature,
+                          r.feature->'properties'->>'name_zh' as name_zh, r.feature->'properties'->>'name_en' as name_en,
+                          (r.feature->'properties'->>'action')::int as action, (r.feature->'properties'->>'task')::int as task,
+                          r.feature->'properties'->>'kind' as kind, r.feature->'properties'->>'status' as status,
+                          r.feature->'properties'->>'town' as town,
+                          st_setsrid(st_geomfromgeojson(r.feature->'geometry'), 4326) as geom
+                   from (select distinct on (project_id) * from project_revision where created_at <= ",
+            )
+            .push_bind(at)
+            .push(" order by project_id, version desc) r where not r.archived) ");
+        }
+        qb.push(select);
         qb.push(" where true");
         if let Some(b) = f.bbox {
             let [min_x, min_y, max_x, max_y] = b.to_array();
@@ -198,13 +218,17 @@ impl Store for PostgisStore {
 
     #[tracing::instrument(skip_all)]
     async fn list(&self, filter: &ProjectFilter, page: Page) -> StoreResult<Vec<Project>> {
-        let mut qb = Self::filtered(COLUMNS, filter);
+        let select = if filter.as_of.is_some() { AS_OF_COLUMNS } else { COLUMNS };
+        let mut qb = Self::filtered(select, filter);
         qb.push(" order by id");
         if let Some(l) = page.limit {
             qb.push(" limit ").push_bind(l as i64);
         }
         qb.push(" offset ").push_bind(page.offset as i64);
         let rows = qb.build().fetch_all(&self.pool).await.map_err(db("listing projects"))?;
+        if filter.as_of.is_some() {
+            return rows.iter().map(|r| decode_snapshot(r.get::<&str, _>(0), r.get(1), r.get::<&str, _>(2), r.get(3))).collect();
+        }
         rows.iter().map(row_to_project).collect()
     }
 
