@@ -28,13 +28,8 @@ impl App {
         if config.seed {
             seed_if_empty(store.as_ref(), &geodata, &rules).await?;
         }
-        let state = AppState {
-            store,
-            rules: Arc::new(rules),
-            geodata: Arc::new(geodata),
-            edit: Arc::new(config.edit.clone()),
-            max_body_bytes: config.max_body_bytes,
-        };
+        let state =
+            AppState { store, rules: Arc::new(rules), geodata: Arc::new(geodata), edit: Arc::new(config.edit.clone()), max_body_bytes: config.max_body_bytes };
         let router = api::router(state.clone(), config.max_body_bytes, Duration::from_secs(config.request_timeout));
         let listener = TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
         Ok(App { listener, router, state })

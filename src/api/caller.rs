@@ -32,12 +32,14 @@ impl Caller {
     /// The user, when they hold `role`; 401 when anonymous, 403 when their role is too low.
     pub fn require(&self, role: Role) -> Result<&User, Problem> {
         match &self.user {
-            None => Err(Problem::new(StatusCode::UNAUTHORIZED, "Sign-in required", format!("this needs a signed-in {role}; sign in at /signin.html or send a Bearer token"))),
-            Some(u) if !u.can(role) => Err(Problem::new(
-                StatusCode::FORBIDDEN,
-                "Not allowed",
-                format!("user `{}` is a {}; this needs the {role} role or higher", u.name, u.role),
+            None => Err(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "Sign-in required",
+                format!("this needs a signed-in {role}; sign in at /signin.html or send a Bearer token"),
             )),
+            Some(u) if !u.can(role) => {
+                Err(Problem::new(StatusCode::FORBIDDEN, "Not allowed", format!("user `{}` is a {}; this needs the {role} role or higher", u.name, u.role)))
+            }
             Some(u) => Ok(u),
         }
     }
@@ -142,8 +144,12 @@ impl axum::extract::FromRequest<AppState> for Body {
     async fn from_request(req: Request, s: &AppState) -> Result<Body, Problem> {
         let limit = s.max_body_bytes;
         axum::body::to_bytes(req.into_body(), limit).await.map(Body).map_err(|_| {
-            Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Body too large", format!("the request body is larger than the limit of {limit} bytes (--max-body-bytes)"))
-                .with("limit", serde_json::Value::from(limit))
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Body too large",
+                format!("the request body is larger than the limit of {limit} bytes (--max-body-bytes)"),
+            )
+            .with("limit", serde_json::Value::from(limit))
         })
     }
 }

@@ -171,7 +171,11 @@ struct AuditQuery {
     limit: Option<u64>,
 }
 
-async fn audit_log(State(s): State<AppState>, c: Caller, q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, Problem> {
+async fn audit_log(
+    State(s): State<AppState>,
+    c: Caller,
+    q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, Problem> {
     c.require(Role::Admin)?;
     let limit = q.map_err(|e| Problem::bad_parameter("limit", e.body_text()))?.0.limit.unwrap_or(200).min(5000);
     Ok(Json(json!({ "entries": s.store.audit_log(limit).await? })))

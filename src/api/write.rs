@@ -50,7 +50,14 @@ pub(crate) async fn create(s: &AppState, c: &Caller, feature: &Value, comment: O
 }
 
 /// Replaces a project with a whole new Feature.
-pub(crate) async fn replace(s: &AppState, c: &Caller, id: &ProjectId, expected: Option<Version>, feature: &Value, comment: Option<&str>) -> Result<Project, Problem> {
+pub(crate) async fn replace(
+    s: &AppState,
+    c: &Caller,
+    id: &ProjectId,
+    expected: Option<Version>,
+    feature: &Value,
+    comment: Option<&str>,
+) -> Result<Project, Problem> {
     let new = check(s, feature, Some(id))?;
     let expected = expected_or_current(s, id, expected).await?;
     let p = s.store.replace(expected, &new, &meta(c, comment)).await?;
@@ -80,9 +87,22 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 
 /// Applies a merge patch (of `properties` and/or `geometry`) to the current Feature, then
 /// checks and writes the result as a replace.
-pub(crate) async fn patch(s: &AppState, c: &Caller, id: &ProjectId, expected: Option<Version>, patch: &Value, comment: Option<&str>) -> Result<Project, Problem> {
+pub(crate) async fn patch(
+    s: &AppState,
+    c: &Caller,
+    id: &ProjectId,
+    expected: Option<Version>,
+    patch: &Value,
+    comment: Option<&str>,
+) -> Result<Project, Problem> {
     let Some(obj) = patch.as_object() else {
-        return Err(Invalid(vec![FieldError { pointer: String::new(), field: "patch".into(), reason: "a merge patch must be a JSON object".into(), at: None }]).into());
+        return Err(Invalid(vec![FieldError {
+            pointer: String::new(),
+            field: "patch".into(),
+            reason: "a merge patch must be a JSON object".into(),
+            at: None,
+        }])
+        .into());
     };
     if let Some(k) = obj.keys().find(|k| !matches!(k.as_str(), "properties" | "geometry" | "type" | "id")) {
         return Err(Invalid(vec![FieldError {
@@ -118,7 +138,14 @@ pub(crate) async fn archive(s: &AppState, c: &Caller, id: &ProjectId, expected: 
 
 /// Writes an old revision's snapshot as a new revision, re-checked against today's rules; an
 /// archived project comes back to the map. `expected` is the latest revision's version.
-pub(crate) async fn restore(s: &AppState, c: &Caller, id: &ProjectId, expected: Option<Version>, version: Version, comment: Option<&str>) -> Result<Project, Problem> {
+pub(crate) async fn restore(
+    s: &AppState,
+    c: &Caller,
+    id: &ProjectId,
+    expected: Option<Version>,
+    version: Version,
+    comment: Option<&str>,
+) -> Result<Project, Problem> {
     let rev = s.store.revision(id, version).await?;
     let new = check(s, &rev.feature, Some(id))?;
     let default_comment = format!("restored version {version}");

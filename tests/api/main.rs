@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod editing;
 mod errors;
 mod projects;
 mod web;
