@@ -6,5 +6,6 @@ mod support;
 
 mod editing;
 mod errors;
+mod import;
 mod projects;
 mod web;
