@@ -414,3 +414,27 @@ async fn sign_in_only_reads_turn_anonymous_callers_away() {
     assert_eq!(app.req(Method::GET, "/api/projects", Some(&viewer)).send().await.unwrap().status(), 200);
     assert_eq!(app.req(Method::GET, "/api/projects", Some("pm_not-a-token")).send().await.unwrap().status(), 401);
 }
+
+#[tokio::test]
+async fn the_editing_pages_and_vendored_terra_draw_are_served_offline() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    for page in ["/edit.html", "/signin.html"] {
+        let html = app.get(page).await.text().await.unwrap();
+        assert!(!html.contains("https://") && !html.contains("http://"), "{page} must load nothing from the internet");
+    }
+    let edit = app.get("/edit.html").await.text().await.unwrap();
+    assert!(edit.contains("vendor/terra-draw/terra-draw.modern.js"), "the import map points at the vendored terra-draw");
+    for path in [
+        "/edit.js",
+        "/signin.js",
+        "/edit.css",
+        "/vendor/terra-draw/terra-draw.modern.js",
+        "/vendor/terra-draw/terra-draw-maplibre-gl-adapter.modern.js",
+        "/vendor/terra-draw/LICENSE",
+        "/vendor/terra-draw/VERSION",
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status(), 200, "{path}");
+        assert!(!r.bytes().await.unwrap().is_empty(), "{path}");
+    }
+}
