@@ -7,5 +7,6 @@ mod support;
 mod editing;
 mod errors;
 mod import;
+mod instances;
 mod projects;
 mod web;

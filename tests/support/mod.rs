@@ -208,3 +208,10 @@ impl TestApp {
         r.headers()["etag"].to_str().unwrap().trim_matches('"').parse().unwrap()
     }
 }
+
+impl TestApp {
+    /// The store URL this app runs on, so a second instance can share it.
+    pub fn db_url(&self) -> StoreUrl {
+        self._db.url.clone()
+    }
+}
