@@ -382,13 +382,21 @@ async function confirmDelete() {
   await new Promise((resolve) => dlg.addEventListener('close', resolve, { once: true }));
   if (dlg.returnValue !== 'ok') return;
   const id = state.current.id;
+  const lastLive = state.current.properties.version;
   const { res, data } = await api('DELETE', `api/projects/${encodeURIComponent(id)}`, undefined, { 'if-match': state.etag });
   if (res.status === 412) { showConflict(data); return; }
   if (!res.ok) { showProblem(data); return; }
   await loadProjects();
   newProject();
-  text($('saved'), `已归档 ${id}（可在历史中恢复）/ Archived ${id}`);
-  $('saved').hidden = false;
+  // An archive is undone by restoring the last live version as a new revision.
+  const saved = $('saved');
+  saved.replaceChildren(el('span', `已归档 ${id} / Archived ${id} `));
+  const undo = el('button', '撤销 / Undo', 'btn btn-small');
+  undo.type = 'button';
+  undo.id = 'undo-archive';
+  undo.addEventListener('click', () => restore(id, lastLive, data.version));
+  saved.append(undo);
+  saved.hidden = false;
 }
 
 async function showHistory() {

@@ -145,6 +145,51 @@ test('a planner signs in, draws a polygon, saves, reloads and sees it', { timeou
     // Cancel restores what the server has.
     await page.click('#cancel');
     assert.equal(await page.inputValue('#f-progress_pct'), '50');
+
+    // A second part (a project on two islands): saved as one MultiPolygon.
+    await page.click('#tool-polygon');
+    const b2 = await page.locator('#map').boundingBox();
+    const small = [[12, 12], [62, 12], [62, 62], [12, 62]].map(([dx, dy]) => [b2.x + dx + 40, b2.y + dy + 40]);
+    for (const [x, y] of small) { await page.mouse.click(x, y); await page.waitForTimeout(150); }
+    await page.mouse.click(small[0][0], small[0][1]);
+    await page.waitForFunction(() => window.planmapEdit.draw.getSnapshot().filter((f) => f.geometry.type === 'Polygon' && !f.properties.currentlyDrawing).length === 2);
+    await page.click('#save');
+    await page.waitForFunction(() => window.planmapEdit.current.properties.version === 3);
+    let g = await page.evaluate(() => window.planmapEdit.current.geometry);
+    assert.equal(g.type, 'MultiPolygon');
+    assert.equal(g.coordinates.length, 2);
+    assert.equal(await page.evaluate(() => window.planmapEdit.draw.getSnapshot().length), 2, 'each part is editable on its own');
+
+    // Select the small part and remove it: back to a single Polygon.
+    await page.click('#tool-select');
+    const c = await page.evaluate(() => {
+      const parts = window.planmapEdit.draw.getSnapshot();
+      const area = (f) => { const r = f.geometry.coordinates[0]; return Math.abs((r[2][0] - r[0][0]) * (r[2][1] - r[0][1])); };
+      const smallest = parts.sort((x, y) => area(x) - area(y))[0];
+      const r = smallest.geometry.coordinates[0];
+      const p = window.planmapEdit.map.project([(r[0][0] + r[2][0]) / 2, (r[0][1] + r[2][1]) / 2]);
+      const rect = window.planmapEdit.map.getContainer().getBoundingClientRect();
+      return [rect.left + p.x, rect.top + p.y];
+    });
+    await page.mouse.click(c[0], c[1]);
+    await page.waitForFunction(() => window.planmapEdit.draw.getSnapshot().some((f) => f.properties.selected));
+    await page.click('#remove-part');
+    await page.click('#save');
+    await page.waitForFunction(() => window.planmapEdit.current.properties.version === 4);
+    g = await page.evaluate(() => window.planmapEdit.current.geometry);
+    assert.equal(g.type, 'Polygon');
+
+    // Delete asks first; cancelling keeps the project, confirming archives it, Undo restores it.
+    await page.click('#delete');
+    await page.click('#confirm-delete-no');
+    assert.equal((await fetch(url(`/api/projects/${DRAWN_ID}`))).status, 200);
+    await page.click('#delete');
+    await page.click('#confirm-delete-yes');
+    await page.waitForSelector('#undo-archive');
+    assert.equal((await fetch(url(`/api/projects/${DRAWN_ID}`))).status, 404);
+    await page.click('#undo-archive');
+    await page.waitForFunction((id) => window.planmapEdit.current && window.planmapEdit.current.id === id && window.planmapEdit.current.properties.version === 6, DRAWN_ID);
+    assert.equal((await fetch(url(`/api/projects/${DRAWN_ID}`))).status, 200);
   } finally {
     await context.close();
   }
