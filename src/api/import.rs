@@ -5,7 +5,7 @@
 //! are limited; each limit answers 413 with the limit in the message.
 
 use super::caller::{Body, Caller};
-use super::session::{audit, json_body};
+use super::session::json_body;
 use super::{AppState, Problem};
 use crate::auth::Role;
 use crate::geometry::crs::Crs;
@@ -61,11 +61,8 @@ async fn run(State(s): State<AppState>, c: Caller, RawQuery(q): RawQuery, Body(b
     let value = json_body(&body)?;
     let limits = Limits { max_features: s.edit.import_max_features, max_vertices: s.edit.max_vertices };
     let default_comment = format!("import ({crs})");
-    let meta = RevisionMeta::by(c.actor(), Some(comment.as_deref().unwrap_or(&default_comment)));
+    let meta = RevisionMeta::by(c.actor(), Some(comment.as_deref().unwrap_or(&default_comment))).audited(c.address.as_deref(), Some("import"));
     let report = import::run_in(s.store.as_ref(), &value, &s.rules, limits, crs, mode, dry_run, &meta).await?;
-    if report.written {
-        audit(&s, &c, "import", None, Some(format!("{} features ({crs})", report.total))).await;
-    }
     // 200 even when features were rejected: the report is the answer, and says `written: false`.
     Ok(Json(report).into_response())
 }

@@ -9,15 +9,16 @@
 //! (author, time, comment, snapshot) and one audit line.
 
 use super::caller::Caller;
-use super::session::audit;
 use super::{AppState, Problem};
 use crate::project::{FieldError, Invalid, NewProject, Project, ProjectId, Version};
 use crate::store::{RevisionMeta, StoreError};
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
-fn meta(c: &Caller, comment: Option<&str>) -> RevisionMeta {
-    RevisionMeta::by(c.actor(), comment.map(str::trim).filter(|s| !s.is_empty()))
+/// Author, comment, address and audit action; the store writes the revision and the audit line
+/// in one transaction with the change.
+fn meta(c: &Caller, comment: Option<&str>, action: Option<&'static str>) -> RevisionMeta {
+    RevisionMeta::by(c.actor(), comment.map(str::trim).filter(|s| !s.is_empty())).audited(c.address.as_deref(), action)
 }
 
 /// Checks a Feature, with the vertex limit as a 413 naming the limit.
@@ -44,9 +45,7 @@ async fn expected_or_current(s: &AppState, id: &ProjectId, expected: Option<Vers
 /// Creates a project.
 pub(crate) async fn create(s: &AppState, c: &Caller, feature: &Value, comment: Option<&str>) -> Result<Project, Problem> {
     let new = check(s, feature, None)?;
-    let p = s.store.create(&new, &meta(c, comment)).await?;
-    audit(s, c, "create", Some(p.id.as_str()), Some(format!("version {}", p.version))).await;
-    Ok(p)
+    Ok(s.store.create(&new, &meta(c, comment, None)).await?)
 }
 
 /// Replaces a project with a whole new Feature.
@@ -60,9 +59,7 @@ pub(crate) async fn replace(
 ) -> Result<Project, Problem> {
     let new = check(s, feature, Some(id))?;
     let expected = expected_or_current(s, id, expected).await?;
-    let p = s.store.replace(expected, &new, &meta(c, comment)).await?;
-    audit(s, c, "replace", Some(id.as_str()), Some(format!("version {}", p.version))).await;
-    Ok(p)
+    Ok(s.store.replace(expected, &new, &meta(c, comment, None)).await?)
 }
 
 /// RFC 7396 JSON merge patch: objects merge member by member, `null` removes, anything else replaces.
@@ -123,17 +120,13 @@ pub(crate) async fn patch(
     let mut feature = current.to_feature();
     merge_patch(&mut feature, patch);
     let new = check(s, &feature, Some(id))?;
-    let p = s.store.replace(expected, &new, &meta(c, comment)).await?;
-    audit(s, c, "patch", Some(id.as_str()), Some(format!("version {}", p.version))).await;
-    Ok(p)
+    Ok(s.store.replace(expected, &new, &meta(c, comment, Some("patch"))).await?)
 }
 
 /// Archives a project (it leaves the map, its history stays). Returns the archive's version.
 pub(crate) async fn archive(s: &AppState, c: &Caller, id: &ProjectId, expected: Option<Version>, comment: Option<&str>) -> Result<Version, Problem> {
     let expected = expected_or_current(s, id, expected).await?;
-    let v = s.store.archive(id, expected, &meta(c, comment)).await?;
-    audit(s, c, "archive", Some(id.as_str()), Some(format!("version {v}"))).await;
-    Ok(v)
+    Ok(s.store.archive(id, expected, &meta(c, comment, None)).await?)
 }
 
 /// Writes an old revision's snapshot as a new revision, re-checked against today's rules; an
@@ -149,7 +142,7 @@ pub(crate) async fn restore(
     let rev = s.store.revision(id, version).await?;
     let new = check(s, &rev.feature, Some(id))?;
     let default_comment = format!("restored version {version}");
-    let m = meta(c, Some(comment.unwrap_or(&default_comment)));
+    let m = meta(c, Some(comment.unwrap_or(&default_comment)), Some("restore"));
     let p = match s.store.get(id).await {
         Ok(cur) => s.store.replace(expected.unwrap_or(cur.version), &new, &m).await?,
         Err(StoreError::NotFound(_)) => {
@@ -161,7 +154,6 @@ pub(crate) async fn restore(
         }
         Err(e) => return Err(e.into()),
     };
-    audit(s, c, "restore", Some(id.as_str()), Some(format!("version {version} as version {}", p.version))).await;
     Ok(p)
 }
 

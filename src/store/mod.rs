@@ -41,19 +41,30 @@ impl fmt::Display for Backend {
     }
 }
 
-/// Who wrote and why; recorded with every revision.
+/// Who wrote and why; recorded with every revision, and in the audit log in the same
+/// transaction, so no accepted write can be missing from either.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevisionMeta {
     /// User name, or `seed` / `import` / `demo-data` for the CLI.
     pub author: String,
     /// Free text.
     pub comment: Option<String>,
+    /// Client address, for the audit log.
+    pub address: Option<String>,
+    /// Audit action to record instead of the store's own (`create`, `replace`, `archive`), e.g. `patch`, `restore`, `import`.
+    pub action: Option<&'static str>,
 }
 
 impl RevisionMeta {
     /// A revision by `author`.
     pub fn by(author: &str, comment: Option<&str>) -> RevisionMeta {
-        RevisionMeta { author: author.to_owned(), comment: comment.map(str::to_owned) }
+        RevisionMeta { author: author.to_owned(), comment: comment.map(str::to_owned), address: None, action: None }
+    }
+    /// The same, recording the client address and the action for the audit log.
+    pub fn audited(mut self, address: Option<&str>, action: Option<&'static str>) -> RevisionMeta {
+        self.address = address.map(str::to_owned);
+        self.action = action;
+        self
     }
 }
 

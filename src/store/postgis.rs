@@ -111,7 +111,8 @@ impl PostgisStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn revise(conn: &mut PgConnection, p: &Project, meta: &RevisionMeta, archived: bool, version: i64, now: DateTime<Utc>) -> StoreResult<()> {
+    async fn revise(conn: &mut PgConnection, p: &Project, meta: &RevisionMeta, action: &'static str, version: i64, now: DateTime<Utc>) -> StoreResult<()> {
+        let archived = action == "archive";
         sqlx::query(
             "insert into project_revision (project_id, version, author, comment, created_at, archived, feature) values ($1, $2, $3, $4, $5, $6, $7::jsonb)",
         )
@@ -125,6 +126,17 @@ impl PostgisStore {
         .execute(&mut *conn)
         .await
         .map_err(db("appending a revision"))?;
+        // Same transaction as the write: the audit log cannot miss an accepted write.
+        sqlx::query("insert into audit_log (at, actor, action, target, address, detail) values ($1, $2, $3, $4, $5, $6)")
+            .bind(now)
+            .bind(&meta.author)
+            .bind(meta.action.unwrap_or(action))
+            .bind(p.id.as_str())
+            .bind(&meta.address)
+            .bind(format!("version {version}"))
+            .execute(&mut *conn)
+            .await
+            .map_err(db("writing the audit log"))?;
         Ok(())
     }
 
@@ -139,7 +151,7 @@ impl PostgisStore {
         let version = last.unwrap_or(0) + 1;
         Self::insert(conn, new, version, now).await?;
         let p = Self::current(conn, &new.id).await?.ok_or_else(|| StoreError::NotFound(new.id.clone()))?;
-        Self::revise(conn, &p, meta, false, version, now).await?;
+        Self::revise(conn, &p, meta, "create", version, now).await?;
         Ok(p)
     }
 
@@ -156,7 +168,7 @@ impl PostgisStore {
             });
         }
         let p = Self::current(conn, &new.id).await?.ok_or_else(|| StoreError::NotFound(new.id.clone()))?;
-        Self::revise(conn, &p, meta, false, p.version.0, now).await?;
+        Self::revise(conn, &p, meta, "replace", p.version.0, now).await?;
         Ok(p)
     }
 
@@ -304,7 +316,7 @@ impl Store for PostgisStore {
         }
         sqlx::query("delete from project where id = $1").bind(id.as_str()).execute(&mut *tx).await.map_err(db("archiving"))?;
         let version = p.version.0 + 1;
-        Self::revise(&mut tx, &p, meta, true, version, now_micros()).await?;
+        Self::revise(&mut tx, &p, meta, "archive", version, now_micros()).await?;
         tx.commit().await.map_err(db("committing an archive"))?;
         Ok(Version(version))
     }

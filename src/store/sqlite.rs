@@ -140,7 +140,8 @@ impl SqliteStore {
         Ok(rid)
     }
 
-    async fn revise(conn: &mut SqliteConnection, p: &Project, meta: &RevisionMeta, archived: bool, version: i64, now: &str) -> StoreResult<()> {
+    async fn revise(conn: &mut SqliteConnection, p: &Project, meta: &RevisionMeta, action: &'static str, version: i64, now: &str) -> StoreResult<()> {
+        let archived = action == "archive";
         sqlx::query("insert into project_revision (project_id, version, author, comment, created_at, archived, feature) values (?, ?, ?, ?, ?, ?, ?)")
             .bind(p.id.as_str())
             .bind(version)
@@ -152,6 +153,17 @@ impl SqliteStore {
             .execute(&mut *conn)
             .await
             .map_err(db("appending a revision"))?;
+        // Same transaction as the write: the audit log cannot miss an accepted write.
+        sqlx::query("insert into audit_log (at, actor, action, target, address, detail) values (?, ?, ?, ?, ?, ?)")
+            .bind(now)
+            .bind(&meta.author)
+            .bind(meta.action.unwrap_or(action))
+            .bind(p.id.as_str())
+            .bind(&meta.address)
+            .bind(format!("version {version}"))
+            .execute(&mut *conn)
+            .await
+            .map_err(db("writing the audit log"))?;
         Ok(())
     }
 
@@ -167,7 +179,7 @@ impl SqliteStore {
         let version = Self::next_version(conn, &new.id).await?;
         Self::insert(conn, new, version, now).await?;
         let p = Self::current(conn, &new.id).await?.ok_or_else(|| StoreError::NotFound(new.id.clone()))?;
-        Self::revise(conn, &p, meta, false, version, now).await?;
+        Self::revise(conn, &p, meta, "create", version, now).await?;
         Ok(p)
     }
 
@@ -176,7 +188,7 @@ impl SqliteStore {
             return Err(Self::mismatch_or_missing(conn, &new.id, expected).await);
         }
         let p = Self::current(conn, &new.id).await?.ok_or_else(|| StoreError::NotFound(new.id.clone()))?;
-        Self::revise(conn, &p, meta, false, p.version.0, now).await?;
+        Self::revise(conn, &p, meta, "replace", p.version.0, now).await?;
         Ok(p)
     }
 
@@ -352,7 +364,7 @@ impl Store for SqliteStore {
             sqlx::query_scalar("delete from project where id = ? returning rid").bind(id.as_str()).fetch_one(&mut *tx).await.map_err(db("archiving"))?;
         sqlx::query("delete from project_rtree where rid = ?").bind(rid).execute(&mut *tx).await.map_err(db("archiving"))?;
         let version = p.version.0 + 1;
-        Self::revise(&mut tx, &p, meta, true, version, &rfc3339(now_micros())).await?;
+        Self::revise(&mut tx, &p, meta, "archive", version, &rfc3339(now_micros())).await?;
         tx.commit().await.map_err(db("committing an archive"))?;
         Ok(Version(version))
     }

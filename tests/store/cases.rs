@@ -381,3 +381,26 @@ pub async fn the_audit_log_reads_back_newest_first(s: &dyn Store) {
     assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["archive", "create"]);
     assert_eq!((log[0].actor.as_str(), log[0].target.as_deref(), log[0].detail.as_deref()), ("张三", Some("port-a"), Some("v2")));
 }
+
+pub async fn every_accepted_write_is_audited_in_its_transaction(s: &dyn Store) {
+    let m = RevisionMeta::by("planner1", None).audited(Some("10.0.0.7"), None);
+    s.create(&project("audited", point(121.1, 27.8), json!({})), &m).await.unwrap();
+    s.replace(Version(1), &project("audited", point(121.1, 27.8), json!({"status":"planned"})), &m.clone().audited(Some("10.0.0.7"), Some("patch")))
+        .await
+        .unwrap();
+    // A refused write leaves no trace.
+    assert!(s.replace(Version(1), &project("audited", point(121.1, 27.8), json!({})), &m).await.is_err());
+    assert!(s.apply_batch(&[project("audited", point(121.1, 27.8), json!({}))], BatchMode::CreateOnly, &m).await.is_err());
+    s.archive(&id("audited"), Version(2), &m).await.unwrap();
+    let log = s.audit_log(10).await.unwrap();
+    let got: Vec<(&str, &str, Option<&str>, Option<&str>, Option<&str>)> =
+        log.iter().map(|e| (e.actor.as_str(), e.action.as_str(), e.target.as_deref(), e.address.as_deref(), e.detail.as_deref())).collect();
+    assert_eq!(
+        got,
+        [
+            ("planner1", "archive", Some("audited"), Some("10.0.0.7"), Some("version 3")),
+            ("planner1", "patch", Some("audited"), Some("10.0.0.7"), Some("version 2")),
+            ("planner1", "create", Some("audited"), Some("10.0.0.7"), Some("version 1")),
+        ]
+    );
+}

@@ -52,6 +52,7 @@ contract! {
     sessions_and_tokens_resolve_by_digest_until_expiry_or_disable,
     failed_sign_ins_are_counted_per_key_within_a_window,
     the_audit_log_reads_back_newest_first,
+    every_accepted_write_is_audited_in_its_transaction,
 }
 
 /// Not a contract case: fails in CI when PostGIS cannot be used, so the `postgis::*` cases can
