@@ -393,14 +393,13 @@ pub async fn every_accepted_write_is_audited_in_its_transaction(s: &dyn Store) {
     assert!(s.apply_batch(&[project("audited", point(121.1, 27.8), json!({}))], BatchMode::CreateOnly, &m).await.is_err());
     s.archive(&id("audited"), Version(2), &m).await.unwrap();
     let log = s.audit_log(10).await.unwrap();
-    let got: Vec<(&str, &str, Option<&str>, Option<&str>, Option<&str>)> =
-        log.iter().map(|e| (e.actor.as_str(), e.action.as_str(), e.target.as_deref(), e.address.as_deref(), e.detail.as_deref())).collect();
+    let got: Vec<String> = log.iter().map(|e| format!("{} {} {:?} {:?} {:?}", e.actor, e.action, e.target, e.address, e.detail)).collect();
     assert_eq!(
         got,
         [
-            ("planner1", "archive", Some("audited"), Some("10.0.0.7"), Some("version 3")),
-            ("planner1", "patch", Some("audited"), Some("10.0.0.7"), Some("version 2")),
-            ("planner1", "create", Some("audited"), Some("10.0.0.7"), Some("version 1")),
+            r#"planner1 archive Some("audited") Some("10.0.0.7") Some("version 3")"#,
+            r#"planner1 patch Some("audited") Some("10.0.0.7") Some("version 2")"#,
+            r#"planner1 create Some("audited") Some("10.0.0.7") Some("version 1")"#,
         ]
     );
 }
