@@ -220,6 +220,7 @@ function clearErrors() {
   $('form-error').hidden = true;
   $('saved').hidden = true;
   showGeometryErrors([]);
+  state.problemPoints = [];
   state.map.getSource('problems')?.setData(EMPTY_FC);
 }
 
@@ -246,6 +247,7 @@ function showProblem(p) {
     } else general.push(`${e.field}: ${e.reason}`);
   }
   showGeometryErrors(geom);
+  state.problemPoints = points;
   state.map.getSource('problems').setData({ type: 'FeatureCollection', features: points });
   if (points.length) state.map.easeTo({ center: points[0].geometry.coordinates, zoom: Math.max(state.map.getZoom(), 14) });
   const msg = [p && p.detail && !(p.errors && p.errors.length) ? p.detail : null, ...general].filter(Boolean);

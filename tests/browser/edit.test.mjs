@@ -195,6 +195,32 @@ test('a planner signs in, draws a polygon, saves, reloads and sees it', { timeou
   }
 });
 
+test('a self-intersecting polygon is refused, and the crossing is marked on the map', { timeout: 3 * TIMEOUT }, async () => {
+  const { page, context } = await newPage();
+  try {
+    await signIn(page);
+    await page.click('#new-project');
+    await page.fill('#f-id', `e2e-bowtie-${RUN}`);
+    await page.fill('#f-name_zh', '自相交测试');
+    await page.fill('#f-sources', 'e2e');
+    await page.click('#tool-polygon');
+    const box = await page.locator('#map').boundingBox();
+    const cx = box.x + box.width / 2; const cy = box.y + box.height / 2;
+    // Top-left, bottom-right, top-right, bottom-left: the edges cross in the middle.
+    const pts = [[-60, -40], [60, 40], [60, -40], [-60, 40]];
+    for (const [dx, dy] of pts) { await page.mouse.click(cx + dx, cy + dy); await page.waitForTimeout(150); }
+    await page.mouse.click(cx + pts[0][0], cy + pts[0][1]);
+    await page.waitForFunction(() => window.planmapEdit.draw.getSnapshot().some((f) => f.geometry.type === 'Polygon' && !f.properties.currentlyDrawing));
+    await page.click('#save');
+    await page.waitForSelector('#geometry-errors li');
+    const marked = await page.evaluate(() => window.planmapEdit.problemPoints.length);
+    assert.ok(marked >= 1, 'the self-intersection point is on the map');
+    assert.equal((await fetch(url(`/api/projects/e2e-bowtie-${RUN}`))).status, 404, 'nothing was written');
+  } finally {
+    await context.close();
+  }
+});
+
 test('a project named like an HTML tag is shown as text on both pages', { timeout: 3 * TIMEOUT }, async () => {
   const { page, context } = await newPage();
   try {
