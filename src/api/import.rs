@@ -9,29 +9,15 @@ use super::session::json_body;
 use super::{AppState, Problem};
 use crate::auth::Role;
 use crate::geometry::crs::Crs;
-use crate::import::{self, ImportError, Limits};
+use crate::import::{self, Limits};
 use crate::store::{BatchMode, RevisionMeta};
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use serde_json::Value;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/api/import", post(run))
-}
-
-impl From<ImportError> for Problem {
-    fn from(e: ImportError) -> Problem {
-        match e {
-            ImportError::NotACollection(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Not a FeatureCollection", e.to_string()),
-            ImportError::TooManyFeatures { max, .. } | ImportError::TooManyVertices { max, .. } => {
-                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Import too large", e.to_string()).with("limit", Value::from(max))
-            }
-            ImportError::Store(s) => s.into(),
-        }
-    }
 }
 
 async fn run(State(s): State<AppState>, c: Caller, RawQuery(q): RawQuery, Body(body): Body) -> Result<Response, Problem> {

@@ -26,6 +26,7 @@ mod meta;
 mod problem;
 mod projects;
 mod session;
+mod users;
 pub mod write;
 
 pub use problem::Problem;
@@ -68,6 +69,7 @@ pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Rout
         .merge(edit::router())
         .merge(import::router())
         .merge(session::router())
+        .merge(users::router())
         .route("/api", get(|| async { Problem::new(StatusCode::NOT_FOUND, "Not found", "see /api/projects, /api/stats, /api/basemap, /api/meta") }))
         .fallback(crate::web::serve)
         .layer(axum::middleware::from_fn_with_state(state.clone(), caller::identify))
