@@ -55,7 +55,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let store = store::open(&cli.common.database_url, cli.common.region).await?;
             let mode = if args.create_only { BatchMode::CreateOnly } else { BatchMode::Upsert };
             let meta = RevisionMeta::by("import", args.comment.as_deref().or(Some(&args.file.display().to_string())));
-            let report = import::run(store.as_ref(), &value, &rules, Limits::default(), mode, args.dry_run, &meta).await?;
+            let crs: planmap::geometry::crs::Crs = args.crs.parse()?;
+            let report = import::run_in(store.as_ref(), &value, &rules, Limits::default(), crs, mode, args.dry_run, &meta).await?;
             for item in &report.items {
                 let id = item.id.as_deref().unwrap_or("(no id)");
                 eprintln!("feature {:>5} {:<40} {:?}", item.index, id, item.outcome);
@@ -82,6 +83,14 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
             buf.extend_from_slice(b"]}\n");
             write_out(args.output.as_deref(), &buf)?;
+        }
+        Some(Command::User(cmd)) => {
+            let store = store::open(&cli.common.database_url, cli.common.region).await?;
+            planmap::admin::user(store.as_ref(), cmd).await?;
+        }
+        Some(Command::Token(cmd)) => {
+            let store = store::open(&cli.common.database_url, cli.common.region).await?;
+            planmap::admin::token(store.as_ref(), cmd).await?;
         }
         Some(Command::DemoData(args)) => {
             let features = planmap::demo_data::generate(args.count, args.seed, &cli.common.region);

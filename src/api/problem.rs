@@ -4,6 +4,7 @@
 //! domain and store errors to status codes. Internal errors are logged with their cause chain and
 //! answered with a generic text, never the database's message.
 
+use crate::import::ImportError;
 use crate::project::{BadFilter, FieldError, Invalid};
 use crate::store::StoreError;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -98,6 +99,8 @@ impl From<StoreError> for Problem {
         match &e {
             StoreError::NotFound(_) | StoreError::NoRevision(..) => Problem::new(StatusCode::NOT_FOUND, "Not found", e.to_string()),
             StoreError::AlreadyExists(_) => Problem::new(StatusCode::CONFLICT, "Already exists", e.to_string()),
+            StoreError::UserExists(_) => Problem::new(StatusCode::CONFLICT, "User exists", e.to_string()),
+            StoreError::UnknownUser(_) => Problem::new(StatusCode::NOT_FOUND, "No such user", e.to_string()),
             StoreError::VersionMismatch { current, .. } => {
                 Problem::new(StatusCode::PRECONDITION_FAILED, "Version mismatch", e.to_string()).with("current_version", Value::from(current.0))
             }
@@ -105,6 +108,18 @@ impl From<StoreError> for Problem {
                 tracing::error!(error = %e, cause = ?std::error::Error::source(&e), "store error");
                 Problem::internal()
             }
+        }
+    }
+}
+
+impl From<ImportError> for Problem {
+    fn from(e: ImportError) -> Problem {
+        match e {
+            ImportError::NotACollection(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Not a FeatureCollection", e.to_string()),
+            ImportError::TooManyFeatures { max, .. } | ImportError::TooManyVertices { max, .. } => {
+                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Import too large", e.to_string()).with("limit", Value::from(max))
+            }
+            ImportError::Store(s) => s.into(),
         }
     }
 }

@@ -6,6 +6,7 @@
 use super::fields::{Action, Kind, Status, Task, Town, Towns};
 use super::id::ProjectId;
 use crate::geometry::Bbox;
+use chrono::{DateTime, Utc};
 
 /// A query parameter that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,6 +37,8 @@ pub struct ProjectFilter {
     pub q: Option<String>,
     /// Only these ids.
     pub ids: Vec<ProjectId>,
+    /// The map as it was at this instant (from revisions) instead of now.
+    pub as_of: Option<DateTime<Utc>>,
 }
 
 /// Which slice of the ordered (by id) result to return.
@@ -53,7 +56,7 @@ impl Page {
 }
 
 /// The filter parameters, for error messages and API docs.
-pub const FILTER_PARAMS: &[&str] = &["bbox", "status", "action", "task", "kind", "town", "q", "ids"];
+pub const FILTER_PARAMS: &[&str] = &["bbox", "status", "action", "task", "kind", "town", "q", "ids", "as_of"];
 
 impl ProjectFilter {
     /// Reads the filter parameters from decoded query pairs. Parameters in `also_allowed` are left
@@ -109,6 +112,12 @@ impl ProjectFilter {
                         f.ids.push(ProjectId::parse(s).map_err(|e| bad(e.to_string()))?);
                     }
                 }
+                "as_of" => {
+                    if f.as_of.is_some() {
+                        return Err(bad("given more than once".into()));
+                    }
+                    f.as_of = Some(super::dates::parse_as_of(v).map_err(bad)?);
+                }
                 other if also_allowed.contains(&other) => {}
                 other => {
                     let mut known: Vec<&str> = FILTER_PARAMS.to_vec();
@@ -140,8 +149,9 @@ impl ProjectFilter {
             && (self.towns.is_empty() || p.town.as_ref().is_some_and(|t| self.towns.contains(t)))
             && (self.ids.is_empty() || self.ids.contains(id))
             && self.q.as_ref().is_none_or(|q| {
-                let q = q.to_lowercase();
-                p.name_zh.to_lowercase().contains(&q) || p.name_en.as_ref().is_some_and(|n| n.to_lowercase().contains(&q))
+                // ASCII folding only, exactly like the SQL both stores run (SQLite's lower() knows no other).
+                let q = q.to_ascii_lowercase();
+                p.name_zh.to_ascii_lowercase().contains(&q) || p.name_en.as_ref().is_some_and(|n| n.to_ascii_lowercase().contains(&q))
             })
     }
 }

@@ -4,6 +4,7 @@
 //! HTTP, an import file or the seed) into a project. It checks every field and returns all the
 //! problems at once, each naming its field, so a planner fixes a file in one pass.
 
+pub mod dates;
 mod fields;
 mod filter;
 mod id;

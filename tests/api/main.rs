@@ -4,6 +4,9 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod editing;
 mod errors;
+mod import;
+mod instances;
 mod projects;
 mod web;
