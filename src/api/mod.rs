@@ -11,10 +11,14 @@
 //! | `GET /api/meta` | vocabularies (statuses, kinds, actions, tasks, towns) and region |
 //! | `GET /api/plan/targets`, `/api/plan/programmes` | the plan's targets and unmapped programmes |
 //! | `GET /healthz`, `/readyz` | process alive; store reachable |
+//! | `GET /api/export?format=` | geojson, csv, gpkg, kml, shp (zip), fgb; same filters; dated file name |
+//! | `GET /ogcapi/…` | OGC API – Features (see `ogcapi`) |
 //! | everything else | the web page and vendored files |
 
+mod export;
 mod health;
 mod meta;
+mod ogcapi;
 mod problem;
 mod projects;
 
@@ -50,6 +54,8 @@ pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Rout
         .merge(projects::router())
         .merge(meta::router())
         .merge(health::router())
+        .merge(export::router())
+        .merge(ogcapi::router(Arc::new(ogcapi::Islands::from_geodata(&state.geodata))))
         .route("/api", get(|| async { Problem::new(StatusCode::NOT_FOUND, "Not found", "see /api/projects, /api/stats, /api/basemap, /api/meta") }))
         .fallback(crate::web::serve)
         .with_state(state)

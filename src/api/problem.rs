@@ -93,6 +93,18 @@ impl From<Invalid> for Problem {
     }
 }
 
+impl From<crate::formats::FormatError> for Problem {
+    fn from(e: crate::formats::FormatError) -> Problem {
+        match e {
+            crate::formats::FormatError::Store(s) => Problem::from(s),
+            other => {
+                tracing::error!(error = %other, cause = ?std::error::Error::source(&other), "export error");
+                Problem::internal()
+            }
+        }
+    }
+}
+
 impl From<StoreError> for Problem {
     fn from(e: StoreError) -> Problem {
         match &e {

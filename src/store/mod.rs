@@ -5,6 +5,7 @@
 //! semantics: bbox = exact intersection, touching counts; list order = by id; `q` = substring of
 //! `name_zh`/`name_en`, ASCII case-insensitive; money exact; times in microseconds.
 
+mod cql2_sql;
 mod postgis;
 mod sql;
 mod sqlite;

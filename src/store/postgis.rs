@@ -181,6 +181,10 @@ impl PostgisStore {
             qb.push(")");
         }
         push_conditions(&mut qb, f, "strpos");
+        if let Some(e) = f.expression() {
+            qb.push(" and ");
+            super::cql2_sql::push_expr(&mut qb, &e);
+        }
         qb
     }
 }
