@@ -80,7 +80,11 @@ impl IntoResponse for Problem {
 
 impl From<BadFilter> for Problem {
     fn from(e: BadFilter) -> Problem {
-        Problem::bad_parameter(&e.param, e.reason)
+        let p = Problem::bad_parameter(&e.param, e.reason);
+        match e.position {
+            Some(pos) => p.with("position", Value::from(pos)),
+            None => p,
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! FlatGeobuf with a packed Hilbert R-tree index, CRS EPSG:4326 (lon/lat as stored), every
-//! attribute a typed column.
+//! attribute a typed column. The header's geometry type is Unknown so points, lines and polygons
+//! share one layer (each feature records its own type).
 
 use super::{full_row, Cell, ColType, FormatError, COLUMNS};
 use crate::project::Project;
@@ -13,7 +14,13 @@ fn enc(e: impl std::fmt::Display) -> FormatError {
 
 /// Writes the file and returns its bytes.
 pub fn write(items: &[Project]) -> Result<Vec<u8>, FormatError> {
-    let opts = FgbWriterOptions { write_index: true, crs: FgbCrs { code: 4326, ..Default::default() }, ..Default::default() };
+    let opts = FgbWriterOptions {
+        write_index: true,
+        detect_type: false,
+        promote_to_multi: false,
+        crs: FgbCrs { code: 4326, ..Default::default() },
+        ..Default::default()
+    };
     let mut fgb = FgbWriter::create_with_options("projects", GeometryType::Unknown, opts).map_err(enc)?;
     for c in COLUMNS {
         let ty = match c.ty {

@@ -10,10 +10,11 @@
 //! `DATE('…')`, `TIMESTAMP('…')` (compared by its date), and `S_INTERSECTS(geometry, g)` where `g`
 //! is a WKT literal in CRS84 or `BBOX(minx, miny, maxx, maxy)`.
 //!
-//! Logic is two-valued: a predicate on a property that has no value is false (so
-//! `NOT status = 'planned'` also matches projects with no status). The PostGIS translation
-//! (`store/cql2_sql.rs`) wraps every predicate in `coalesce(…, false)` to agree; the embedded
-//! store evaluates [`Expr::matches`] in Rust. The contract suite checks they agree.
+//! Logic is three-valued as in SQL and the CQL2 standard: a predicate on a property that has no
+//! value is unknown, `NOT unknown` is unknown, and only a true result selects a project (so
+//! `NOT status = 'planned'` does not match projects with no status; `status IS NULL` does).
+//! PostGIS evaluates the translated SQL (`store/cql2_sql.rs`) with the same rules; the embedded
+//! store evaluates [`Expr::eval`] in Rust. The contract suite checks they agree.
 
 use super::{ProjectId, ProjectProps};
 use chrono::NaiveDate;
@@ -246,34 +247,72 @@ pub enum Expr {
 }
 
 impl Expr {
-    /// Evaluates against one project (two-valued: missing values make predicates false).
+    /// Whether the project is selected: the expression is true (not false, not unknown).
     pub fn matches(&self, id: &ProjectId, p: &ProjectProps, geometry: Option<&geo::Geometry<f64>>) -> bool {
+        self.eval(id, p, geometry) == Some(true)
+    }
+
+    /// Three-valued (Kleene) evaluation as in SQL: `None` is unknown, from a missing value.
+    pub fn eval(&self, id: &ProjectId, p: &ProjectProps, geometry: Option<&geo::Geometry<f64>>) -> Option<bool> {
+        use std::cmp::Ordering::*;
         match self {
-            Expr::And(v) => v.iter().all(|e| e.matches(id, p, geometry)),
-            Expr::Or(v) => v.iter().any(|e| e.matches(id, p, geometry)),
-            Expr::Not(e) => !e.matches(id, p, geometry),
-            Expr::Compare { prop, op, value } => prop.value(id, p).and_then(|v| v.partial_cmp(value)).is_some_and(|o| {
-                use std::cmp::Ordering::*;
-                match op {
+            Expr::And(v) => {
+                let mut unknown = false;
+                for e in v {
+                    match e.eval(id, p, geometry) {
+                        Some(false) => return Some(false),
+                        None => unknown = true,
+                        Some(true) => {}
+                    }
+                }
+                if unknown {
+                    None
+                } else {
+                    Some(true)
+                }
+            }
+            Expr::Or(v) => {
+                let mut unknown = false;
+                for e in v {
+                    match e.eval(id, p, geometry) {
+                        Some(true) => return Some(true),
+                        None => unknown = true,
+                        Some(false) => {}
+                    }
+                }
+                if unknown {
+                    None
+                } else {
+                    Some(false)
+                }
+            }
+            Expr::Not(e) => e.eval(id, p, geometry).map(|b| !b),
+            Expr::Compare { prop, op, value } => {
+                let o = prop.value(id, p)?.partial_cmp(value)?;
+                Some(match op {
                     CmpOp::Eq => o == Equal,
                     CmpOp::Ne => o != Equal,
                     CmpOp::Lt => o == Less,
                     CmpOp::Le => o != Greater,
                     CmpOp::Gt => o == Greater,
                     CmpOp::Ge => o != Less,
-                }
-            }),
-            Expr::Like { prop, pattern } => match prop.value(id, p) {
-                Some(Scalar::Text(s)) => like(&s, pattern),
-                _ => false,
+                })
+            }
+            Expr::Like { prop, pattern } => match prop.value(id, p)? {
+                Scalar::Text(s) => Some(like(&s, pattern)),
+                _ => None,
             },
-            Expr::Between { prop, low, high } => prop.value(id, p).is_some_and(|v| {
-                v.partial_cmp(low).is_some_and(|o| o != std::cmp::Ordering::Less) && v.partial_cmp(high).is_some_and(|o| o != std::cmp::Ordering::Greater)
-            }),
-            Expr::In { prop, values } => prop.value(id, p).is_some_and(|v| values.iter().any(|c| v.partial_cmp(c) == Some(std::cmp::Ordering::Equal))),
-            Expr::IsNull(prop) => prop.value(id, p).is_none(),
-            Expr::Intersects(g) => geometry.is_some_and(|own| own.intersects(g)),
-            Expr::Literal(b) => *b,
+            Expr::Between { prop, low, high } => {
+                let v = prop.value(id, p)?;
+                Some(v.partial_cmp(low)? != Less && v.partial_cmp(high)? != Greater)
+            }
+            Expr::In { prop, values } => {
+                let v = prop.value(id, p)?;
+                Some(values.iter().any(|c| v.partial_cmp(c) == Some(Equal)))
+            }
+            Expr::IsNull(prop) => Some(prop.value(id, p).is_none()),
+            Expr::Intersects(g) => geometry.map(|own| own.intersects(g)),
+            Expr::Literal(b) => Some(*b),
         }
     }
 

@@ -17,6 +17,8 @@ pub struct BadFilter {
     pub param: String,
     /// Why, and what is allowed.
     pub reason: String,
+    /// For `filter`: the 1-based character where the CQL2 text goes wrong.
+    pub position: Option<usize>,
 }
 
 /// Conditions combined with AND; a list parameter matches any of its values.
@@ -135,7 +137,7 @@ impl ProjectFilter {
     pub fn from_pairs(pairs: &[(String, String)], towns: &Towns, also_allowed: &[&str]) -> Result<ProjectFilter, BadFilter> {
         let mut f = ProjectFilter::default();
         for (k, v) in pairs {
-            let bad = |reason: String| BadFilter { param: k.clone(), reason };
+            let bad = |reason: String| BadFilter { param: k.clone(), reason, position: None };
             let values = || v.split(',').map(str::trim).filter(|s| !s.is_empty());
             match k.as_str() {
                 "bbox" => {
@@ -187,7 +189,11 @@ impl ProjectFilter {
                     f.datetime = Some(v.parse().map_err(bad)?);
                 }
                 "filter" => {
-                    let e: Expr = v.parse().map_err(|e: super::cql2::Cql2Error| bad(format!("is not valid CQL2 text: {e}")))?;
+                    let e: Expr = v.parse().map_err(|e: super::cql2::Cql2Error| BadFilter {
+                        param: k.clone(),
+                        reason: format!("is not valid CQL2 text: {e}"),
+                        position: Some(e.position),
+                    })?;
                     f.cql = Some(e);
                 }
                 "filter-lang" => {
@@ -199,7 +205,11 @@ impl ProjectFilter {
                 other => {
                     let mut known: Vec<&str> = FILTER_PARAMS.to_vec();
                     known.extend_from_slice(also_allowed);
-                    return Err(BadFilter { param: other.to_owned(), reason: format!("is not a known parameter; known: {}", known.join(", ")) });
+                    return Err(BadFilter {
+                        param: other.to_owned(),
+                        reason: format!("is not a known parameter; known: {}", known.join(", ")),
+                        position: None,
+                    });
                 }
             }
         }

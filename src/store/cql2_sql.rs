@@ -1,6 +1,6 @@
 //! CQL2 expressions as PostGIS SQL: fixed column expressions per queryable, every value a bound
-//! parameter. Every predicate is wrapped in `coalesce(…, false)` so SQL's three-valued logic
-//! agrees with the two-valued [`Expr::matches`] the embedded store uses.
+//! parameter. SQL's three-valued logic is the one [`Expr::eval`] implements for the embedded
+//! store, so NULLs behave the same on both.
 
 use crate::project::cql2::{CmpOp, Expr, Prop, PropType, Scalar};
 use sqlx::{Postgres, QueryBuilder};
@@ -70,37 +70,37 @@ pub(crate) fn push_expr(qb: &mut QueryBuilder<'static, Postgres>, e: &Expr) {
         }
         Expr::Compare { prop, op, value } => {
             let col = if matches!(op, CmpOp::Eq | CmpOp::Ne) { column(*prop).to_owned() } else { ordered(*prop) };
-            qb.push("coalesce(").push(col).push(" ").push(op.sql()).push(" ");
+            qb.push("(").push(col).push(" ").push(op.sql()).push(" ");
             bind(qb, value);
-            qb.push(", false)");
+            qb.push(")");
         }
         Expr::Like { prop, pattern } => {
             // PostgreSQL's LIKE escape character is `\` by default, as in CQL2.
-            qb.push("coalesce(").push(column(*prop)).push(" like ").push_bind(pattern.clone()).push(", false)");
+            qb.push("(").push(column(*prop)).push(" like ").push_bind(pattern.clone()).push(")");
         }
         Expr::Between { prop, low, high } => {
-            qb.push("coalesce(").push(ordered(*prop)).push(" between ");
+            qb.push("(").push(ordered(*prop)).push(" between ");
             bind(qb, low);
             qb.push(" and ");
             bind(qb, high);
-            qb.push(", false)");
+            qb.push(")");
         }
         Expr::In { prop, values } => {
-            qb.push("coalesce(").push(column(*prop)).push(" in (");
+            qb.push("(").push(column(*prop)).push(" in (");
             for (i, v) in values.iter().enumerate() {
                 if i > 0 {
                     qb.push(", ");
                 }
                 bind(qb, v);
             }
-            qb.push("), false)");
+            qb.push("))");
         }
         Expr::IsNull(prop) => {
             qb.push("(").push(column(*prop)).push(" is null)");
         }
         Expr::Intersects(g) => {
             use wkt::ToWkt as _;
-            qb.push("coalesce(st_intersects(geom, st_geomfromtext(").push_bind(g.wkt_string()).push(", 4326)), false)");
+            qb.push("st_intersects(geom, st_geomfromtext(").push_bind(g.wkt_string()).push(", 4326))");
         }
         Expr::Literal(b) => {
             qb.push(if *b { "true" } else { "false" });

@@ -5,5 +5,7 @@
 mod support;
 
 mod errors;
+mod export;
+mod ogcapi;
 mod projects;
 mod web;

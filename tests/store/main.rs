@@ -46,6 +46,8 @@ contract! {
     an_upsert_batch_reports_created_updated_and_unchanged,
     concurrent_replaces_on_one_version_accept_exactly_one,
     census_counts_real_and_synthetic_apart,
+    cql2_filters_select_the_same_projects_on_both_stores,
+    datetime_selects_projects_whose_time_span_overlaps,
 }
 
 /// Not a contract case: fails in CI when PostGIS cannot be used, so the `postgis::*` cases can
