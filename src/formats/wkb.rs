@@ -156,7 +156,7 @@ impl Reader<'_> {
             1 => Geometry::Point(Point::new(self.f64(le)?, self.f64(le)?)),
             2 => Geometry::LineString(self.coords(le)?),
             3 => Geometry::Polygon(self.polygon_body(le)?),
-            4 | 5 | 6 => {
+            4..=6 => {
                 let n = self.count(le)?;
                 let mut parts = Vec::with_capacity(n);
                 for _ in 0..n {

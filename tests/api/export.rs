@@ -146,3 +146,47 @@ async fn the_geopackage_round_trip_is_lossless() {
 async fn the_geopackage_round_trip_is_lossless_on_postgis() {
     round_trip(ExportFormat::Gpkg, Kind::Postgis).await;
 }
+
+fn cli(args: &[&str]) -> Vec<u8> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_planmap")).args(args).env_remove("DATABASE_URL").output().unwrap();
+    assert!(out.status.success(), "planmap {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// Features without the properties a write sets (version, updated_at).
+fn comparable(geojson: &[u8]) -> Vec<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_slice(geojson).unwrap();
+    v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            let props = f["properties"].as_object_mut().unwrap();
+            props.remove("version");
+            props.remove("updated_at");
+            f
+        })
+        .collect()
+}
+
+#[test]
+fn the_cli_backs_up_to_a_geopackage_and_restores_it_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = format!("sqlite:{}", dir.path().join("a.db").display());
+    let b = format!("sqlite:{}", dir.path().join("b.db").display());
+    let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/geodata/projects.geojson");
+    cli(&["import", seed, "--database-url", &a]);
+    let backup = dir.path().join("backup.gpkg");
+    let backup = backup.to_str().unwrap();
+    cli(&["export", "--format", "gpkg", "-o", backup, "--database-url", &a]);
+    cli(&["import", backup, "--database-url", &b]);
+    let before = cli(&["export", "--database-url", &a]);
+    let after = cli(&["export", "--format", "geojson", "--database-url", &b]);
+    assert_eq!(comparable(&after), comparable(&before));
+    assert_eq!(comparable(&before).len(), 46);
+    let csv = cli(&["export", "-f", "csv", "--filter", "kind = 'school'", "--database-url", &a]);
+    let text = String::from_utf8(csv).unwrap();
+    assert!(text.starts_with('\u{feff}'));
+    assert!(text.lines().skip(1).all(|l| l.contains(",school,")), "{text}");
+}

@@ -67,7 +67,7 @@ impl Crs {
     }
 
     /// lon/lat → this CRS's coordinates, in its authority axis order.
-    pub fn from_lonlat(self, c: Coord<f64>) -> Coord<f64> {
+    pub fn project_lonlat(self, c: Coord<f64>) -> Coord<f64> {
         match self {
             Crs::Crs84 => c,
             Crs::Epsg4326 | Crs::Epsg4490 => Coord { x: c.y, y: c.x },
@@ -82,7 +82,7 @@ impl Crs {
     }
 
     /// This CRS's coordinates → lon/lat.
-    pub fn to_lonlat(self, c: Coord<f64>) -> Coord<f64> {
+    pub fn unproject(self, c: Coord<f64>) -> Coord<f64> {
         match self {
             Crs::Crs84 => c,
             Crs::Epsg4326 | Crs::Epsg4490 => Coord { x: c.y, y: c.x },
@@ -106,8 +106,8 @@ impl Crs {
             [a, b, _, c, d, _] => (*a, *b, *c, *d),
             _ => return Err(format!("expected 4 numbers (or 6 with heights); got `{text}`")),
         };
-        let lo = self.to_lonlat(Coord { x: a, y: b });
-        let hi = self.to_lonlat(Coord { x: c, y: d });
+        let lo = self.unproject(Coord { x: a, y: b });
+        let hi = self.unproject(Coord { x: c, y: d });
         // Clients clamp geographic boxes to the world; tolerate tiny overshoots from rounding.
         let clamp_x = |v: f64| v.clamp(-180.0, 180.0);
         let clamp_y = |v: f64| v.clamp(-90.0, 90.0);
@@ -116,7 +116,7 @@ impl Crs {
 
     /// Converts a stored lon/lat geometry.
     pub fn geometry(self, g: &geo::Geometry<f64>) -> geo::Geometry<f64> {
-        g.map_coords(|c| self.from_lonlat(c))
+        g.map_coords(|c| self.project_lonlat(c))
     }
 }
 
@@ -127,11 +127,11 @@ mod tests {
     #[test]
     fn latitude_first_crss_swap_and_mercator_round_trips() {
         let dongtou = Coord { x: 121.15, y: 27.84 };
-        assert_eq!(Crs::Epsg4490.from_lonlat(dongtou), Coord { x: 27.84, y: 121.15 });
-        assert_eq!(Crs::Epsg4326.to_lonlat(Coord { x: 27.84, y: 121.15 }), dongtou);
-        let m = Crs::Epsg3857.from_lonlat(dongtou);
+        assert_eq!(Crs::Epsg4490.project_lonlat(dongtou), Coord { x: 27.84, y: 121.15 });
+        assert_eq!(Crs::Epsg4326.unproject(Coord { x: 27.84, y: 121.15 }), dongtou);
+        let m = Crs::Epsg3857.project_lonlat(dongtou);
         assert!((m.x - 13_486_197.93).abs() < 1.0, "{m:?}");
-        let back = Crs::Epsg3857.to_lonlat(m);
+        let back = Crs::Epsg3857.unproject(m);
         assert!((back.x - dongtou.x).abs() < 1e-6 && (back.y - dongtou.y).abs() < 1e-6);
         let b = Crs::Epsg4326.bbox_to_lonlat("27.8,121.0,27.9,121.2").unwrap();
         assert_eq!(b.to_array(), [121.0, 27.8, 121.2, 27.9]);

@@ -47,10 +47,8 @@ fn read_query(raw: Option<&str>) -> Result<ItemsQuery, Problem> {
             "f" => q.f = Some(v.clone()),
             "crs" => q.crs = Crs::parse(v).ok_or_else(|| crs_err("crs", v))?,
             "bbox-crs" => bbox_crs = Crs::parse(v).ok_or_else(|| crs_err("bbox-crs", v))?,
-            "filter-crs" => {
-                if Crs::parse(v) != Some(Crs::Crs84) {
-                    return Err(Problem::bad_parameter("filter-crs", "only CRS84 (http://www.opengis.net/def/crs/OGC/1.3/CRS84) is supported in filters"));
-                }
+            "filter-crs" if Crs::parse(v) != Some(Crs::Crs84) => {
+                return Err(Problem::bad_parameter("filter-crs", "only CRS84 (http://www.opengis.net/def/crs/OGC/1.3/CRS84) is supported in filters"));
             }
             "bbox" => bbox_text = Some(v.clone()),
             _ => {}

@@ -7,8 +7,11 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::json;
 
+/// Decoded query pairs and the `f` value.
+pub(super) type FQuery = (Vec<(String, String)>, Option<String>);
+
 /// Only `f` is accepted on the non-feature resources.
-pub(super) fn only_f(raw: Option<&str>) -> Result<(Vec<(String, String)>, Option<String>), Problem> {
+pub(super) fn only_f(raw: Option<&str>) -> Result<FQuery, Problem> {
     let pairs = query_pairs(raw);
     let mut f = None;
     for (k, v) in &pairs {
