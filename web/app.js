@@ -702,7 +702,8 @@ function renderDetails() {
     }
     return el('li', null, title, el('span', { class: 'muted', text: ' ' + tr('source.nolink') }));
   })));
-  add('field.updated_at', valueOrUnknown(p.updated_at));
+  add('field.updated_at', valueOrUnknown(p.updated_at,
+    (v) => String(v).replace(/^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d(\.\d+)?)?Z$/, '$1 $2 UTC')));
 }
 
 // ---------------------------------------------------------------- language

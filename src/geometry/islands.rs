@@ -9,6 +9,11 @@ use geo::{BoundingRect, Distance, Euclidean, Geometry, Rect};
 /// How far off the shore still counts as "on" an island, in degrees (about 300 m here).
 pub const NEAR_DEGREES: f64 = 0.003;
 
+/// The GSHHG shoreline predates recent reclamation (the 状元岙 port extensions, the 灵霓 dike), so a
+/// project on new land can lie well off the surveyed shore. When nothing is within
+/// [`NEAR_DEGREES`], the nearest island within this distance (about 1.5 km) is taken instead.
+pub const RECLAIMED_DEGREES: f64 = 0.015;
+
 /// Named island outlines.
 #[derive(Debug, Clone, Default)]
 pub struct IslandIndex {
@@ -35,18 +40,22 @@ impl IslandIndex {
     /// Names of the islands within [`NEAR_DEGREES`] of `g`, sorted and without repeats.
     pub fn islands_for(&self, g: &Geometry<f64>) -> Vec<String> {
         let Some(gr) = g.bounding_rect() else { return Vec::new() };
-        let mut out: Vec<String> = self
+        let reach = RECLAIMED_DEGREES;
+        let candidates: Vec<(&String, f64)> = self
             .islands
             .iter()
             .filter(|(_, _, r)| {
-                r.min().x - NEAR_DEGREES <= gr.max().x
-                    && gr.min().x <= r.max().x + NEAR_DEGREES
-                    && r.min().y - NEAR_DEGREES <= gr.max().y
-                    && gr.min().y <= r.max().y + NEAR_DEGREES
+                r.min().x - reach <= gr.max().x && gr.min().x <= r.max().x + reach && r.min().y - reach <= gr.max().y && gr.min().y <= r.max().y + reach
             })
-            .filter(|(_, ig, _)| Euclidean.distance(ig, g) <= NEAR_DEGREES)
-            .map(|(n, ..)| n.clone())
+            .map(|(n, ig, _)| (n, Euclidean.distance(ig, g)))
+            .filter(|(_, d)| *d <= reach)
             .collect();
+        let mut out: Vec<String> = candidates.iter().filter(|(_, d)| *d <= NEAR_DEGREES).map(|(n, _)| (*n).clone()).collect();
+        if out.is_empty() {
+            if let Some((n, _)) = candidates.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
+                out.push((*n).clone());
+            }
+        }
         out.sort();
         out.dedup();
         out

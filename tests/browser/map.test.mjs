@@ -188,7 +188,8 @@ describe('map page', { timeout: 10 * TIMEOUT }, () => {
 
   test('status and action filters refetch and match /api/projects', async () => {
     const meta = await api('/api/meta');
-    const statuses = meta.statuses || ['planned', 'preparing', 'under_construction', 'completed', 'suspended'];
+    const statuses = (meta.statuses || ['planned', 'preparing', 'under_construction', 'completed', 'suspended'])
+      .map((s) => (typeof s === 'string' ? s : s.value));
     const { page, context } = await newPage({ width: 1280, height: 900 });
     try {
       let checked = 0;

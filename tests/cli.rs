@@ -1,0 +1,110 @@
+//! The `planmap` command line: import is all-or-nothing with a per-feature report, demo data is
+//! deterministic and never mixes with real projects, export writes what the store holds.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use serde_json::{json, Value};
+use std::process::{Command, Output};
+
+fn planmap(db: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_planmap"))
+        .args(args)
+        .env("DATABASE_URL", format!("sqlite:{}", db.display()))
+        .env_remove("PLANMAP_GEODATA")
+        .output()
+        .unwrap()
+}
+
+fn feature(id: &str, coords: Value) -> Value {
+    json!({"type":"Feature","id":id,"geometry":{"type":"Point","coordinates":coords},
+           "properties":{"name_zh":"项目","kind":"other","sources":[{"title":"t","url":null}],"location_confidence":"low"}})
+}
+
+fn exported(db: &std::path::Path) -> Value {
+    let out = planmap(db, &["export"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn an_import_with_one_bad_feature_writes_nothing_and_reports_each_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let file = dir.path().join("in.geojson");
+    let fc = json!({"type":"FeatureCollection","features":[feature("good-one", json!([121.1, 27.8])), feature("swapped", json!([27.8, 121.1]))]});
+    std::fs::write(&file, fc.to_string()).unwrap();
+    let out = planmap(&db, &["import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let report = String::from_utf8_lossy(&out.stderr);
+    assert!(report.contains("good-one") && report.contains("Valid"), "{report}");
+    assert!(report.contains("swapped") && report.contains("Rejected") && report.contains("swapped (GeoJSON is [longitude, latitude])"), "{report}");
+    assert!(report.contains("nothing written"), "{report}");
+    assert_eq!(exported(&db)["features"].as_array().unwrap().len(), 0);
+
+    let fc = json!({"type":"FeatureCollection","features":[feature("good-one", json!([121.1, 27.8])), feature("good-two", json!([121.12, 27.81]))]});
+    std::fs::write(&file, fc.to_string()).unwrap();
+    let out = planmap(&db, &["import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ids: Vec<Value> = exported(&db)["features"].as_array().unwrap().iter().map(|f| f["id"].clone()).collect();
+    assert_eq!(ids, [json!("good-one"), json!("good-two")]);
+}
+
+#[test]
+fn a_file_that_is_not_a_feature_collection_is_refused_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in.geojson");
+    std::fs::write(&file, r#"{"type":"Feature"}"#).unwrap();
+    let out = planmap(&dir.path().join("p.db"), &["import", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("FeatureCollection"));
+    std::fs::write(&file, "not json").unwrap();
+    let out = planmap(&dir.path().join("p.db"), &["import", file.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not valid JSON"));
+}
+
+#[test]
+fn demo_data_is_deterministic_marked_synthetic_and_refuses_a_real_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let a = dir.path().join("a.geojson");
+    let b = dir.path().join("b.geojson");
+    assert!(planmap(&db, &["demo-data", "--count", "200", "--seed", "7", "-o", a.to_str().unwrap()]).status.success());
+    assert!(planmap(&db, &["demo-data", "--count", "200", "--seed", "7", "-o", b.to_str().unwrap()]).status.success());
+    let (ta, tb) = (std::fs::read_to_string(&a).unwrap(), std::fs::read_to_string(&b).unwrap());
+    assert_eq!(ta, tb);
+    let fc: Value = serde_json::from_str(&ta).unwrap();
+    let fs = fc["features"].as_array().unwrap();
+    assert_eq!(fs.len(), 200);
+    assert!(fs.iter().all(|f| f["properties"]["synthetic"] == true && f["id"].as_str().unwrap().starts_with("synthetic-")));
+    let types: std::collections::BTreeSet<&str> = fs.iter().map(|f| f["geometry"]["type"].as_str().unwrap()).collect();
+    assert_eq!(types.into_iter().collect::<Vec<_>>(), ["LineString", "Point", "Polygon"]);
+
+    // Loading into an empty store works; every generated feature passes the real rules.
+    let out = planmap(&db, &["demo-data", "--count", "200", "--seed", "7"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(exported(&db)["features"].as_array().unwrap().len(), 200);
+
+    // A store with real projects refuses synthetic ones.
+    let real = dir.path().join("real.db");
+    let file = dir.path().join("in.geojson");
+    std::fs::write(&file, json!({"type":"FeatureCollection","features":[feature("real-one", json!([121.1, 27.8]))]}).to_string()).unwrap();
+    assert!(planmap(&real, &["import", file.to_str().unwrap()]).status.success());
+    let out = planmap(&real, &["demo-data", "--count", "10"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("never mixes"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn bad_configuration_is_refused_with_the_setting_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_planmap")).args(["export"]).env("DATABASE_URL", "mysql://x").output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_planmap"))
+        .args(["export"])
+        .env("DATABASE_URL", format!("sqlite:{}", dir.path().join("p.db").display()))
+        .env("PLANMAP_REGION", "121,28,120,27")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("region"), "{}", String::from_utf8_lossy(&out.stderr));
+}
