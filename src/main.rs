@@ -54,7 +54,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let value: serde_json::Value = if bytes.starts_with(b"SQLite format 3\0") {
                 planmap::formats::read_gpkg(&args.file).await.with_context(|| format!("reading the GeoPackage {}", args.file.display()))?
             } else {
-                serde_json::from_slice(&bytes).with_context(|| format!("{} is neither a GeoPackage nor valid JSON", args.file.display()))?
+                serde_json::from_slice(&bytes).with_context(|| format!("{} is not valid JSON (nor a GeoPackage)", args.file.display()))?
             };
             let store = store::open(&cli.common.database_url, cli.common.region).await?;
             let mode = if args.create_only { BatchMode::CreateOnly } else { BatchMode::Upsert };
