@@ -328,6 +328,28 @@ impl Expr {
     }
 }
 
+impl Prop {
+    /// `prop = value` from a query parameter such as `plan_ref=二(二)5` or `start_date=2025-01-10`
+    /// (OGC API – Features Part 3, queryables as query parameters), the value read by the
+    /// property's type.
+    pub fn equals(self, value: &str) -> Result<Expr, String> {
+        let v = value.trim();
+        let scalar = match self.ty() {
+            PropType::Text => Scalar::Text(value.to_owned()),
+            PropType::Integer => Scalar::Int(v.parse().map_err(|_| format!("`{v}` is not a whole number"))?),
+            PropType::Decimal => Scalar::Dec(Decimal::from_str(v).map_err(|_| format!("`{v}` is not a decimal number"))?),
+            PropType::Number => Scalar::Num(v.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| format!("`{v}` is not a number"))?),
+            PropType::Date => Scalar::Date(NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| format!("`{v}` is not a date (YYYY-MM-DD)"))?),
+            PropType::Boolean => Scalar::Bool(match v {
+                "true" => true,
+                "false" => false,
+                _ => return Err(format!("`{v}` is not true or false")),
+            }),
+        };
+        Ok(Expr::Compare { prop: self, op: CmpOp::Eq, value: scalar })
+    }
+}
+
 /// SQL LIKE semantics on characters: `%` any run, `_` one character, `\` escapes the next.
 pub fn like(s: &str, pattern: &str) -> bool {
     #[derive(Clone, Copy, PartialEq)]

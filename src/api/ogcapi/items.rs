@@ -4,6 +4,7 @@ use super::collections::Collection;
 use super::crs::Crs;
 use super::{base_url, cell, esc, html_page, link, negotiate, self_links, with_query, Format, Islands, GEOJSON, JSON, LIMIT_DEFAULT, LIMIT_MAX};
 use crate::api::{query_pairs, AppState, Problem};
+use crate::project::cql2::{Expr, Prop};
 use crate::project::{Page, Project, ProjectFilter};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -61,10 +62,28 @@ fn read_query(raw: Option<&str>) -> Result<ItemsQuery, Problem> {
 }
 
 /// Projects: the same filter as `/api/projects` (property filters, `q`, `datetime`, `filter`).
+/// Queryables that `ProjectFilter::from_pairs` reads itself (as comma-separated lists).
+const LIST_FILTERS: &[&str] = &["status", "kind", "town", "action", "task"];
+
+/// Projects: the same filter as `/api/projects` (property filters, `q`, `datetime`, `filter`),
+/// plus every other queryable as an equality test (`plan_ref=…`, `start_date=…`).
 fn project_filter(s: &AppState, q: &ItemsQuery) -> Result<ProjectFilter, Problem> {
-    let rest: Vec<(String, String)> = q.pairs.iter().filter(|(k, _)| !OGC_ONLY.contains(&k.as_str())).cloned().collect();
+    let mut rest = Vec::new();
+    let mut equal = Vec::new();
+    for (k, v) in q.pairs.iter().filter(|(k, _)| !OGC_ONLY.contains(&k.as_str())) {
+        match Prop::by_name(k).filter(|_| !LIST_FILTERS.contains(&k.as_str())) {
+            Some(p) => equal.push(p.equals(v).map_err(|e| Problem::bad_parameter(k, e))?),
+            None => rest.push((k.clone(), v.clone())),
+        }
+    }
     let mut f = ProjectFilter::from_pairs(&rest, &s.rules.towns, &[])?;
     f.bbox = q.bbox;
+    if !equal.is_empty() {
+        if let Some(e) = f.cql.take() {
+            equal.push(e);
+        }
+        f.cql = Some(Expr::And(equal));
+    }
     Ok(f)
 }
 

@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 /// filters (`status`, `kind`, …) are the same as `/api/projects`.
 pub(super) fn item_params() -> Vec<(&'static str, Value, &'static str)> {
     let crs_uris: Vec<&str> = super::crs::SUPPORTED.iter().map(|c| c.uri()).collect();
-    vec![
+    let mut params = vec![
         (
             "limit",
             json!({"type": "integer", "minimum": 1, "maximum": LIMIT_MAX, "default": LIMIT_DEFAULT}),
@@ -47,7 +47,18 @@ pub(super) fn item_params() -> Vec<(&'static str, Value, &'static str)> {
         ("task", json!({"type": "integer"}), "task (1–16) equals one of (comma-separated)"),
         ("ids", json!({"type": "string"}), "project ids (comma-separated)"),
         ("q", json!({"type": "string"}), "substring of name_zh or name_en, ASCII case-insensitive"),
-    ]
+    ];
+    // Every other queryable is an equality filter (Part 3, queryables as query parameters).
+    let listed: Vec<&str> = params.iter().map(|(n, ..)| *n).collect();
+    for p in Prop::ALL.iter().filter(|p| !listed.contains(&p.name())) {
+        let (ty, format) = p.ty().json_schema();
+        let mut schema = json!({"type": ty});
+        if let Some(f) = format {
+            schema["format"] = json!(f);
+        }
+        params.push((p.name(), schema, p.title()));
+    }
+    params
 }
 
 fn param(name: &str, schema: Value, description: &str) -> Value {
