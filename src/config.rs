@@ -28,9 +28,9 @@ pub struct Cli {
 pub enum Command {
     /// Serve the map and API (the default).
     Serve,
-    /// Import a GeoJSON FeatureCollection, all or nothing, with a per-feature report.
+    /// Import a GeoJSON FeatureCollection or a GeoPackage, all or nothing, with a per-feature report.
     Import(ImportArgs),
-    /// Write every project as GeoJSON.
+    /// Write the projects as GeoJSON, CSV, GeoPackage, KML, Shapefile (zip) or FlatGeobuf.
     Export(ExportArgs),
     /// Apply the store's migrations and exit.
     Migrate,
@@ -225,7 +225,7 @@ pub enum CookieSecure {
 /// `planmap import`.
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
-    /// A GeoJSON FeatureCollection file.
+    /// A GeoJSON FeatureCollection or a GeoPackage (.gpkg) file.
     pub file: PathBuf,
     /// Check and report only; write nothing.
     #[arg(long)]
@@ -244,6 +244,12 @@ pub struct ImportArgs {
 /// `planmap export`.
 #[derive(Debug, Clone, Args)]
 pub struct ExportArgs {
+    /// geojson, csv, gpkg, kml, shp (zipped) or fgb.
+    #[arg(long, short, default_value = "geojson")]
+    pub format: crate::formats::ExportFormat,
+    /// Only projects matching this CQL2 text filter, e.g. "status = 'completed'".
+    #[arg(long)]
+    pub filter: Option<String>,
     /// Output file; standard output when omitted.
     #[arg(long, short)]
     pub output: Option<PathBuf>,

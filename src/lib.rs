@@ -15,6 +15,8 @@ pub mod auth;
 pub mod config;
 /// Deterministic synthetic projects for scale tests.
 pub mod demo_data;
+/// Export and import formats (GeoJSON, CSV, GeoPackage, KML, Shapefile, FlatGeobuf).
+pub mod formats;
 /// Base data compiled into the binary (or read from a folder): outlines, seed, plan targets.
 pub mod geodata;
 /// Geometry rules: the only door a geometry comes in by.

@@ -16,13 +16,17 @@
 //! | `GET`/`POST`/`DELETE /api/session` | who am I, sign in, sign out |
 //! | `GET`/`POST /api/users`, `PATCH /api/users/{name}`, `GET /api/audit` | admin |
 //! | `GET /healthz`, `/readyz` | process alive; store reachable |
+//! | `GET /api/export?format=` | geojson, csv, gpkg, kml, shp (zip), fgb; same filters; dated file name |
+//! | `GET /ogcapi/…` | OGC API – Features (see `ogcapi`) |
 //! | everything else | the web page and vendored files |
 
 pub mod caller;
 mod edit;
+mod export;
 mod health;
 mod import;
 mod meta;
+mod ogcapi;
 mod problem;
 mod projects;
 mod session;
@@ -70,6 +74,8 @@ pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Rout
         .merge(import::router())
         .merge(session::router())
         .merge(users::router())
+        .merge(export::router())
+        .merge(ogcapi::router(Arc::new(ogcapi::Islands::from_geodata(&state.geodata))))
         .route("/api", get(|| async { Problem::new(StatusCode::NOT_FOUND, "Not found", "see /api/projects, /api/stats, /api/basemap, /api/meta") }))
         .fallback(crate::web::serve)
         .layer(axum::middleware::from_fn_with_state(state.clone(), caller::identify))

@@ -81,7 +81,11 @@ impl IntoResponse for Problem {
 
 impl From<BadFilter> for Problem {
     fn from(e: BadFilter) -> Problem {
-        Problem::bad_parameter(&e.param, e.reason)
+        let p = Problem::bad_parameter(&e.param, e.reason);
+        match e.position {
+            Some(pos) => p.with("position", Value::from(pos)),
+            None => p,
+        }
     }
 }
 
@@ -91,6 +95,18 @@ impl From<Invalid> for Problem {
         p.kind = "https://planmap.dev/problems/invalid-project".into();
         p.errors = e.0;
         p
+    }
+}
+
+impl From<crate::formats::FormatError> for Problem {
+    fn from(e: crate::formats::FormatError) -> Problem {
+        match e {
+            crate::formats::FormatError::Store(s) => Problem::from(s),
+            other => {
+                tracing::error!(error = %other, cause = ?std::error::Error::source(&other), "export error");
+                Problem::internal()
+            }
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! `name_zh`/`name_en`, ASCII case-insensitive; money exact; times in microseconds.
 
 mod auth;
+mod cql2_sql;
 mod postgis;
 mod postgis_auth;
 mod sql;

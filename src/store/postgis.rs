@@ -184,7 +184,10 @@ impl PostgisStore {
                           r.feature->'properties'->>'name_zh' as name_zh, r.feature->'properties'->>'name_en' as name_en,
                           (r.feature->'properties'->>'action')::int as action, (r.feature->'properties'->>'task')::int as task,
                           r.feature->'properties'->>'kind' as kind, r.feature->'properties'->>'status' as status,
-                          r.feature->'properties'->>'town' as town,
+                          r.feature->'properties'->>'town' as town, r.feature->'properties' as props,
+                          (r.feature->'properties'->>'investment_total')::numeric as investment_total,
+                          (r.feature->'properties'->>'investment_completed')::numeric as investment_completed,
+                          coalesce((r.feature->'properties'->>'synthetic')::boolean, false) as synthetic,
                           st_setsrid(st_geomfromgeojson(r.feature->'geometry'), 4326) as geom
                    from (select distinct on (project_id) * from project_revision where created_at <= ",
             )
@@ -213,6 +216,10 @@ impl PostgisStore {
             qb.push(")");
         }
         push_conditions(&mut qb, f, "strpos");
+        if let Some(e) = f.expression() {
+            qb.push(" and ");
+            super::cql2_sql::push_expr(&mut qb, &e);
+        }
         qb
     }
 }

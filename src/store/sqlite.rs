@@ -212,9 +212,13 @@ impl SqliteStore {
             if !f.matches_props(&p.id, &p.props) {
                 continue;
             }
-            if let Some(b) = f.bbox {
+            let expr = f.expression();
+            if f.bbox.is_some() || expr.is_some() {
                 let Some(g) = p.geo() else { return Err(StoreError::Corrupt { key: format!("revision {} v{}", p.id, p.version), reason: "geometry".into() }) };
-                if !b.intersects(&g) {
+                if f.bbox.is_some_and(|b| !b.intersects(&g)) {
+                    continue;
+                }
+                if expr.as_ref().is_some_and(|e| !e.matches(&p.id, &p.props, Some(&g))) {
                     continue;
                 }
             }
@@ -258,25 +262,30 @@ impl Store for SqliteStore {
             });
         }
         let mut qb = Self::candidates_sql(filter);
-        let exact = filter.bbox;
-        if exact.is_none() {
-            // Without a bbox SQL does all the filtering, so it can also do the paging.
+        // bbox and CQL2/datetime conditions are decided exactly in Rust after the SQL prefilter.
+        let expr = filter.expression();
+        let exact = filter.bbox.is_some() || expr.is_some();
+        if !exact {
+            // Without them SQL does all the filtering, so it can also do the paging.
             qb.push(" limit ").push_bind(page.limit.map_or(-1, |l| l as i64)).push(" offset ").push_bind(page.offset as i64);
         }
         let rows = qb.build().fetch_all(&self.pool).await.map_err(db("listing projects"))?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let p = row_to_project(r)?;
-            if let Some(b) = exact {
-                // The R*Tree found boxes that overlap; keep only geometries that really intersect.
+            if exact {
                 let Some(g) = p.geo() else { return Err(StoreError::Corrupt { key: format!("project {}", p.id), reason: "geometry".into() }) };
-                if !b.intersects(&g) {
+                // The R*Tree found boxes that overlap; keep only geometries that really intersect.
+                if filter.bbox.is_some_and(|b| !b.intersects(&g)) {
+                    continue;
+                }
+                if expr.as_ref().is_some_and(|e| !e.matches(&p.id, &p.props, Some(&g))) {
                     continue;
                 }
             }
             out.push(p);
         }
-        if exact.is_some() {
+        if exact {
             let it = out.into_iter().skip(page.offset as usize);
             out = match page.limit {
                 Some(l) => it.take(l as usize).collect(),
@@ -290,7 +299,7 @@ impl Store for SqliteStore {
         if let Some(at) = filter.as_of {
             return Ok(self.all_as_of(filter, at).await?.len() as u64);
         }
-        if filter.bbox.is_some() {
+        if filter.bbox.is_some() || filter.cql.is_some() || filter.datetime.is_some() {
             return Ok(self.list(filter, Page::ALL).await?.len() as u64);
         }
         let mut qb = QueryBuilder::<Sqlite>::new("select count(*) from project where 1 = 1");

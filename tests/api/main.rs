@@ -6,7 +6,9 @@ mod support;
 
 mod editing;
 mod errors;
+mod export;
 mod import;
 mod instances;
+mod ogcapi;
 mod projects;
 mod web;

@@ -310,6 +310,10 @@ pub async fn as_of_returns_the_state_at_that_instant(s: &dyn Store) {
     assert_eq!(s.count(&at(t1, near_old_spot)).await.unwrap(), 1);
     let page = s.list(&at(t2, all()), Page { offset: 1, limit: Some(1) }).await.unwrap();
     assert_eq!(ids(&page), ["second"]);
+    // CQL2 filters, too, see the state at that instant.
+    let cql_planned = ProjectFilter { cql: Some("status = 'planned' AND synthetic = false AND investment_total IS NULL".parse().unwrap()), ..Default::default() };
+    assert_eq!(ids(&s.list(&at(t1, cql_planned.clone()), Page::ALL).await.unwrap()), ["first"]);
+    assert_eq!(ids(&s.list(&at(t2, cql_planned), Page::ALL).await.unwrap()), ["second"]);
     // As of now equals the current state, byte for byte.
     let now = s.list(&at(tick().await, all()), Page::ALL).await.unwrap();
     assert_eq!(now, s.list(&all(), Page::ALL).await.unwrap());
@@ -402,4 +406,105 @@ pub async fn every_accepted_write_is_audited_in_its_transaction(s: &dyn Store) {
             r#"planner1 create Some("audited") Some("10.0.0.7") Some("version 1")"#,
         ]
     );
+}
+
+fn cql(text: &str) -> ProjectFilter {
+    ProjectFilter { cql: Some(text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))), ..Default::default() }
+}
+
+/// CQL2 is evaluated in Rust by the embedded store and translated into SQL by PostGIS; every
+/// operator must select the same projects on both.
+pub async fn cql2_filters_select_the_same_projects_on_both_stores(s: &dyn Store) {
+    let items = [
+        project(
+            "a-port",
+            point(121.105, 27.805),
+            json!({"name_zh":"状元岙港区","kind":"port","status":"completed","task":5,"town":"元觉街道","investment_total":"1200.5",
+                   "progress_pct":100,"start_date":"2024-03-01","actual_completion":"2025-06-30","plan_ref":"二(二)5"}),
+        ),
+        project(
+            "b-road",
+            json!({"type":"LineString","coordinates":[[121.0,27.9],[121.2,27.95]]}),
+            json!({"name_zh":"环岛路","name_en":"Ring Road","kind":"road","status":"under_construction","task":8,"investment_total":"300",
+                   "progress_pct":40.5,"start_date":"2025-01-10","planned_completion":"2026-12-31"}),
+        ),
+        project(
+            "c-park",
+            json!({"type":"Polygon","coordinates":[[[121.1,27.79],[121.12,27.79],[121.12,27.81],[121.1,27.81],[121.1,27.79]]]}),
+            json!({"name_zh":"产业园 50%","kind":"industrial_park","status":"planned","investment_total":"99999.9999"}),
+        ),
+        project("d-empty", point(121.3, 28.0), json!({"name_zh":"Zebra 项目","kind":"other"})),
+    ];
+    s.apply_batch(&items, BatchMode::CreateOnly, &meta()).await.unwrap();
+    let cases: &[(&str, &[&str])] = &[
+        ("status = 'completed'", &["a-port"]),
+        ("status <> 'completed'", &["b-road", "c-park"]),
+        ("NOT status = 'completed'", &["b-road", "c-park"]),
+        ("NOT (status = 'completed' OR status IS NULL)", &["b-road", "c-park"]),
+        ("NOT (status = 'completed' AND task = 5)", &["b-road", "c-park"]),
+        ("status IS NULL", &["d-empty"]),
+        ("status IS NOT NULL AND task IS NULL", &["c-park"]),
+        ("task = 5 OR task = 8", &["a-port", "b-road"]),
+        ("task IN (5, 16)", &["a-port"]),
+        ("task NOT IN (5)", &["b-road"]),
+        ("action = 2", &["a-port"]),
+        ("investment_total > 300", &["a-port", "c-park"]),
+        ("investment_total >= 300 AND investment_total < 1200.5", &["b-road"]),
+        ("investment_total BETWEEN 300 AND 1200.5", &["a-port", "b-road"]),
+        ("progress_pct > 40.4", &["a-port", "b-road"]),
+        ("progress_pct NOT BETWEEN 0 AND 50", &["a-port"]),
+        ("start_date >= DATE('2025-01-01')", &["b-road"]),
+        ("start_date < '2025-01-01'", &["a-port"]),
+        ("actual_completion IS NULL AND planned_completion > DATE('2026-01-01')", &["b-road"]),
+        ("name_zh LIKE '%港%'", &["a-port"]),
+        ("name_zh LIKE '%50\\%'", &["c-park"]),
+        ("name_zh LIKE '环_路'", &["b-road"]),
+        ("name_zh NOT LIKE '%园%'", &["a-port", "b-road", "d-empty"]),
+        ("name_en LIKE 'ring%'", &[]),
+        ("name_zh > 'Zz'", &["a-port", "b-road", "c-park"]),
+        ("name_zh < 'a'", &["d-empty"]),
+        ("plan_ref = '二(二)5'", &["a-port"]),
+        ("location_confidence = 'low' AND kind IN ('road', 'other')", &["b-road", "d-empty"]),
+        ("synthetic = false AND id LIKE '%-p%'", &["a-port", "c-park"]),
+        ("S_INTERSECTS(geometry, BBOX(121.10, 27.80, 121.11, 27.81))", &["a-port", "c-park"]),
+        ("S_INTERSECTS(geometry, POLYGON((121.0 27.85, 121.25 27.85, 121.25 28.0, 121.0 28.0, 121.0 27.85)))", &["b-road"]),
+        ("S_INTERSECTS(geometry, POINT(121.3 28.0)) OR status = 'planned'", &["c-park", "d-empty"]),
+        ("NOT (S_INTERSECTS(geometry, BBOX(121.0,27.7,121.2,27.85)) OR kind = 'road')", &["d-empty"]),
+        ("TRUE AND NOT FALSE", &["a-port", "b-road", "c-park", "d-empty"]),
+    ];
+    for (text, want) in cases {
+        let f = cql(text);
+        assert_eq!(ids(&s.list(&f, Page::ALL).await.unwrap()), *want, "{text}");
+        assert_eq!(s.count(&f).await.unwrap(), want.len() as u64, "{text}");
+    }
+    // Combined with the plain filters and paging.
+    let mut f = cql("investment_total > 0");
+    f.kinds = vec!["port".parse().unwrap(), "industrial_park".parse().unwrap()];
+    assert_eq!(ids(&s.list(&f, Page { offset: 1, limit: Some(1) }).await.unwrap()), ["c-park"]);
+}
+
+/// `datetime` overlaps the span start_date → actual (else planned) completion, open when unknown.
+pub async fn datetime_selects_projects_whose_time_span_overlaps(s: &dyn Store) {
+    let items = [
+        project("done", point(121.1, 27.8), json!({"start_date":"2024-01-01","planned_completion":"2026-01-01","actual_completion":"2024-12-31"})),
+        project("planned-end", point(121.1, 27.8), json!({"start_date":"2025-01-01","planned_completion":"2025-12-31"})),
+        project("open-ended", point(121.1, 27.8), json!({"start_date":"2026-01-01"})),
+        project("timeless", point(121.1, 27.8), json!({})),
+    ];
+    s.apply_batch(&items, BatchMode::CreateOnly, &meta()).await.unwrap();
+    let cases: &[(&str, &[&str])] = &[
+        ("2024-06-01", &["done"]),
+        ("2025-06-01T08:00:00Z", &["planned-end"]),
+        ("2025-01-01/2025-12-31", &["planned-end"]),
+        ("2024-12-31/2025-01-01", &["done", "planned-end"]),
+        ("../2024-01-01", &["done"]),
+        ("2027-01-01/..", &["open-ended"]),
+        ("../..", &["done", "open-ended", "planned-end"]),
+        ("2030-01-01", &["open-ended"]),
+    ];
+    for (text, want) in cases {
+        let f = ProjectFilter { datetime: Some(text.parse().unwrap()), ..Default::default() };
+        assert_eq!(ids(&s.list(&f, Page::ALL).await.unwrap()), *want, "{text}");
+        assert_eq!(s.count(&f).await.unwrap(), want.len() as u64, "{text}");
+    }
 }

@@ -53,6 +53,8 @@ contract! {
     failed_sign_ins_are_counted_per_key_within_a_window,
     the_audit_log_reads_back_newest_first,
     every_accepted_write_is_audited_in_its_transaction,
+    cql2_filters_select_the_same_projects_on_both_stores,
+    datetime_selects_projects_whose_time_span_overlaps,
 }
 
 /// Not a contract case: fails in CI when PostGIS cannot be used, so the `postgis::*` cases can
