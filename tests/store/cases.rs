@@ -311,7 +311,8 @@ pub async fn as_of_returns_the_state_at_that_instant(s: &dyn Store) {
     let page = s.list(&at(t2, all()), Page { offset: 1, limit: Some(1) }).await.unwrap();
     assert_eq!(ids(&page), ["second"]);
     // CQL2 filters, too, see the state at that instant.
-    let cql_planned = ProjectFilter { cql: Some("status = 'planned' AND synthetic = false AND investment_total IS NULL".parse().unwrap()), ..Default::default() };
+    let cql_planned =
+        ProjectFilter { cql: Some("status = 'planned' AND synthetic = false AND investment_total IS NULL".parse().unwrap()), ..Default::default() };
     assert_eq!(ids(&s.list(&at(t1, cql_planned.clone()), Page::ALL).await.unwrap()), ["first"]);
     assert_eq!(ids(&s.list(&at(t2, cql_planned), Page::ALL).await.unwrap()), ["second"]);
     // As of now equals the current state, byte for byte.
