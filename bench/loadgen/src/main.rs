@@ -114,6 +114,9 @@ struct RunArgs {
     /// Server process ids whose VmRSS/VmHWM are summed (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pids: Vec<u32>,
+    /// The servers' RSS right after they started, KiB (read now when not given).
+    #[arg(long)]
+    rss_idle_kib: Option<u64>,
     /// Results file (JSON lines), appended to.
     #[arg(long)]
     out: PathBuf,
@@ -345,7 +348,7 @@ async fn wait(url: &str, timeout: u64) -> Result<()> {
 
 async fn run(a: RunArgs) -> Result<()> {
     let max_clients = a.concurrency.iter().copied().max().unwrap_or(1);
-    let (rss_idle, _) = read_mem(&a.pids);
+    let rss_idle = a.rss_idle_kib.or_else(|| read_mem(&a.pids).0);
     for zoom in a.zooms.clone() {
         let qs = boxes(zoom);
         let target = match a.kind {
