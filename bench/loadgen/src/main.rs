@@ -46,6 +46,14 @@ enum Cmd {
     Queries,
     /// Print a free TCP port on 127.0.0.1.
     FreePort,
+    /// Split a FeatureCollection into files of at most `chunk` features (PREFIX-000.geojson, …);
+    /// prints their paths.
+    Split {
+        file: PathBuf,
+        prefix: String,
+        #[arg(long, default_value_t = 10000)]
+        chunk: usize,
+    },
     /// Wait until `GET url` answers 2xx (at most `timeout` seconds); exit 1 otherwise.
     Wait {
         url: String,
@@ -188,6 +196,16 @@ fn main() -> Result<()> {
         Cmd::Run(a) => tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run(a)),
         Cmd::Record(a) => record(a),
         Cmd::Report(a) => report(a),
+        Cmd::Split { file, prefix, chunk } => {
+            let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&file)?)?;
+            let features = v["features"].as_array_mut().context("not a FeatureCollection")?;
+            for (i, part) in std::mem::take(features).chunks(chunk.max(1)).enumerate() {
+                let path = format!("{prefix}-{i:03}.geojson");
+                std::fs::write(&path, serde_json::to_vec(&serde_json::json!({"type": "FeatureCollection", "features": part}))?)?;
+                println!("{path}");
+            }
+            Ok(())
+        }
         Cmd::FreePort => {
             let l = std::net::TcpListener::bind("127.0.0.1:0")?;
             println!("{}", l.local_addr()?.port());
