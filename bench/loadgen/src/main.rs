@@ -585,8 +585,9 @@ fn report(a: ReportArgs) -> Result<()> {
     let text = std::fs::read_to_string(&a.results).with_context(|| format!("reading {}", a.results.display()))?;
     let lines: Vec<Line> = text.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<Result<_, _>>()?;
     let measures: Vec<&Measure> = lines.iter().filter_map(|l| if let Line::Measure(m) = l { Some(m) } else { None }).collect();
-    let floor: BTreeMap<(u64, Zoom, usize), f64> =
-        measures.iter().filter(|m| m.kind == Kind::Floor).map(|m| ((m.n, m.zoom, m.clients), m.rps)).collect();
+    let floor: BTreeMap<(u64, Zoom, usize), (f64, f64)> =
+        measures.iter().filter(|m| m.kind == Kind::Floor).map(|m| ((m.n, m.zoom, m.clients), (m.rps, m.features_per_response))).collect();
+    let mut unlike = false;
 
     let mut out = String::new();
     out.push_str("# planmap benchmark: `/api/projects?bbox=…`\n\n");
@@ -627,7 +628,15 @@ fn report(a: ReportArgs) -> Result<()> {
     for m in sorted {
         let ratio = match (m.kind, floor.get(&(m.n, m.zoom, m.clients))) {
             (Kind::Floor, _) => "1".into(),
-            (_, Some(f)) if *f > 0.0 => format!("{:.2}", m.rps / f),
+            (_, Some((f, feats))) if *f > 0.0 => {
+                // Not the same work when the answers carry different numbers of features (pygeoapi's limit).
+                if (m.features_per_response - feats).abs() > 0.01 * feats.max(1.0) {
+                    unlike = true;
+                    format!("{:.2}†", m.rps / f)
+                } else {
+                    format!("{:.2}", m.rps / f)
+                }
+            }
             _ => "—".into(),
         };
         let rss = if m.rss_idle_kib.is_some() {
@@ -650,6 +659,9 @@ fn report(a: ReportArgs) -> Result<()> {
             rss,
             m.errors
         ));
+    }
+    if unlike {
+        out.push_str("\n† Not like for like: this target's answers carry fewer features than the floor's (pygeoapi stops at `limit`).\n");
     }
     let notes: Vec<&String> = lines.iter().filter_map(|l| if let Line::Note { text } = l { Some(text) } else { None }).collect();
     if !notes.is_empty() {
