@@ -380,22 +380,15 @@ async fn run(a: RunArgs) -> Result<()> {
                         _ => format!("{base}/collections/{}/items?bbox={b}&limit={}&f=json", a.collection, a.limit),
                     })
                     .collect();
-                let client = reqwest::Client::builder()
-                    .pool_max_idle_per_host(max_clients)
-                    .tcp_nodelay(true)
-                    .timeout(Duration::from_secs(120))
-                    .no_proxy()
-                    .build()?;
+                let client =
+                    reqwest::Client::builder().pool_max_idle_per_host(max_clients).tcp_nodelay(true).timeout(Duration::from_secs(120)).no_proxy().build()?;
                 Target::Http { client, urls: Arc::new(urls) }
             }
             Kind::Floor | Kind::FloorStored => {
                 let url = a.database_url.as_deref().context("--database-url is required")?;
                 loopback_only(url)?;
-                let pool = sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(max_clients as u32)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .connect(url)
-                    .await?;
+                let pool =
+                    sqlx::postgres::PgPoolOptions::new().max_connections(max_clients as u32).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
                 let sql = if a.kind == Kind::Floor { FLOOR_SQL } else { FLOOR_STORED_SQL };
                 Target::Sql { pool, boxes: Arc::new(qs.iter().map(|b| parse_box(b)).collect::<Result<_>>()?), sql }
             }
@@ -612,7 +605,9 @@ fn report(a: ReportArgs) -> Result<()> {
 
     out.push_str("## Bbox queries\n\n");
     out.push_str("`÷ floor` = throughput ÷ the bare-SQL floor's (GeoJSON built by PostGIS) for the same N, zoom and clients. ");
-    out.push_str("`features` = mean features per answer over the first queries (pygeoapi stops at `limit`). RSS in MiB: idle after start → after this run (peak).\n\n");
+    out.push_str(
+        "`features` = mean features per answer over the first queries (pygeoapi stops at `limit`). RSS in MiB: idle after start → after this run (peak).\n\n",
+    );
     out.push_str("| N | zoom | clients | target | req/s | p50 ms | p99 ms | KiB/answer | features | ÷ floor | RSS MiB | errors |\n");
     out.push_str("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
     let mut sorted = measures.clone();
@@ -622,9 +617,7 @@ fn report(a: ReportArgs) -> Result<()> {
         Kind::FloorStored => 2,
         Kind::Floor => 3,
     };
-    sorted.sort_by(|x, y| {
-        (x.n, x.zoom, x.clients, order(x.kind), &x.label).cmp(&(y.n, y.zoom, y.clients, order(y.kind), &y.label))
-    });
+    sorted.sort_by(|x, y| (x.n, x.zoom, x.clients, order(x.kind), &x.label).cmp(&(y.n, y.zoom, y.clients, order(y.kind), &y.label)));
     for m in sorted {
         let ratio = match (m.kind, floor.get(&(m.n, m.zoom, m.clients))) {
             (Kind::Floor, _) => "1".into(),
@@ -639,11 +632,7 @@ fn report(a: ReportArgs) -> Result<()> {
             }
             _ => "—".into(),
         };
-        let rss = if m.rss_idle_kib.is_some() {
-            format!("{} → {} ({})", mib(m.rss_idle_kib), mib(m.rss_after_kib), mib(m.hwm_kib))
-        } else {
-            "—".into()
-        };
+        let rss = if m.rss_idle_kib.is_some() { format!("{} → {} ({})", mib(m.rss_idle_kib), mib(m.rss_after_kib), mib(m.hwm_kib)) } else { "—".into() };
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.0} | {} | {} | {} |\n",
             m.n,
