@@ -939,14 +939,14 @@ function renderDetails() {
 
   const late = f._late || lateness(p, asOfDate());
   const badges = $('details-badges');
-  badges.replaceChildren(
+  badges.replaceChildren(...[
     el('span', { class: 'badge', style: { '--c': statusColor(p.status) } },
       el('span', { class: 'sw sw-status', style: { background: statusColor(p.status) }, 'aria-hidden': 'true' }),
       statusName(p.status)),
     el('span', { class: 'badge badge-plain', text: kindName(p.kind) }),
     late.late ? el('span', { class: 'badge badge-late', text: `${tr('kpi.late')}：${lateText(tr, late)}` }) : null,
     p._as_of_derived ? el('span', { class: 'badge badge-plain', text: tr('details.asof_derived', { m: state.month }) }) : null,
-  );
+  ].filter(Boolean));
 
   // Progress bar, with the elapsed time marked when it is known.
   const prog = $('details-progress');
