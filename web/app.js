@@ -1405,7 +1405,7 @@ async function start() {
   // First render: the first frame in which projects are drawn (the panel is already filled).
   const firstFrame = new Promise((res) => {
     const onRender = () => {
-      if (!state.features.length || map.queryRenderedFeatures({ layers: PROJECT_LAYERS.filter((l) => map.getLayer(l)) }).length) {
+      if (!state.features.length || map.queryRenderedFeatures({ layers: [...PROJECT_LAYERS, 'cluster-circle'] }).length) {
         map.off('render', onRender);
         performance.mark('planmap:first-render');
         res();
