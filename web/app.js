@@ -383,6 +383,9 @@ function buildStyle() {
 
 // ---------------------------------------------------------------- map
 const urlAtStart = readUrl();
+// Ask for the projects before the map is created: creating the WebGL context takes a while on
+// slow machines, and the request (the biggest one) can run meanwhile. Used by the first load.
+let prefetch = urlAtStart.month ? null : getJSON('api/projects').catch((e) => ({ error: e }));
 const map = new maplibregl.Map({
   container: 'map',
   style: buildStyle(),
@@ -466,7 +469,12 @@ async function fetchForMonth(month) {
       state.serverAsOf = false; // unknown parameter: the server has no history yet
     }
   }
-  const fc = await getJSON('api/projects');
+  let fc;
+  if (prefetch) {
+    fc = await prefetch;
+    prefetch = null;
+    if (fc.error) throw fc.error;
+  } else fc = await getJSON('api/projects');
   return { features: fc.features || [], source: 'dates' };
 }
 
@@ -485,11 +493,13 @@ async function loadProjects() {
       state.asOfSource = state.month ? source : 'latest';
       deriveAll();
     }
+    applyFilters();
+    // The panel (numbers, charts, table) does not need the map: draw it first.
+    renderPanel();
     await styleLoaded;
     if (seq !== state.fetchSeq) return;
-    applyFilters();
     state.loading = false;
-    renderData();
+    renderMap();
   } catch (e) {
     if (seq !== state.fetchSeq) return;
     state.loading = false;
@@ -532,19 +542,26 @@ function applyFilters() {
   state.props = props;
 }
 
-function renderData() {
+function renderPanel() {
   const t0 = performance.now();
-  updateMapData();
   renderCount();
   renderStatusCounts();
   renderDashboard();
   renderTable();
-  updateChoropleth();
   renderTimeLabel();
+  state.timings.lastPanelMs = Math.round(performance.now() - t0);
+  if (!performance.getEntriesByName('planmap:numbers').length) performance.mark('planmap:numbers');
+}
+function renderMap() {
+  const t0 = performance.now();
+  updateMapData();
+  updateChoropleth();
+  renderCount();
   writeUrl();
-  state.timings.lastRenderMs = Math.round(performance.now() - t0);
+  state.timings.lastMapMs = Math.round(performance.now() - t0);
 }
 
+let detailSeq = 0;
 function updateMapData() {
   const feats = [];
   const labels = [];
@@ -568,13 +585,21 @@ function updateMapData() {
         _rank: inv > 0 ? -inv : 0, _inv: Number.isFinite(inv) ? inv : -1, _late: late, _pt: POINT.includes(f.geometry.type) },
     });
   }
-  map.getSource('projects').setData({ type: 'FeatureCollection', features: feats });
-  map.getSource('project-labels').setData({ type: 'FeatureCollection', features: labels });
-  // Many projects: aggregate them into clusters when zoomed out.
+  // Many projects: aggregate them into clusters when zoomed out. The clusters go to the map
+  // first; the full geometries, only drawn when zoomed in, follow once the map is idle, so the
+  // first frame does not wait for 10,000 polygons to be tiled.
   const clustered = feats.length > CLUSTER_MIN;
   map.getSource('clusters').setData(clustered
     ? { type: 'FeatureCollection', features: labels.map((l) => ({ type: 'Feature', geometry: l.geometry, properties: { late: l.properties._late ? 1 : 0 } })) }
     : EMPTY_FC);
+  const seq = ++detailSeq;
+  const setDetail = () => {
+    if (seq !== detailSeq) return;
+    map.getSource('projects').setData({ type: 'FeatureCollection', features: feats });
+    map.getSource('project-labels').setData({ type: 'FeatureCollection', features: labels });
+  };
+  if (clustered && map.getZoom() <= CLUSTER_MAX_ZOOM) map.once('idle', setDetail);
+  else setDetail();
   if (clustered !== state.clustered) {
     state.clustered = clustered;
     const lo = clustered ? CLUSTER_MAX_ZOOM + 1 : 0;
@@ -1438,6 +1463,7 @@ async function start() {
   // idleMs = the map fully settled (every label placed).
   state.timings.firstRenderMs = at('planmap:first-render');
   state.timings.idleMs = at('planmap:ready');
+  state.timings.numbersMs = at('planmap:numbers'); // KPI cards, charts and table filled
   state.timings.marks = { start: at('planmap:start'), data: at('planmap:data'), style: at('planmap:style'), panel: at('planmap:panel') };
   readyResolve(true);
 }

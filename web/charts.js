@@ -40,12 +40,13 @@ export function resizeCharts(root) {
  */
 export function barChart(box, opts) {
   if (!box || box.offsetParent === null) return; // hidden: rendered when its tab opens
-  const c = instance(box);
-  if (!c) return;
   const n = opts.categories.length;
   if (opts.horizontal && !box.classList.contains('chart-tall')) {
-    box.style.height = `${Math.max(90, 34 + n * 24)}px`;
+    box.style.height = `${Math.max(90, (opts.series.length > 1 ? 54 : 30) + n * 24)}px`;
   }
+  const c = instance(box);
+  if (!c) return;
+  c.resize();
   const fmt = opts.money || ((v) => String(v));
   const cat = {
     type: 'category',
