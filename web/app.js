@@ -822,6 +822,13 @@ function dashCtx() {
       'chart-town': state.town, 'chart-kind': state.kind }[id] || null),
     onPick: (what, key) => {
       const k = key == null ? NULL_KEY : String(key);
+      if (what === 'status') {
+        const only = state.statusSel.size === 1 && state.statusSel.has(k);
+        state.statusSel = only ? new Set([...STATUS_KEYS, NULL_KEY]) : new Set([k]);
+        renderStatusFilter();
+        loadProjects();
+        return;
+      }
       if (what === 'island' && key == null) return;
       if (what === 'kind' && key == null) return;
       state[what] = state[what] === k ? '' : k;

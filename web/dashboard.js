@@ -127,6 +127,7 @@ export function renderCharts(ctx, props) {
     });
   };
   mk('chart-action', (p) => p.action, (k) => ctx.actionShort(k), actOrder, 0, (k) => ctx.onPick('action', k));
+  mk('chart-status', (p) => p.status ?? 'null', (k) => tr(`status.${k}`), STATUS_ORDER, 0, (k) => ctx.onPick('status', k));
   mk('chart-island', (p) => p.islands || [], (k) => k, null, 14, (k) => ctx.onPick('island', k));
   mk('chart-town', (p) => p.town, (k) => ctx.townName(k), ctx.towns, 0, (k) => ctx.onPick('town', k));
   mk('chart-task', (p) => p.task, (k) => ctx.taskShort(k), null, 0, null);
