@@ -1348,8 +1348,21 @@ $('details-close').addEventListener('click', closeDetails);
 $('details-zoom').addEventListener('click', () => state.selectedFeature && flyTo(state.selectedFeature));
 $('print-btn').addEventListener('click', () => window.print());
 $('png-btn').addEventListener('click', () => downloadPng());
-window.addEventListener('beforeprint', () => { renderTimeLabel(); map.resize(); });
-window.addEventListener('afterprint', () => map.resize());
+// Print: the map box changes size; show the filtered projects (or the district) in it, and put
+// the screen view back afterwards.
+let screenView = null;
+window.addEventListener('beforeprint', () => {
+  renderTimeLabel();
+  screenView = { center: map.getCenter(), zoom: map.getZoom() };
+  map.resize();
+  const b = boundsOf(state.features) || state.districtBounds;
+  if (b) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 30, maxZoom: 13, duration: 0 });
+});
+window.addEventListener('afterprint', () => {
+  map.resize();
+  if (screenView) map.jumpTo(screenView);
+  screenView = null;
+});
 document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape' && !$('details').hidden) closeDetails();
 });
