@@ -549,6 +549,7 @@ function renderPanel() {
   renderDashboard();
   renderTable();
   renderTimeLabel();
+  renderFilterSummary();
   state.timings.lastPanelMs = Math.round(performance.now() - t0);
   if (!performance.getEntriesByName('planmap:numbers').length) performance.mark('planmap:numbers');
 }
@@ -782,6 +783,11 @@ function renderTimeLabel() {
     if (f) parts.push(tr('print.filters', { list: f }));
     pm.textContent = parts.join('    ');
   }
+}
+
+function renderFilterSummary() {
+  const f = activeFilterText();
+  $('filter-summary').textContent = f;
 }
 
 function activeFilterText() {
@@ -1432,6 +1438,8 @@ window.planmap = {
 
 async function start() {
   applyUrl(urlAtStart);
+  // On a short screen (a tablet) the filters start folded so the KPI cards are in view.
+  if (window.innerHeight < 800) $('filters-box').open = false;
   applyStaticStrings();
   renderStatusFilter();
   renderFilterSelects();
