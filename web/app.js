@@ -37,8 +37,8 @@ const LAND_2017 = '#e9e4d4';
 const ISLAND_FILL = '#f8f3e3';
 const ISLAND_LINE = '#8a7852';
 const DISTRICT_LINE = '#9b2f8f';
-// Choropleth classes (light to dark), colour-blind safe sequential blues.
-const CHORO = ['#deebf7', '#b3d2ea', '#82b4da', '#4f93c8', '#2670b0', '#0d4f8b'];
+// Choropleth classes (light to dark): a sequential yellow–orange–brown, so land never reads as sea.
+const CHORO = ['#fff1c9', '#fdd48a', '#fdae5a', '#f07f2e', '#cf5516', '#93340b'];
 // CSS font families tried for map labels (drawn locally by MapLibre/TinySDF).
 const LABEL_FONTS = [
   'Microsoft YaHei', 'PingFang SC', 'Hiragino Sans GB', 'Noto Sans CJK SC', 'Source Han Sans SC',
@@ -494,6 +494,7 @@ async function loadProjects() {
       deriveAll();
     }
     applyFilters();
+    refreshDetails();
     // The panel (numbers, charts, table) does not need the map: draw it first.
     renderPanel();
     await styleLoaded;
@@ -1299,10 +1300,12 @@ function setMonth(m) {
     deriveAll();
   }
   loadProjects();
-  if (state.selectedId) {
-    const f = state.all.find((x) => String(x.id) === state.selectedId);
-    if (f) { state.selectedFeature = f; renderDetails(); }
-  }
+}
+/** The open project's drawer follows the month (its as-of state and lateness). */
+function refreshDetails() {
+  if (!state.selectedId || $('details').hidden) return;
+  const f = state.all.find((x) => String(x.id) === state.selectedId);
+  if (f && f !== state.selectedFeature) { state.selectedFeature = f; renderDetails(); }
 }
 
 // Tabs (arrow keys move between them, as the ARIA tabs pattern says).

@@ -251,8 +251,10 @@ export function renderTableRows(ctx, rows, shown) {
 
 export function lateText(tr, l) {
   if (!l || !l.late) return '';
-  if (l.behindPts != null) return tr('late.behind', { x: l.behindPts });
-  return tr('late.overdue');
+  const parts = [];
+  if (l.overdue) parts.push(tr('late.overdue'));
+  if (l.behindPts != null) parts.push(tr('late.behind', { x: l.behindPts }));
+  return parts.join(tr('list.sep'));
 }
 
 // ------------------------------------------------------------------ targets

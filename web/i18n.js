@@ -220,6 +220,7 @@ export const STRINGS = {
     'details.late.unknown': '无法判断（缺开工日期、计划完工或进度）',
     'details.asof_derived': '按日期推算的{m}状态',
     'list.none': '无',
+    'list.sep': '；',
   },
   en: {
     'app.title': 'Dongtou District development projects map',
@@ -435,6 +436,7 @@ export const STRINGS = {
     'details.late.unknown': 'cannot tell (start date, planned completion or progress missing)',
     'details.asof_derived': 'state in {m} derived from dates',
     'list.none': 'none',
+    'list.sep': '; ',
   },
 };
 

@@ -271,6 +271,66 @@ describe('leadership view', { timeout: 10 * TIMEOUT }, () => {
     }
   });
 
+  test('a late project is counted, ringed on the map, coloured in the choropleth and explained in the drawer', async () => {
+    // The seed has no dates, progress or money: give one project some in the browser's copy of
+    // /api/projects (the server is not touched), as an editor would enter them.
+    const real = await api('/api/projects');
+    const late = real.features.find((f) => f.geometry.type === 'Point' && (f.properties.islands || []).length === 1) || real.features[0];
+    const id = String(late.id);
+    const island = late.properties.islands[0];
+    Object.assign(late.properties, {
+      status: 'under_construction', start_date: '2024-01-01', planned_completion: '2025-06-30', progress_pct: 30,
+      investment_total: '12000', investment_completed: '3000',
+      investment_by_year: [{ year: 2024, plan: '4000', actual: '1000' }, { year: 2025, plan: '8000', actual: '2000' }],
+    });
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1, locale: 'zh-CN' });
+    await context.route('**/api/projects', (route) => route.fulfill({ status: 200, contentType: 'application/geo+json', body: JSON.stringify(real) }));
+    await context.route('**/api/projects?*', (route) => {
+      const u = new URL(route.request().url());
+      if (u.searchParams.has('as_of')) return route.fulfill({ status: 400, contentType: 'application/problem+json', body: '{"status":400}' });
+      return route.continue();
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    try {
+      await page.goto(url('/?lang=zh&choro=1'), { waitUntil: 'load' });
+      await waitReady(page);
+      assert.equal(await kpi(page, 'late'), '1');
+      assert.equal(await page.evaluate(() => window.planmap.state.kpi.late_ids.join()), id);
+      assert.ok((await kpiText(page, 'investment_total')).includes('1.2亿元'));
+      assert.ok((await kpiText(page, 'completion_rate')).includes('25%'));
+      // Ringed on the map.
+      const ringed = await page.evaluate(() => window.planmap.map.queryRenderedFeatures({ layers: ['late-ring'] }).map((f) => f.properties._id));
+      assert.deepEqual([...new Set(ringed)], [id]);
+      // Choropleth: its island is coloured, the others keep the plain fill.
+      const colour = await page.evaluate((n) => window.planmap.map.getPaintProperty('island-fill', 'fill-color'), island);
+      assert.ok(Array.isArray(colour) && colour.includes(island), JSON.stringify(colour).slice(0, 200));
+      assert.ok(await page.isVisible('#legend-choro'));
+      // Only late: one project, in the table with the reason.
+      await page.click('[data-kpi="late"]');
+      await page.waitForFunction(() => window.planmap.state.lateOnly && window.planmap.state.features.length === 1);
+      await page.click('#tab-projects');
+      assert.equal(await page.textContent(`#project-list .proj-item[data-id="${id}"] .c-late`), '已超过计划完工日期；落后时间进度 70 个百分点');
+      // The drawer: late badge, progress bar, per-year chart.
+      await page.click(`#project-list .proj-item[data-id="${id}"]`);
+      await page.waitForSelector('#details:not([hidden])');
+      assert.match(await page.textContent('#details-badges'), /滞后：已超过计划完工日期/);
+      assert.ok(await page.isVisible('#details-progress .pbar'));
+      assert.ok(await page.locator('#details-years canvas').count() > 0, 'per-year chart');
+      await settle(page);
+      await shot(page, 'late-project-1920x1080.png');
+      // In 2024-06 the same project was behind time, not overdue: 落后时间进度 X 个百分点.
+      await page.evaluate(() => window.planmap.setMonth('2024-06'));
+      await page.waitForFunction(() => window.planmap.state.month === '2024-06' && !window.planmap.state.loading);
+      const l = await page.evaluate((i) => window.planmap.state.all.find((f) => String(f.id) === i)._late, id);
+      assert.equal(l.overdue, false);
+      assert.equal(l.behindPts, 3.2); // 2024-06-30: 181 of 546 days = 33.2% elapsed, progress 30%
+      assert.match(await page.textContent('#details-badges'), /落后时间进度 3\.2 个百分点/);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('1024x768: table, targets, English, PNG download', async () => {
     const { page, context } = await newPage({ width: 1024, height: 768 });
     try {
