@@ -71,6 +71,7 @@ const state = {
   asOfSource: 'dates', // 'server' once /api/projects?as_of= answers, else derived from dates
   serverAsOf: null, // null = not yet known, true/false after the first try
   raw: [], // features as loaded (all projects, for the month)
+  latestRaw: null, // the latest projects (no as_of), kept to derive past months from dates
   rawMonth: undefined,
   all: [], // raw with the as-of state and lateness applied
   features: [], // all, filtered: what the map, table and numbers show
@@ -469,6 +470,8 @@ async function fetchForMonth(month) {
       state.serverAsOf = false; // unknown parameter: the server has no history yet
     }
   }
+  // The latest projects are already here: roll those back by their dates, no second download.
+  if (state.latestRaw) return { features: state.latestRaw, source: 'dates' };
   let fc;
   if (prefetch) {
     fc = await prefetch;
@@ -488,7 +491,9 @@ async function loadProjects() {
     if (state.rawMonth !== state.month) {
       const { features, source } = await fetchForMonth(state.month);
       if (seq !== state.fetchSeq) return; // a newer request won
-      state.raw = features.filter((f) => f && f.geometry && f.properties);
+      state.raw = source === 'server' ? features.filter((f) => f && f.geometry && f.properties) : (state.latestRaw
+        || features.filter((f) => f && f.geometry && f.properties));
+      if (source !== 'server') state.latestRaw = state.raw;
       state.rawMonth = state.month;
       state.asOfSource = state.month ? source : 'latest';
       deriveAll();
