@@ -28,7 +28,8 @@ impl App {
         if config.seed {
             seed_if_empty(store.as_ref(), &geodata, &rules).await?;
         }
-        let state = AppState { store, rules: Arc::new(rules), geodata: Arc::new(geodata) };
+        let state =
+            AppState { store, rules: Arc::new(rules), geodata: Arc::new(geodata), edit: Arc::new(config.edit.clone()), max_body_bytes: config.max_body_bytes };
         let router = api::router(state.clone(), config.max_body_bytes, Duration::from_secs(config.request_timeout));
         let listener = TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
         Ok(App { listener, router, state })
@@ -51,7 +52,8 @@ impl App {
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.router).with_graceful_shutdown(shutdown).await?;
+        // Connect info gives handlers the client address (audit log, sign-in rate limits).
+        axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await?;
         Ok(())
     }
 }

@@ -28,14 +28,77 @@ pub struct Cli {
 pub enum Command {
     /// Serve the map and API (the default).
     Serve,
-    /// Import a GeoJSON FeatureCollection, all or nothing, with a per-feature report.
+    /// Import a GeoJSON FeatureCollection or a GeoPackage, all or nothing, with a per-feature report.
     Import(ImportArgs),
-    /// Write every project as GeoJSON.
+    /// Write the projects as GeoJSON, CSV, GeoPackage, KML, Shapefile (zip) or FlatGeobuf.
     Export(ExportArgs),
     /// Apply the store's migrations and exit.
     Migrate,
     /// Generate deterministic synthetic projects for scale tests (marked `synthetic: true`).
     DemoData(DemoArgs),
+    /// Manage users: add, list, disable, enable, reset-password, set-role.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens for scripts.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// `planmap user …`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. The password is read from standard input with `--password-stdin`; otherwise a
+    /// random one is generated and printed once.
+    Add {
+        /// Sign-in name.
+        name: String,
+        /// viewer, planner or admin.
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
+    /// Disable a user: no sign-in, and their sessions and tokens stop working at once.
+    Disable {
+        /// Sign-in name.
+        name: String,
+    },
+    /// Enable a disabled user again.
+    Enable {
+        /// Sign-in name.
+        name: String,
+    },
+    /// Set a new password (and end the user's sessions).
+    ResetPassword {
+        /// Sign-in name.
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Change a user's role.
+    SetRole {
+        /// Sign-in name.
+        name: String,
+        /// viewer, planner or admin.
+        role: String,
+    },
+}
+
+/// `planmap token …`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for USER and print it once (only its digest is stored).
+    Add {
+        /// The user the token acts as.
+        user: String,
+        /// What the token is for.
+        #[arg(long)]
+        label: Option<String>,
+    },
 }
 
 /// Settings every command needs.
@@ -93,12 +156,76 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered 408.
     #[arg(long, env = "PLANMAP_REQUEST_TIMEOUT", default_value_t = 60)]
     pub request_timeout: u64,
+    /// Sign-in, sessions and editing limits.
+    #[command(flatten)]
+    pub edit: EditConfig,
+}
+
+/// Who may read, how sessions behave, and the limits of one import (issue 4, editing).
+#[derive(Debug, Clone, Args)]
+pub struct EditConfig {
+    /// `public`: anyone may read the map; `signed-in`: reads need a signed-in user (any role).
+    #[arg(long, env = "PLANMAP_READ_ACCESS", value_enum, default_value = "public")]
+    pub read_access: ReadAccess,
+    /// Hours a browser session lasts after sign-in.
+    #[arg(long, env = "PLANMAP_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u32,
+    /// Mark the session cookie `Secure`: `auto` when the request came over TLS (per
+    /// X-Forwarded-Proto when `--trust-proxy`), `always`, or `never`.
+    #[arg(long, env = "PLANMAP_COOKIE_SECURE", value_enum, default_value = "auto")]
+    pub cookie_secure: CookieSecure,
+    /// Believe X-Forwarded-For / X-Forwarded-Proto (set only behind your own load balancer).
+    #[arg(long, env = "PLANMAP_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
+    pub trust_proxy: bool,
+    /// Failed sign-ins per account within 15 minutes before further tries are refused (429).
+    #[arg(long, env = "PLANMAP_MAX_FAILED_SIGN_INS", default_value_t = 5)]
+    pub max_failed_sign_ins: u32,
+    /// Features accepted in one import.
+    #[arg(long, env = "PLANMAP_IMPORT_MAX_FEATURES", default_value_t = 5000)]
+    pub import_max_features: usize,
+    /// Vertices accepted in one geometry (writes and imports).
+    #[arg(long, env = "PLANMAP_MAX_VERTICES", default_value_t = 50_000)]
+    pub max_vertices: usize,
+}
+
+impl Default for EditConfig {
+    fn default() -> Self {
+        EditConfig {
+            read_access: ReadAccess::Public,
+            session_hours: 12,
+            cookie_secure: CookieSecure::Auto,
+            trust_proxy: false,
+            max_failed_sign_ins: 5,
+            import_max_features: 5000,
+            max_vertices: 50_000,
+        }
+    }
+}
+
+/// Whether reads need a signed-in user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReadAccess {
+    /// Anyone may read.
+    Public,
+    /// Reads need a signed-in user of any role.
+    SignedIn,
+}
+
+/// When the session cookie carries `Secure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CookieSecure {
+    /// When the request came over TLS.
+    Auto,
+    /// Always (the site is only reached over TLS).
+    Always,
+    /// Never (plain-HTTP intranet).
+    Never,
 }
 
 /// `planmap import`.
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
-    /// A GeoJSON FeatureCollection file.
+    /// A GeoJSON FeatureCollection or a GeoPackage (.gpkg) file.
     pub file: PathBuf,
     /// Check and report only; write nothing.
     #[arg(long)]
@@ -109,11 +236,20 @@ pub struct ImportArgs {
     /// Comment recorded in every revision.
     #[arg(long)]
     pub comment: Option<String>,
+    /// Coordinate system of the file: wgs84, cgcs2000, gcj02 (Amap, Tencent) or bd09 (Baidu).
+    #[arg(long, default_value = "wgs84")]
+    pub crs: String,
 }
 
 /// `planmap export`.
 #[derive(Debug, Clone, Args)]
 pub struct ExportArgs {
+    /// geojson, csv, gpkg, kml, shp (zipped) or fgb.
+    #[arg(long, short, default_value = "geojson")]
+    pub format: crate::formats::ExportFormat,
+    /// Only projects matching this CQL2 text filter, e.g. "status = 'completed'".
+    #[arg(long)]
+    pub filter: Option<String>,
     /// Output file; standard output when omitted.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -152,6 +288,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Request timeout in seconds.
     pub request_timeout: u64,
+    /// Sign-in, sessions and editing limits.
+    pub edit: EditConfig,
 }
 
 impl Config {
@@ -166,6 +304,7 @@ impl Config {
             seed: serve.seed,
             max_body_bytes: serve.max_body_bytes,
             request_timeout: serve.request_timeout,
+            edit: serve.edit.clone(),
         })
     }
 
@@ -180,6 +319,7 @@ impl Config {
             seed: true,
             max_body_bytes: 10 * 1024 * 1024,
             request_timeout: 60,
+            edit: EditConfig::default(),
         }
     }
 }

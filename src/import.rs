@@ -4,6 +4,7 @@
 //! written (unless it is a dry run, which never writes). Used by `planmap import`, the seed and
 //! (later) `POST /api/import`.
 
+use crate::geometry::crs::Crs;
 use crate::project::{FieldError, NewProject, ProjectId, Rules};
 use crate::store::{BatchAction, BatchMode, RevisionMeta, Store, StoreError};
 use serde::Serialize;
@@ -82,13 +83,44 @@ pub enum ImportError {
         /// Limit.
         max: usize,
     },
+    /// A geometry with more vertices than allowed (checked before parsing it).
+    #[error("feature {index} has {count} vertices; at most {max} are accepted per geometry")]
+    TooManyVertices {
+        /// Position in the file.
+        index: usize,
+        /// Found.
+        count: usize,
+        /// Limit.
+        max: usize,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
+/// Positions in a GeoJSON geometry, counted without parsing it, so an oversized geometry is
+/// refused before the validator spends time on it.
+pub fn raw_vertex_count(geometry: &Value) -> usize {
+    fn walk(v: &Value) -> usize {
+        match v {
+            Value::Array(a) if a.first().is_some_and(Value::is_number) => 1,
+            Value::Array(a) => a.iter().map(walk).sum(),
+            _ => 0,
+        }
+    }
+    match geometry.get("coordinates") {
+        Some(c) => walk(c),
+        None => geometry.get("geometries").and_then(Value::as_array).map_or(0, |gs| gs.iter().map(raw_vertex_count).sum()),
+    }
+}
+
 /// Checks every feature; returns the valid projects (only when all are valid) and the report lines.
 pub fn check(collection: &Value, rules: &Rules, limits: Limits) -> Result<(Vec<NewProject>, Vec<ItemReport>), ImportError> {
+    check_in(collection, rules, limits, Crs::Wgs84)
+}
+
+/// `check` for a file in `crs`: positions are converted to WGS84 before the rules run.
+pub fn check_in(collection: &Value, rules: &Rules, limits: Limits, crs: Crs) -> Result<(Vec<NewProject>, Vec<ItemReport>), ImportError> {
     let features = match collection.get("type").and_then(Value::as_str) {
         Some("FeatureCollection") => {
             collection.get("features").and_then(Value::as_array).ok_or_else(|| ImportError::NotACollection("`features` is not a list".into()))?
@@ -103,18 +135,29 @@ pub fn check(collection: &Value, rules: &Rules, limits: Limits) -> Result<(Vec<N
     let mut ok = Vec::with_capacity(features.len());
     let mut report = Vec::with_capacity(features.len());
     for (index, f) in features.iter().enumerate() {
+        if let Some(g) = f.get("geometry") {
+            let count = raw_vertex_count(g);
+            if count > limits.max_vertices {
+                return Err(ImportError::TooManyVertices { index, count, max: limits.max_vertices });
+            }
+        }
+    }
+    for (index, f) in features.iter().enumerate() {
+        let converted;
+        let f = if crs == Crs::Wgs84 {
+            f
+        } else {
+            let mut c = f.clone();
+            if let Some(g) = c.get_mut("geometry") {
+                crs.geometry_to_wgs84(g);
+            }
+            converted = c;
+            &converted
+        };
         let raw_id = f.get("id").or_else(|| f.get("properties").and_then(|p| p.get("id"))).and_then(Value::as_str).map(str::to_owned);
         let mut errors = Vec::new();
         match NewProject::from_feature(f, None, rules) {
             Ok(p) => {
-                if p.geometry.vertex_count() > limits.max_vertices {
-                    errors.push(FieldError {
-                        pointer: "/geometry".into(),
-                        field: "geometry".into(),
-                        reason: format!("has {} vertices; at most {} are accepted", p.geometry.vertex_count(), limits.max_vertices),
-                        at: None,
-                    });
-                }
                 if let Some(first) = seen.get(&p.id) {
                     errors.push(FieldError {
                         pointer: "/id".into(),
@@ -147,10 +190,43 @@ pub async fn run(
     dry_run: bool,
     meta: &RevisionMeta,
 ) -> Result<Report, ImportError> {
-    let (projects, mut items) = check(collection, rules, limits)?;
-    let rejected = items.iter().filter(|i| i.outcome == Outcome::Rejected).count();
+    run_in(store, collection, rules, limits, Crs::Wgs84, mode, dry_run, meta).await
+}
+
+/// `run` for a file in `crs`. A dry run also tells, per feature, whether it would be created,
+/// updated or left unchanged (and rejects ids that exist when `mode` is create-only), reading
+/// the store but writing nothing.
+#[expect(clippy::too_many_arguments, reason = "one call site per entry point; a struct would only rename them")]
+pub async fn run_in(
+    store: &dyn Store,
+    collection: &Value,
+    rules: &Rules,
+    limits: Limits,
+    crs: Crs,
+    mode: BatchMode,
+    dry_run: bool,
+    meta: &RevisionMeta,
+) -> Result<Report, ImportError> {
+    let (projects, mut items) = check_in(collection, rules, limits, crs)?;
+    let mut rejected = items.iter().filter(|i| i.outcome == Outcome::Rejected).count();
     let total = items.len();
-    if rejected > 0 || dry_run {
+    if rejected > 0 {
+        return Ok(Report { written: false, total, rejected, items });
+    }
+    if dry_run {
+        for (item, p) in items.iter_mut().zip(&projects) {
+            item.outcome = match store.get(&p.id).await {
+                Err(StoreError::NotFound(_)) => Outcome::Created,
+                Err(e) => return Err(e.into()),
+                Ok(_) if mode == BatchMode::CreateOnly => {
+                    item.errors.push(FieldError { pointer: "/id".into(), field: "id".into(), reason: format!("project `{}` already exists", p.id), at: None });
+                    rejected += 1;
+                    Outcome::Rejected
+                }
+                Ok(cur) if cur.props == p.props && cur.geometry == p.geometry.to_geojson_string() => Outcome::Unchanged,
+                Ok(_) => Outcome::Updated,
+            };
+        }
         return Ok(Report { written: false, total, rejected, items });
     }
     let outcome = store.apply_batch(&projects, mode, meta).await?;

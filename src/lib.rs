@@ -3,14 +3,20 @@
 //! One binary serves the map page, a JSON/GeoJSON API and (later) OGC API – Features, on an
 //! embedded SQLite store by default or on PostGIS in production.
 
+/// `planmap user …` and `planmap token …`.
+pub mod admin;
 /// HTTP routes, extractors and the one error-to-HTTP mapping.
 pub mod api;
 /// Wiring: build the router and state from configuration, listen, shut down gracefully.
 pub mod app;
+/// Users, roles, passwords and tokens.
+pub mod auth;
 /// Command line and environment configuration.
 pub mod config;
 /// Deterministic synthetic projects for scale tests.
 pub mod demo_data;
+/// Export and import formats (GeoJSON, CSV, GeoPackage, KML, Shapefile, FlatGeobuf).
+pub mod formats;
 /// Base data compiled into the binary (or read from a folder): outlines, seed, plan targets.
 pub mod geodata;
 /// Geometry rules: the only door a geometry comes in by.

@@ -6,7 +6,7 @@ use planmap::app::{self, App};
 use planmap::config::{Cli, Command, Config, LogFormat};
 use planmap::geodata::Geodata;
 use planmap::import::{self, Limits, Outcome};
-use planmap::project::{Page, ProjectFilter, Rules};
+use planmap::project::{ProjectFilter, Rules};
 use planmap::store::{self, BatchMode, RevisionMeta};
 use std::io::Write;
 use std::sync::Arc;
@@ -50,12 +50,17 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Some(Command::Import(args)) => {
             let rules = rules(&cli).await?;
-            let text = std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-            let value: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", args.file.display()))?;
+            let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+            let value: serde_json::Value = if bytes.starts_with(b"SQLite format 3\0") {
+                planmap::formats::read_gpkg(&args.file).await.with_context(|| format!("reading the GeoPackage {}", args.file.display()))?
+            } else {
+                serde_json::from_slice(&bytes).with_context(|| format!("{} is not valid JSON (nor a GeoPackage)", args.file.display()))?
+            };
             let store = store::open(&cli.common.database_url, cli.common.region).await?;
             let mode = if args.create_only { BatchMode::CreateOnly } else { BatchMode::Upsert };
             let meta = RevisionMeta::by("import", args.comment.as_deref().or(Some(&args.file.display().to_string())));
-            let report = import::run(store.as_ref(), &value, &rules, Limits::default(), mode, args.dry_run, &meta).await?;
+            let crs: planmap::geometry::crs::Crs = args.crs.parse()?;
+            let report = import::run_in(store.as_ref(), &value, &rules, Limits::default(), crs, mode, args.dry_run, &meta).await?;
             for item in &report.items {
                 let id = item.id.as_deref().unwrap_or("(no id)");
                 eprintln!("feature {:>5} {:<40} {:?}", item.index, id, item.outcome);
@@ -71,17 +76,24 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Some(Command::Export(args)) => {
             let store = store::open(&cli.common.database_url, cli.common.region).await?;
-            let items = store.list(&ProjectFilter::default(), Page::ALL).await?;
-            let mut buf = Vec::new();
-            buf.extend_from_slice(br#"{"type":"FeatureCollection","features":["#);
-            for (i, p) in items.iter().enumerate() {
-                if i > 0 {
-                    buf.push(b',');
-                }
-                p.write_feature(&mut buf)?;
+            let mut filter = ProjectFilter::default();
+            if let Some(text) = &args.filter {
+                filter.cql = Some(text.parse().map_err(|e| anyhow::anyhow!("--filter is not valid CQL2 text: {e}"))?);
             }
-            buf.extend_from_slice(b"]}\n");
-            write_out(args.output.as_deref(), &buf)?;
+            let mut out: Box<dyn Write> = match &args.output {
+                Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            planmap::formats::export_to(store.as_ref(), &filter, args.format, &mut out).await?;
+            out.flush().context("writing the export")?;
+        }
+        Some(Command::User(cmd)) => {
+            let store = store::open(&cli.common.database_url, cli.common.region).await?;
+            planmap::admin::user(store.as_ref(), cmd).await?;
+        }
+        Some(Command::Token(cmd)) => {
+            let store = store::open(&cli.common.database_url, cli.common.region).await?;
+            planmap::admin::token(store.as_ref(), cmd).await?;
         }
         Some(Command::DemoData(args)) => {
             let features = planmap::demo_data::generate(args.count, args.seed, &cli.common.region);

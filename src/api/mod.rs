@@ -10,16 +10,32 @@
 //! | `GET /api/basemap`, `/api/basemap/attribution` | outlines and their credits |
 //! | `GET /api/meta` | vocabularies (statuses, kinds, actions, tasks, towns) and region |
 //! | `GET /api/plan/targets`, `/api/plan/programmes` | the plan's targets and unmapped programmes |
+//! | `POST /api/projects`, `PUT`/`PATCH`/`DELETE /api/projects/{id}` | writes (planner; `If-Match`) |
+//! | `GET /api/projects/{id}/history/{version}`, `/diff?from=&to=`; `POST …/restore` | history |
+//! | `POST /api/import?dry_run=&crs=&mode=` | bulk import report (planner) |
+//! | `GET`/`POST`/`DELETE /api/session` | who am I, sign in, sign out |
+//! | `GET`/`POST /api/users`, `PATCH /api/users/{name}`, `GET /api/audit` | admin |
 //! | `GET /healthz`, `/readyz` | process alive; store reachable |
+//! | `GET /api/export?format=` | geojson, csv, gpkg, kml, shp (zip), fgb; same filters; dated file name |
+//! | `GET /ogcapi/…` | OGC API – Features (see `ogcapi`) |
 //! | everything else | the web page and vendored files |
 
+pub mod caller;
+mod edit;
+mod export;
 mod health;
+mod import;
 mod meta;
+mod ogcapi;
 mod problem;
 mod projects;
+mod session;
+mod users;
+pub mod write;
 
 pub use problem::Problem;
 
+use crate::config::EditConfig;
 use crate::geodata::Geodata;
 use crate::project::Rules;
 use crate::store::Store;
@@ -42,6 +58,10 @@ pub struct AppState {
     pub rules: Arc<Rules>,
     /// Base data.
     pub geodata: Arc<Geodata>,
+    /// Sign-in, sessions and editing limits.
+    pub edit: Arc<EditConfig>,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
 }
 
 /// The whole HTTP surface.
@@ -50,8 +70,15 @@ pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Rout
         .merge(projects::router())
         .merge(meta::router())
         .merge(health::router())
+        .merge(edit::router())
+        .merge(import::router())
+        .merge(session::router())
+        .merge(users::router())
+        .merge(export::router())
+        .merge(ogcapi::router(Arc::new(ogcapi::Islands::from_geodata(&state.geodata))))
         .route("/api", get(|| async { Problem::new(StatusCode::NOT_FOUND, "Not found", "see /api/projects, /api/stats, /api/basemap, /api/meta") }))
         .fallback(crate::web::serve)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), caller::identify))
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(CompressionLayer::new())

@@ -4,6 +4,7 @@
 //! domain and store errors to status codes. Internal errors are logged with their cause chain and
 //! answered with a generic text, never the database's message.
 
+use crate::import::ImportError;
 use crate::project::{BadFilter, FieldError, Invalid};
 use crate::store::StoreError;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -80,7 +81,11 @@ impl IntoResponse for Problem {
 
 impl From<BadFilter> for Problem {
     fn from(e: BadFilter) -> Problem {
-        Problem::bad_parameter(&e.param, e.reason)
+        let p = Problem::bad_parameter(&e.param, e.reason);
+        match e.position {
+            Some(pos) => p.with("position", Value::from(pos)),
+            None => p,
+        }
     }
 }
 
@@ -93,11 +98,25 @@ impl From<Invalid> for Problem {
     }
 }
 
+impl From<crate::formats::FormatError> for Problem {
+    fn from(e: crate::formats::FormatError) -> Problem {
+        match e {
+            crate::formats::FormatError::Store(s) => Problem::from(s),
+            other => {
+                tracing::error!(error = %other, cause = ?std::error::Error::source(&other), "export error");
+                Problem::internal()
+            }
+        }
+    }
+}
+
 impl From<StoreError> for Problem {
     fn from(e: StoreError) -> Problem {
         match &e {
             StoreError::NotFound(_) | StoreError::NoRevision(..) => Problem::new(StatusCode::NOT_FOUND, "Not found", e.to_string()),
             StoreError::AlreadyExists(_) => Problem::new(StatusCode::CONFLICT, "Already exists", e.to_string()),
+            StoreError::UserExists(_) => Problem::new(StatusCode::CONFLICT, "User exists", e.to_string()),
+            StoreError::UnknownUser(_) => Problem::new(StatusCode::NOT_FOUND, "No such user", e.to_string()),
             StoreError::VersionMismatch { current, .. } => {
                 Problem::new(StatusCode::PRECONDITION_FAILED, "Version mismatch", e.to_string()).with("current_version", Value::from(current.0))
             }
@@ -105,6 +124,18 @@ impl From<StoreError> for Problem {
                 tracing::error!(error = %e, cause = ?std::error::Error::source(&e), "store error");
                 Problem::internal()
             }
+        }
+    }
+}
+
+impl From<ImportError> for Problem {
+    fn from(e: ImportError) -> Problem {
+        match e {
+            ImportError::NotACollection(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Not a FeatureCollection", e.to_string()),
+            ImportError::TooManyFeatures { max, .. } | ImportError::TooManyVertices { max, .. } => {
+                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Import too large", e.to_string()).with("limit", Value::from(max))
+            }
+            ImportError::Store(s) => s.into(),
         }
     }
 }

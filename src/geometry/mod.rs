@@ -9,6 +9,7 @@
 //! Polygon winding is fixed to RFC 7946 (exterior counter-clockwise), never rejected.
 
 mod bbox;
+pub mod crs;
 mod islands;
 mod region;
 

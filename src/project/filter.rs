@@ -3,9 +3,11 @@
 //! Parsed once from the query string into domain types, so a store never sees raw text and
 //! every bad value is reported with its parameter name and the values that would work.
 
+use super::cql2::{CmpOp, Expr, Prop, Scalar};
 use super::fields::{Action, Kind, Status, Task, Town, Towns};
 use super::id::ProjectId;
 use crate::geometry::Bbox;
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// A query parameter that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -15,6 +17,8 @@ pub struct BadFilter {
     pub param: String,
     /// Why, and what is allowed.
     pub reason: String,
+    /// For `filter`: the 1-based character where the CQL2 text goes wrong.
+    pub position: Option<usize>,
 }
 
 /// Conditions combined with AND; a list parameter matches any of its values.
@@ -36,6 +40,80 @@ pub struct ProjectFilter {
     pub q: Option<String>,
     /// Only these ids.
     pub ids: Vec<ProjectId>,
+    /// The map as it was at this instant (from revisions) instead of now.
+    pub as_of: Option<DateTime<Utc>>,
+    /// The project's time span overlaps this range (see [`DateRange`]).
+    pub datetime: Option<DateRange>,
+    /// A CQL2 text filter (`filter=`, `filter-lang=cql2-text`).
+    pub cql: Option<Expr>,
+}
+
+/// `datetime=`: an instant or an interval (`a/b`, `../b`, `a/..`), compared by calendar date.
+///
+/// A project's time span runs from `start_date` to `actual_completion`, or to
+/// `planned_completion` when it is not finished, or is open-ended when neither is known. A
+/// project with no `start_date` has no time span and never matches a `datetime` filter. The
+/// span matches when it overlaps the range (ends included). Times of day are ignored: the date
+/// as written is used (the plan's dates are local calendar dates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateRange {
+    /// First day, or open.
+    pub from: Option<NaiveDate>,
+    /// Last day, or open.
+    pub to: Option<NaiveDate>,
+}
+
+impl std::str::FromStr for DateRange {
+    type Err = String;
+    fn from_str(s: &str) -> Result<DateRange, String> {
+        let day = |t: &str| -> Result<Option<NaiveDate>, String> {
+            let t = t.trim();
+            if t.is_empty() || t == ".." {
+                return Ok(None);
+            }
+            let d = t.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            let rest_ok = t.len() == 10 || t.as_bytes().get(10).is_some_and(|c| *c == b'T' || *c == b't' || *c == b' ');
+            match d {
+                Some(d) if rest_ok => Ok(Some(d)),
+                _ => Err(format!("`{t}` is not a date or RFC 3339 time; write e.g. 2025-01-01, 2025-01-01T00:00:00Z, 2024-01-01/2025-12-31 or ../2025-12-31")),
+            }
+        };
+        let r = match s.split_once('/') {
+            None => {
+                let d = day(s)?.ok_or_else(|| "an instant cannot be open (`..`)".to_owned())?;
+                DateRange { from: Some(d), to: Some(d) }
+            }
+            Some((a, b)) => DateRange { from: day(a)?, to: day(b)? },
+        };
+        if let (Some(a), Some(b)) = (r.from, r.to) {
+            if a > b {
+                return Err(format!("the interval starts ({a}) after it ends ({b})"));
+            }
+        }
+        Ok(r)
+    }
+}
+
+impl DateRange {
+    /// The same condition as a CQL2 expression, so both stores reuse their CQL2 evaluation.
+    pub fn to_expr(self) -> Expr {
+        let date = |prop, op, d| Expr::Compare { prop, op, value: Scalar::Date(d) };
+        let mut parts = vec![Expr::Not(Box::new(Expr::IsNull(Prop::StartDate)))];
+        if let Some(to) = self.to {
+            parts.push(date(Prop::StartDate, CmpOp::Le, to));
+        }
+        if let Some(from) = self.from {
+            // Ends on or after `from`: the actual end when known, else the planned one, else open.
+            parts.push(Expr::Or(vec![
+                date(Prop::ActualCompletion, CmpOp::Ge, from),
+                Expr::And(vec![
+                    Expr::IsNull(Prop::ActualCompletion),
+                    Expr::Or(vec![Expr::IsNull(Prop::PlannedCompletion), date(Prop::PlannedCompletion, CmpOp::Ge, from)]),
+                ]),
+            ]));
+        }
+        Expr::And(parts)
+    }
 }
 
 /// Which slice of the ordered (by id) result to return.
@@ -53,7 +131,7 @@ impl Page {
 }
 
 /// The filter parameters, for error messages and API docs.
-pub const FILTER_PARAMS: &[&str] = &["bbox", "status", "action", "task", "kind", "town", "q", "ids"];
+pub const FILTER_PARAMS: &[&str] = &["bbox", "status", "action", "task", "kind", "town", "q", "ids", "as_of", "datetime", "filter", "filter-lang"];
 
 impl ProjectFilter {
     /// Reads the filter parameters from decoded query pairs. Parameters in `also_allowed` are left
@@ -61,7 +139,7 @@ impl ProjectFilter {
     pub fn from_pairs(pairs: &[(String, String)], towns: &Towns, also_allowed: &[&str]) -> Result<ProjectFilter, BadFilter> {
         let mut f = ProjectFilter::default();
         for (k, v) in pairs {
-            let bad = |reason: String| BadFilter { param: k.clone(), reason };
+            let bad = |reason: String| BadFilter { param: k.clone(), reason, position: None };
             let values = || v.split(',').map(str::trim).filter(|s| !s.is_empty());
             match k.as_str() {
                 "bbox" => {
@@ -109,11 +187,37 @@ impl ProjectFilter {
                         f.ids.push(ProjectId::parse(s).map_err(|e| bad(e.to_string()))?);
                     }
                 }
+                "as_of" => {
+                    if f.as_of.is_some() {
+                        return Err(bad("given more than once".into()));
+                    }
+                    f.as_of = Some(super::dates::parse_as_of(v).map_err(bad)?);
+                }
+                "datetime" => {
+                    f.datetime = Some(v.parse().map_err(bad)?);
+                }
+                "filter" => {
+                    let e: Expr = v.parse().map_err(|e: super::cql2::Cql2Error| BadFilter {
+                        param: k.clone(),
+                        reason: format!("is not valid CQL2 text: {e}"),
+                        position: Some(e.position),
+                    })?;
+                    f.cql = Some(e);
+                }
+                "filter-lang" => {
+                    if v != "cql2-text" {
+                        return Err(bad(format!("`{v}` is not supported; the only filter language is cql2-text")));
+                    }
+                }
                 other if also_allowed.contains(&other) => {}
                 other => {
                     let mut known: Vec<&str> = FILTER_PARAMS.to_vec();
                     known.extend_from_slice(also_allowed);
-                    return Err(BadFilter { param: other.to_owned(), reason: format!("is not a known parameter; known: {}", known.join(", ")) });
+                    return Err(BadFilter {
+                        param: other.to_owned(),
+                        reason: format!("is not a known parameter; known: {}", known.join(", ")),
+                        position: None,
+                    });
                 }
             }
         }
@@ -130,6 +234,16 @@ impl ProjectFilter {
         Ok(f)
     }
 
+    /// The conditions a store evaluates as a CQL2 expression (`filter` and `datetime`), if any.
+    pub fn expression(&self) -> Option<Expr> {
+        match (&self.cql, self.datetime) {
+            (None, None) => None,
+            (Some(e), None) => Some(e.clone()),
+            (None, Some(d)) => Some(d.to_expr()),
+            (Some(e), Some(d)) => Some(Expr::And(vec![e.clone(), d.to_expr()])),
+        }
+    }
+
     /// Whether a project's fields pass every non-spatial condition. Used where filtering happens
     /// in Rust (the embedded store's exact pass, as-of reads); the SQL in both stores must agree.
     pub fn matches_props(&self, id: &ProjectId, p: &super::ProjectProps) -> bool {
@@ -140,8 +254,9 @@ impl ProjectFilter {
             && (self.towns.is_empty() || p.town.as_ref().is_some_and(|t| self.towns.contains(t)))
             && (self.ids.is_empty() || self.ids.contains(id))
             && self.q.as_ref().is_none_or(|q| {
-                let q = q.to_lowercase();
-                p.name_zh.to_lowercase().contains(&q) || p.name_en.as_ref().is_some_and(|n| n.to_lowercase().contains(&q))
+                // ASCII folding only, exactly like the SQL both stores run (SQLite's lower() knows no other).
+                let q = q.to_ascii_lowercase();
+                p.name_zh.to_ascii_lowercase().contains(&q) || p.name_en.as_ref().is_some_and(|n| n.to_ascii_lowercase().contains(&q))
             })
     }
 }

@@ -4,6 +4,8 @@
 //! HTTP, an import file or the seed) into a project. It checks every field and returns all the
 //! problems at once, each naming its field, so a planner fixes a file in one pass.
 
+pub mod cql2;
+pub mod dates;
 mod fields;
 mod filter;
 mod id;
@@ -11,7 +13,7 @@ mod money;
 mod stats;
 
 pub use fields::{Action, Confidence, Kind, NotOneOf, OutOfRange, Status, Task, Town, Towns, ACTIONS, DEFAULT_TOWNS};
-pub use filter::{BadFilter, Page, ProjectFilter};
+pub use filter::{BadFilter, DateRange, Page, ProjectFilter};
 pub use id::{BadProjectId, ProjectId};
 pub use money::{BadAmount, Wan};
 pub use stats::{Bucket, Stats};

@@ -5,10 +5,15 @@
 //! semantics: bbox = exact intersection, touching counts; list order = by id; `q` = substring of
 //! `name_zh`/`name_en`, ASCII case-insensitive; money exact; times in microseconds.
 
+mod auth;
+mod cql2_sql;
 mod postgis;
+mod postgis_auth;
 mod sql;
 mod sqlite;
+mod sqlite_auth;
 
+pub use auth::AuthStore;
 pub use postgis::PostgisStore;
 pub use sqlite::SqliteStore;
 
@@ -37,19 +42,30 @@ impl fmt::Display for Backend {
     }
 }
 
-/// Who wrote and why; recorded with every revision.
+/// Who wrote and why; recorded with every revision, and in the audit log in the same
+/// transaction, so no accepted write can be missing from either.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevisionMeta {
     /// User name, or `seed` / `import` / `demo-data` for the CLI.
     pub author: String,
     /// Free text.
     pub comment: Option<String>,
+    /// Client address, for the audit log.
+    pub address: Option<String>,
+    /// Audit action to record instead of the store's own (`create`, `replace`, `archive`), e.g. `patch`, `restore`, `import`.
+    pub action: Option<&'static str>,
 }
 
 impl RevisionMeta {
     /// A revision by `author`.
     pub fn by(author: &str, comment: Option<&str>) -> RevisionMeta {
-        RevisionMeta { author: author.to_owned(), comment: comment.map(str::to_owned) }
+        RevisionMeta { author: author.to_owned(), comment: comment.map(str::to_owned), address: None, action: None }
+    }
+    /// The same, recording the client address and the action for the audit log.
+    pub fn audited(mut self, address: Option<&str>, action: Option<&'static str>) -> RevisionMeta {
+        self.address = address.map(str::to_owned);
+        self.action = action;
+        self
     }
 }
 
@@ -137,6 +153,12 @@ pub enum StoreError {
         /// What is stored.
         current: Version,
     },
+    /// Adding a user whose name is taken.
+    #[error("a user named `{0}` already exists")]
+    UserExists(String),
+    /// No user of that name.
+    #[error("there is no user named `{0}`")]
+    UnknownUser(String),
     /// A stored row fails planmap's own rules.
     #[error("stored row {key} cannot be read back: {reason}")]
     Corrupt {
@@ -166,15 +188,17 @@ pub(crate) fn db(action: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError
     move |source| StoreError::Database { action, source }
 }
 
-/// The storage contract.
+/// The storage contract. Credentials are the [`AuthStore`] half, so one `Arc<dyn Store>` serves both.
 #[async_trait::async_trait]
-pub trait Store: Send + Sync + fmt::Debug + 'static {
+pub trait Store: AuthStore + Send + Sync + fmt::Debug + 'static {
     /// Which database, for logs and /readyz.
     fn backend(&self) -> Backend;
     /// A cheap round trip.
     async fn ping(&self) -> StoreResult<()>;
 
-    /// Live projects matching `filter`, ordered by id, sliced by `page`.
+    /// Live projects matching `filter`, ordered by id, sliced by `page`. With `filter.as_of`, the
+    /// projects as they were at that instant: per project the latest revision written at or
+    /// before it, unless that revision archived the project.
     async fn list(&self, filter: &ProjectFilter, page: Page) -> StoreResult<Vec<Project>>;
     /// How many live projects match.
     async fn count(&self, filter: &ProjectFilter) -> StoreResult<u64>;
@@ -184,6 +208,11 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     async fn census(&self) -> StoreResult<Census>;
     /// Every revision of a project (archived ones too), oldest first.
     async fn history(&self, id: &ProjectId) -> StoreResult<Vec<Revision>>;
+    /// One revision; `NoRevision` when the project has none with that version, `NotFound` when it has none at all.
+    async fn revision(&self, id: &ProjectId, version: Version) -> StoreResult<Revision> {
+        // Default over `history`: projects have tens of revisions, not thousands.
+        self.history(id).await?.into_iter().find(|r| r.version == version).ok_or_else(|| StoreError::NoRevision(id.clone(), version))
+    }
 
     /// Creates; fails with `AlreadyExists` on a live id. Appends one revision.
     async fn create(&self, new: &NewProject, meta: &RevisionMeta) -> StoreResult<Project>;

@@ -2,7 +2,7 @@
 //! bbox test is `&&` plus `ST_Intersects` in SQL. Several planmap instances may share one
 //! database: every write is a compare-and-swap inside a transaction, nothing is cached here.
 
-use super::sql::{decode, props_json, push_conditions};
+use super::sql::{decode, decode_snapshot, props_json, push_conditions};
 use super::{db, Backend, BatchAction, BatchMode, BatchOutcome, Census, Revision, RevisionMeta, Store, StoreError, StoreResult};
 use crate::geometry::Region;
 use crate::project::{now_micros, NewProject, Page, Project, ProjectFilter, ProjectId, Version};
@@ -14,10 +14,12 @@ use std::time::Duration;
 /// The PostGIS store.
 #[derive(Debug, Clone)]
 pub struct PostgisStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 const COLUMNS: &str = "select id, version, props::text, islands::text, geometry_json, updated_at from project";
+/// What an as-of read selects from the revision CTE (see `filtered`).
+const AS_OF_COLUMNS: &str = "select id, version, feature::text, created_at from project";
 
 fn row_to_project(r: &sqlx::postgres::PgRow) -> StoreResult<Project> {
     decode(r.get(0), r.get(1), r.get::<&str, _>(2), r.get::<&str, _>(3), r.get(4), r.get(5))
@@ -109,7 +111,8 @@ impl PostgisStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn revise(conn: &mut PgConnection, p: &Project, meta: &RevisionMeta, archived: bool, version: i64, now: DateTime<Utc>) -> StoreResult<()> {
+    async fn revise(conn: &mut PgConnection, p: &Project, meta: &RevisionMeta, action: &'static str, version: i64, now: DateTime<Utc>) -> StoreResult<()> {
+        let archived = action == "archive";
         sqlx::query(
             "insert into project_revision (project_id, version, author, comment, created_at, archived, feature) values ($1, $2, $3, $4, $5, $6, $7::jsonb)",
         )
@@ -123,6 +126,17 @@ impl PostgisStore {
         .execute(&mut *conn)
         .await
         .map_err(db("appending a revision"))?;
+        // Same transaction as the write: the audit log cannot miss an accepted write.
+        sqlx::query("insert into audit_log (at, actor, action, target, address, detail) values ($1, $2, $3, $4, $5, $6)")
+            .bind(now)
+            .bind(&meta.author)
+            .bind(meta.action.unwrap_or(action))
+            .bind(p.id.as_str())
+            .bind(&meta.address)
+            .bind(format!("version {version}"))
+            .execute(&mut *conn)
+            .await
+            .map_err(db("writing the audit log"))?;
         Ok(())
     }
 
@@ -137,7 +151,7 @@ impl PostgisStore {
         let version = last.unwrap_or(0) + 1;
         Self::insert(conn, new, version, now).await?;
         let p = Self::current(conn, &new.id).await?.ok_or_else(|| StoreError::NotFound(new.id.clone()))?;
-        Self::revise(conn, &p, meta, false, version, now).await?;
+        Self::revise(conn, &p, meta, "create", version, now).await?;
         Ok(p)
     }
 
@@ -154,12 +168,33 @@ impl PostgisStore {
             });
         }
         let p = Self::current(conn, &new.id).await?.ok_or_else(|| StoreError::NotFound(new.id.clone()))?;
-        Self::revise(conn, &p, meta, false, p.version.0, now).await?;
+        Self::revise(conn, &p, meta, "replace", p.version.0, now).await?;
         Ok(p)
     }
 
     fn filtered(select: &str, f: &ProjectFilter) -> QueryBuilder<'static, Postgres> {
-        let mut qb = QueryBuilder::new(select);
+        let mut qb = QueryBuilder::new("");
+        if let Some(at) = f.as_of {
+            // As of an instant, `project` is the latest revision per id written at or before it,
+            // unarchived, with the filterable columns pulled out of the snapshot under their
+            // usual names: the CTE shadows the table, so the conditions below apply unchanged.
+            qb.push(
+                "with project as (
+                   select r.project_id as id, r.version, r.created_at, r.feature,
+                          r.feature->'properties'->>'name_zh' as name_zh, r.feature->'properties'->>'name_en' as name_en,
+                          (r.feature->'properties'->>'action')::int as action, (r.feature->'properties'->>'task')::int as task,
+                          r.feature->'properties'->>'kind' as kind, r.feature->'properties'->>'status' as status,
+                          r.feature->'properties'->>'town' as town, r.feature->'properties' as props,
+                          (r.feature->'properties'->>'investment_total')::numeric as investment_total,
+                          (r.feature->'properties'->>'investment_completed')::numeric as investment_completed,
+                          coalesce((r.feature->'properties'->>'synthetic')::boolean, false) as synthetic,
+                          st_setsrid(st_geomfromgeojson(r.feature->'geometry'), 4326) as geom
+                   from (select distinct on (project_id) * from project_revision where created_at <= ",
+            )
+            .push_bind(at)
+            .push(" order by project_id, version desc) r where not r.archived) ");
+        }
+        qb.push(select);
         qb.push(" where true");
         if let Some(b) = f.bbox {
             let [min_x, min_y, max_x, max_y] = b.to_array();
@@ -181,6 +216,10 @@ impl PostgisStore {
             qb.push(")");
         }
         push_conditions(&mut qb, f, "strpos");
+        if let Some(e) = f.expression() {
+            qb.push(" and ");
+            super::cql2_sql::push_expr(&mut qb, &e);
+        }
         qb
     }
 }
@@ -198,13 +237,17 @@ impl Store for PostgisStore {
 
     #[tracing::instrument(skip_all)]
     async fn list(&self, filter: &ProjectFilter, page: Page) -> StoreResult<Vec<Project>> {
-        let mut qb = Self::filtered(COLUMNS, filter);
+        let select = if filter.as_of.is_some() { AS_OF_COLUMNS } else { COLUMNS };
+        let mut qb = Self::filtered(select, filter);
         qb.push(" order by id");
         if let Some(l) = page.limit {
             qb.push(" limit ").push_bind(l as i64);
         }
         qb.push(" offset ").push_bind(page.offset as i64);
         let rows = qb.build().fetch_all(&self.pool).await.map_err(db("listing projects"))?;
+        if filter.as_of.is_some() {
+            return rows.iter().map(|r| decode_snapshot(r.get::<&str, _>(0), r.get(1), r.get::<&str, _>(2), r.get(3))).collect();
+        }
         rows.iter().map(row_to_project).collect()
     }
 
@@ -280,7 +323,7 @@ impl Store for PostgisStore {
         }
         sqlx::query("delete from project where id = $1").bind(id.as_str()).execute(&mut *tx).await.map_err(db("archiving"))?;
         let version = p.version.0 + 1;
-        Self::revise(&mut tx, &p, meta, true, version, now_micros()).await?;
+        Self::revise(&mut tx, &p, meta, "archive", version, now_micros()).await?;
         tx.commit().await.map_err(db("committing an archive"))?;
         Ok(Version(version))
     }

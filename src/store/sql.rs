@@ -58,3 +58,19 @@ pub(crate) fn decode(id: String, version: i64, props: &str, islands: &str, geome
 pub(crate) fn props_json(p: &ProjectProps) -> String {
     serde_json::to_string(p).unwrap_or_else(|_| "{}".into())
 }
+
+/// Reads a revision's Feature back into a `Project`, for as-of reads. The geometry goes through
+/// `geojson` again so both stores print it exactly as they print current rows (PostgreSQL's
+/// `jsonb` reorders keys and respaces).
+pub(crate) fn decode_snapshot(id: &str, version: i64, feature: &str, at: DateTime<Utc>) -> StoreResult<Project> {
+    let corrupt = |reason: String| StoreError::Corrupt { key: format!("revision {id} v{version}"), reason };
+    let v: serde_json::Value = serde_json::from_str(feature).map_err(|e| corrupt(e.to_string()))?;
+    let props_value = v.get("properties").cloned().unwrap_or_default();
+    let islands: Vec<String> =
+        props_value.get("islands").cloned().map(serde_json::from_value).transpose().map_err(|e| corrupt(format!("islands: {e}")))?.unwrap_or_default();
+    let props: ProjectProps = serde_json::from_value(props_value).map_err(|e| corrupt(format!("props: {e}")))?;
+    let geometry = geojson::Geometry::from_json_value(v.get("geometry").cloned().unwrap_or_default()).map_err(|e| corrupt(format!("geometry: {e}")))?;
+    let geometry = serde_json::to_value(&geometry).map_err(|e| corrupt(format!("geometry: {e}")))?.to_string();
+    let pid = ProjectId::parse(id).map_err(|e| corrupt(e.to_string()))?;
+    Ok(Project { id: pid, geometry, props, islands, version: Version(version), updated_at: at })
+}

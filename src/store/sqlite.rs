@@ -4,7 +4,7 @@
 //! Writes open with `BEGIN IMMEDIATE` so a writer takes the lock before reading; a deferred
 //! transaction that reads then writes can fail with SQLITE_BUSY no matter the busy timeout.
 
-use super::sql::{decode, props_json, push_conditions};
+use super::sql::{decode, decode_snapshot, props_json, push_conditions};
 use super::{db, Backend, BatchAction, BatchMode, BatchOutcome, Census, Revision, RevisionMeta, Store, StoreError, StoreResult};
 use crate::geometry::Region;
 use crate::project::{now_micros, rfc3339, NewProject, Page, Project, ProjectFilter, ProjectId, Version};
@@ -17,12 +17,12 @@ use std::time::Duration;
 /// The embedded store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
 }
 
 const COLUMNS: &str = "select id, version, props, islands, geometry, updated_at from project";
 
-fn parse_time(s: &str) -> StoreResult<DateTime<Utc>> {
+pub(super) fn parse_time(s: &str) -> StoreResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|e| StoreError::Corrupt { key: format!("time {s}"), reason: e.to_string() })
 }
 
@@ -140,7 +140,8 @@ impl SqliteStore {
         Ok(rid)
     }
 
-    async fn revise(conn: &mut SqliteConnection, p: &Project, meta: &RevisionMeta, archived: bool, version: i64, now: &str) -> StoreResult<()> {
+    async fn revise(conn: &mut SqliteConnection, p: &Project, meta: &RevisionMeta, action: &'static str, version: i64, now: &str) -> StoreResult<()> {
+        let archived = action == "archive";
         sqlx::query("insert into project_revision (project_id, version, author, comment, created_at, archived, feature) values (?, ?, ?, ?, ?, ?, ?)")
             .bind(p.id.as_str())
             .bind(version)
@@ -152,6 +153,17 @@ impl SqliteStore {
             .execute(&mut *conn)
             .await
             .map_err(db("appending a revision"))?;
+        // Same transaction as the write: the audit log cannot miss an accepted write.
+        sqlx::query("insert into audit_log (at, actor, action, target, address, detail) values (?, ?, ?, ?, ?, ?)")
+            .bind(now)
+            .bind(&meta.author)
+            .bind(meta.action.unwrap_or(action))
+            .bind(p.id.as_str())
+            .bind(&meta.address)
+            .bind(format!("version {version}"))
+            .execute(&mut *conn)
+            .await
+            .map_err(db("writing the audit log"))?;
         Ok(())
     }
 
@@ -167,7 +179,7 @@ impl SqliteStore {
         let version = Self::next_version(conn, &new.id).await?;
         Self::insert(conn, new, version, now).await?;
         let p = Self::current(conn, &new.id).await?.ok_or_else(|| StoreError::NotFound(new.id.clone()))?;
-        Self::revise(conn, &p, meta, false, version, now).await?;
+        Self::revise(conn, &p, meta, "create", version, now).await?;
         Ok(p)
     }
 
@@ -176,8 +188,43 @@ impl SqliteStore {
             return Err(Self::mismatch_or_missing(conn, &new.id, expected).await);
         }
         let p = Self::current(conn, &new.id).await?.ok_or_else(|| StoreError::NotFound(new.id.clone()))?;
-        Self::revise(conn, &p, meta, false, p.version.0, now).await?;
+        Self::revise(conn, &p, meta, "replace", p.version.0, now).await?;
         Ok(p)
+    }
+
+    /// Every project as it was at `at` that passes `f`, ordered by id. Filtering happens in Rust
+    /// on the snapshots (the same predicates as the SQL, see `ProjectFilter::matches_props`);
+    /// revisions are few enough per district that this stays fast.
+    async fn all_as_of(&self, f: &ProjectFilter, at: DateTime<Utc>) -> StoreResult<Vec<Project>> {
+        let rows = sqlx::query(
+            "select r.project_id, r.version, r.feature, r.created_at from project_revision r
+             join (select project_id, max(version) as version from project_revision where created_at <= ? group by project_id) l
+               on l.project_id = r.project_id and l.version = r.version
+             where r.archived = 0 order by r.project_id",
+        )
+        .bind(rfc3339(at))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading revisions as of an instant"))?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let p = decode_snapshot(r.get::<&str, _>(0), r.get(1), r.get::<&str, _>(2), parse_time(r.get::<&str, _>(3))?)?;
+            if !f.matches_props(&p.id, &p.props) {
+                continue;
+            }
+            let expr = f.expression();
+            if f.bbox.is_some() || expr.is_some() {
+                let Some(g) = p.geo() else { return Err(StoreError::Corrupt { key: format!("revision {} v{}", p.id, p.version), reason: "geometry".into() }) };
+                if f.bbox.is_some_and(|b| !b.intersects(&g)) {
+                    continue;
+                }
+                if expr.as_ref().is_some_and(|e| !e.matches(&p.id, &p.props, Some(&g))) {
+                    continue;
+                }
+            }
+            out.push(p);
+        }
+        Ok(out)
     }
 
     fn candidates_sql(f: &ProjectFilter) -> QueryBuilder<'static, Sqlite> {
@@ -207,26 +254,38 @@ impl Store for SqliteStore {
 
     #[tracing::instrument(skip_all)]
     async fn list(&self, filter: &ProjectFilter, page: Page) -> StoreResult<Vec<Project>> {
+        if let Some(at) = filter.as_of {
+            let it = self.all_as_of(filter, at).await?.into_iter().skip(page.offset as usize);
+            return Ok(match page.limit {
+                Some(l) => it.take(l as usize).collect(),
+                None => it.collect(),
+            });
+        }
         let mut qb = Self::candidates_sql(filter);
-        let exact = filter.bbox;
-        if exact.is_none() {
-            // Without a bbox SQL does all the filtering, so it can also do the paging.
+        // bbox and CQL2/datetime conditions are decided exactly in Rust after the SQL prefilter.
+        let expr = filter.expression();
+        let exact = filter.bbox.is_some() || expr.is_some();
+        if !exact {
+            // Without them SQL does all the filtering, so it can also do the paging.
             qb.push(" limit ").push_bind(page.limit.map_or(-1, |l| l as i64)).push(" offset ").push_bind(page.offset as i64);
         }
         let rows = qb.build().fetch_all(&self.pool).await.map_err(db("listing projects"))?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let p = row_to_project(r)?;
-            if let Some(b) = exact {
-                // The R*Tree found boxes that overlap; keep only geometries that really intersect.
+            if exact {
                 let Some(g) = p.geo() else { return Err(StoreError::Corrupt { key: format!("project {}", p.id), reason: "geometry".into() }) };
-                if !b.intersects(&g) {
+                // The R*Tree found boxes that overlap; keep only geometries that really intersect.
+                if filter.bbox.is_some_and(|b| !b.intersects(&g)) {
+                    continue;
+                }
+                if expr.as_ref().is_some_and(|e| !e.matches(&p.id, &p.props, Some(&g))) {
                     continue;
                 }
             }
             out.push(p);
         }
-        if exact.is_some() {
+        if exact {
             let it = out.into_iter().skip(page.offset as usize);
             out = match page.limit {
                 Some(l) => it.take(l as usize).collect(),
@@ -237,7 +296,10 @@ impl Store for SqliteStore {
     }
 
     async fn count(&self, filter: &ProjectFilter) -> StoreResult<u64> {
-        if filter.bbox.is_some() {
+        if let Some(at) = filter.as_of {
+            return Ok(self.all_as_of(filter, at).await?.len() as u64);
+        }
+        if filter.bbox.is_some() || filter.cql.is_some() || filter.datetime.is_some() {
             return Ok(self.list(filter, Page::ALL).await?.len() as u64);
         }
         let mut qb = QueryBuilder::<Sqlite>::new("select count(*) from project where 1 = 1");
@@ -311,7 +373,7 @@ impl Store for SqliteStore {
             sqlx::query_scalar("delete from project where id = ? returning rid").bind(id.as_str()).fetch_one(&mut *tx).await.map_err(db("archiving"))?;
         sqlx::query("delete from project_rtree where rid = ?").bind(rid).execute(&mut *tx).await.map_err(db("archiving"))?;
         let version = p.version.0 + 1;
-        Self::revise(&mut tx, &p, meta, true, version, &rfc3339(now_micros())).await?;
+        Self::revise(&mut tx, &p, meta, "archive", version, &rfc3339(now_micros())).await?;
         tx.commit().await.map_err(db("committing an archive"))?;
         Ok(Version(version))
     }

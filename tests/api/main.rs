@@ -4,6 +4,11 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod editing;
 mod errors;
+mod export;
+mod import;
+mod instances;
+mod ogcapi;
 mod projects;
 mod web;

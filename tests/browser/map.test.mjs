@@ -189,8 +189,8 @@ describe('map page', { timeout: 10 * TIMEOUT }, () => {
 
   test('status and action filters refetch and match /api/projects', async () => {
     const meta = await api('/api/meta');
-    const statuses = (meta.statuses || ['planned', 'preparing', 'under_construction', 'completed', 'suspended'])
-      .map((s) => (typeof s === 'string' ? s : s.value));
+    // /api/meta lists statuses as {value, name_zh, name_en}; the checkboxes are keyed by value.
+    const statuses = (meta.statuses || []).map((s) => s.value ?? s);
     const { page, context } = await newPage({ width: 1280, height: 900 });
     try {
       let checked = 0;

@@ -1,6 +1,7 @@
 //! One function per behaviour of the `Store` contract.
 
 use crate::support::{point, project};
+use planmap::auth::{AuditEntry, Role, UserName};
 use planmap::project::{Page, ProjectFilter, ProjectId, Towns, Version};
 use planmap::store::{BatchAction, BatchMode, RevisionMeta, Store, StoreError};
 use serde_json::json;
@@ -255,4 +256,255 @@ pub async fn census_counts_real_and_synthetic_apart(s: &dyn Store) {
     s.create(&project("synthetic-1-0000001", point(121.1, 27.8), json!({"synthetic": true})), &meta()).await.unwrap();
     let c = s.census().await.unwrap();
     assert_eq!((c.real, c.synthetic), (1, 1));
+}
+
+pub async fn a_revision_is_read_back_by_version(s: &dyn Store) {
+    let p = project("versioned", point(121.1, 27.8), json!({"status":"planned"}));
+    s.create(&p, &meta()).await.unwrap();
+    s.replace(Version(1), &project("versioned", point(121.1, 27.8), json!({"status":"completed"})), &meta()).await.unwrap();
+    let r1 = s.revision(&p.id, Version(1)).await.unwrap();
+    let r2 = s.revision(&p.id, Version(2)).await.unwrap();
+    assert_eq!((r1.version, r2.version), (Version(1), Version(2)));
+    assert_eq!(r1.feature["properties"]["status"], "planned");
+    assert_eq!(r2.feature["properties"]["status"], "completed");
+    assert!(matches!(s.revision(&p.id, Version(3)).await, Err(StoreError::NoRevision(_, Version(3)))));
+    assert!(matches!(s.revision(&id("no-such-thing"), Version(1)).await, Err(StoreError::NotFound(_))));
+}
+
+async fn tick() -> chrono::DateTime<chrono::Utc> {
+    // Revisions are stamped in microseconds; a few milliseconds apart keeps instants distinct.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let t = planmap::project::now_micros();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    t
+}
+
+pub async fn as_of_returns_the_state_at_that_instant(s: &dyn Store) {
+    let t0 = tick().await;
+    s.create(&project("first", point(121.1, 27.8), json!({"status":"planned"})), &meta()).await.unwrap();
+    let t1 = tick().await;
+    s.replace(Version(1), &project("first", point(121.2, 27.9), json!({"status":"completed"})), &meta()).await.unwrap();
+    s.create(&project("second", point(121.15, 27.85), json!({"status":"planned"})), &meta()).await.unwrap();
+    let t2 = tick().await;
+    s.archive(&id("first"), Version(2), &meta()).await.unwrap();
+    let t3 = tick().await;
+    let at = |t, extra: ProjectFilter| ProjectFilter { as_of: Some(t), ..extra };
+    let all = ProjectFilter::default;
+    assert!(s.list(&at(t0, all()), Page::ALL).await.unwrap().is_empty());
+    let v1 = s.list(&at(t1, all()), Page::ALL).await.unwrap();
+    assert_eq!(ids(&v1), ["first"]);
+    assert_eq!((v1[0].version, v1[0].props.status.map(|x| x.as_str())), (Version(1), Some("planned")));
+    assert_eq!(v1[0].geometry, r#"{"coordinates":[121.1,27.8],"type":"Point"}"#);
+    let v2 = s.list(&at(t2, all()), Page::ALL).await.unwrap();
+    assert_eq!(ids(&v2), ["first", "second"]);
+    assert_eq!(v2[0].version, Version(2));
+    assert_eq!(ids(&s.list(&at(t3, all()), Page::ALL).await.unwrap()), ["second"]);
+    // The filters apply to the state at that instant, not to the current one.
+    let planned = ProjectFilter { statuses: vec!["planned".parse().unwrap()], ..Default::default() };
+    assert_eq!(ids(&s.list(&at(t2, planned.clone()), Page::ALL).await.unwrap()), ["second"]);
+    assert_eq!(ids(&s.list(&at(t1, planned), Page::ALL).await.unwrap()), ["first"]);
+    let near_old_spot = ProjectFilter { bbox: Some("121.09,27.79,121.11,27.81".parse().unwrap()), ..Default::default() };
+    assert_eq!(ids(&s.list(&at(t1, near_old_spot.clone()), Page::ALL).await.unwrap()), ["first"]);
+    assert!(s.list(&at(t2, near_old_spot.clone()), Page::ALL).await.unwrap().is_empty());
+    assert_eq!(s.count(&at(t2, all())).await.unwrap(), 2);
+    assert_eq!(s.count(&at(t1, near_old_spot)).await.unwrap(), 1);
+    let page = s.list(&at(t2, all()), Page { offset: 1, limit: Some(1) }).await.unwrap();
+    assert_eq!(ids(&page), ["second"]);
+    // CQL2 filters, too, see the state at that instant.
+    let cql_planned = ProjectFilter { cql: Some("status = 'planned' AND synthetic = false AND investment_total IS NULL".parse().unwrap()), ..Default::default() };
+    assert_eq!(ids(&s.list(&at(t1, cql_planned.clone()), Page::ALL).await.unwrap()), ["first"]);
+    assert_eq!(ids(&s.list(&at(t2, cql_planned), Page::ALL).await.unwrap()), ["second"]);
+    // As of now equals the current state, byte for byte.
+    let now = s.list(&at(tick().await, all()), Page::ALL).await.unwrap();
+    assert_eq!(now, s.list(&all(), Page::ALL).await.unwrap());
+}
+
+fn uname(s: &str) -> UserName {
+    UserName::parse(s).unwrap()
+}
+
+pub async fn users_are_added_listed_disabled_and_unique(s: &dyn Store) {
+    let u = s.add_user(&uname("张三"), Role::Planner, "hash-1").await.unwrap();
+    assert_eq!((u.name.as_str(), u.role, u.disabled), ("张三", Role::Planner, false));
+    assert!(matches!(s.add_user(&uname("张三"), Role::Viewer, "x").await, Err(StoreError::UserExists(_))));
+    s.add_user(&uname("admin"), Role::Admin, "hash-2").await.unwrap();
+    let names: Vec<String> = s.users().await.unwrap().iter().map(|u| u.name.to_string()).collect();
+    assert_eq!(names, ["admin", "张三"]);
+    let (got, hash) = s.user_with_hash(&uname("张三")).await.unwrap().unwrap();
+    assert_eq!((got, hash.as_str()), (u.clone(), "hash-1"));
+    assert!(s.set_disabled(&uname("张三"), true).await.unwrap().disabled);
+    assert!(matches!(s.set_disabled(&uname("nobody"), true).await, Err(StoreError::UnknownUser(_))));
+    assert_eq!(s.set_role(&uname("张三"), Role::Viewer).await.unwrap().role, Role::Viewer);
+    assert!(s.user_with_hash(&uname("nobody")).await.unwrap().is_none());
+}
+
+pub async fn sessions_and_tokens_resolve_by_digest_until_expiry_or_disable(s: &dyn Store) {
+    let u = s.add_user(&uname("planner1"), Role::Planner, "h").await.unwrap();
+    let now = planmap::project::now_micros();
+    let later = now + chrono::Duration::hours(1);
+    s.add_session("digest-a", u.id, now, later).await.unwrap();
+    s.add_token("digest-t", u.id, Some("script"), now).await.unwrap();
+    assert_eq!(s.session_user("digest-a", now).await.unwrap().map(|u| u.name), Some(uname("planner1")));
+    assert_eq!(s.token_user("digest-t").await.unwrap().map(|u| u.role), Some(Role::Planner));
+    assert!(s.session_user("digest-a", later).await.unwrap().is_none(), "expired");
+    assert!(s.session_user("other", now).await.unwrap().is_none());
+    s.set_disabled(&uname("planner1"), true).await.unwrap();
+    assert!(s.session_user("digest-a", now).await.unwrap().is_none(), "disabled users have no session");
+    assert!(s.token_user("digest-t").await.unwrap().is_none(), "disabled users have no token");
+    s.set_disabled(&uname("planner1"), false).await.unwrap();
+    assert!(s.session_user("digest-a", now).await.unwrap().is_some());
+    s.remove_session("digest-a").await.unwrap();
+    assert!(s.session_user("digest-a", now).await.unwrap().is_none());
+    s.add_session("digest-b", u.id, now, later).await.unwrap();
+    s.set_password(&uname("planner1"), "new-hash").await.unwrap();
+    assert!(s.session_user("digest-b", now).await.unwrap().is_none(), "a new password ends every session");
+    assert_eq!(s.user_with_hash(&uname("planner1")).await.unwrap().unwrap().1, "new-hash");
+}
+
+pub async fn failed_sign_ins_are_counted_per_key_within_a_window(s: &dyn Store) {
+    let t = planmap::project::now_micros();
+    let keys = ["user:a".to_owned(), "addr:10.0.0.1".to_owned()];
+    for i in 0..3 {
+        s.record_failure(&keys, t + chrono::Duration::seconds(i)).await.unwrap();
+    }
+    s.record_failure(&["user:b".to_owned()], t).await.unwrap();
+    assert_eq!(s.failures_since("user:a", t).await.unwrap(), 3);
+    assert_eq!(s.failures_since("user:a", t + chrono::Duration::seconds(1)).await.unwrap(), 2);
+    assert_eq!(s.failures_since("addr:10.0.0.1", t).await.unwrap(), 3);
+    s.clear_failures("user:a").await.unwrap();
+    assert_eq!(s.failures_since("user:a", t).await.unwrap(), 0);
+    assert_eq!(s.failures_since("addr:10.0.0.1", t).await.unwrap(), 3);
+    assert_eq!(s.failures_since("user:b", t).await.unwrap(), 1);
+}
+
+pub async fn the_audit_log_reads_back_newest_first(s: &dyn Store) {
+    for (i, action) in ["sign_in", "create", "archive"].iter().enumerate() {
+        s.audit(&AuditEntry::now("张三", action, Some("port-a"), Some("127.0.0.1"), Some(format!("v{i}")))).await.unwrap();
+    }
+    let log = s.audit_log(2).await.unwrap();
+    assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["archive", "create"]);
+    assert_eq!((log[0].actor.as_str(), log[0].target.as_deref(), log[0].detail.as_deref()), ("张三", Some("port-a"), Some("v2")));
+}
+
+pub async fn every_accepted_write_is_audited_in_its_transaction(s: &dyn Store) {
+    let m = RevisionMeta::by("planner1", None).audited(Some("10.0.0.7"), None);
+    s.create(&project("audited", point(121.1, 27.8), json!({})), &m).await.unwrap();
+    s.replace(Version(1), &project("audited", point(121.1, 27.8), json!({"status":"planned"})), &m.clone().audited(Some("10.0.0.7"), Some("patch")))
+        .await
+        .unwrap();
+    // A refused write leaves no trace.
+    assert!(s.replace(Version(1), &project("audited", point(121.1, 27.8), json!({})), &m).await.is_err());
+    assert!(s.apply_batch(&[project("audited", point(121.1, 27.8), json!({}))], BatchMode::CreateOnly, &m).await.is_err());
+    s.archive(&id("audited"), Version(2), &m).await.unwrap();
+    let log = s.audit_log(10).await.unwrap();
+    let got: Vec<String> = log.iter().map(|e| format!("{} {} {:?} {:?} {:?}", e.actor, e.action, e.target, e.address, e.detail)).collect();
+    assert_eq!(
+        got,
+        [
+            r#"planner1 archive Some("audited") Some("10.0.0.7") Some("version 3")"#,
+            r#"planner1 patch Some("audited") Some("10.0.0.7") Some("version 2")"#,
+            r#"planner1 create Some("audited") Some("10.0.0.7") Some("version 1")"#,
+        ]
+    );
+}
+
+fn cql(text: &str) -> ProjectFilter {
+    ProjectFilter { cql: Some(text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))), ..Default::default() }
+}
+
+/// CQL2 is evaluated in Rust by the embedded store and translated into SQL by PostGIS; every
+/// operator must select the same projects on both.
+pub async fn cql2_filters_select_the_same_projects_on_both_stores(s: &dyn Store) {
+    let items = [
+        project(
+            "a-port",
+            point(121.105, 27.805),
+            json!({"name_zh":"状元岙港区","kind":"port","status":"completed","task":5,"town":"元觉街道","investment_total":"1200.5",
+                   "progress_pct":100,"start_date":"2024-03-01","actual_completion":"2025-06-30","plan_ref":"二(二)5"}),
+        ),
+        project(
+            "b-road",
+            json!({"type":"LineString","coordinates":[[121.0,27.9],[121.2,27.95]]}),
+            json!({"name_zh":"环岛路","name_en":"Ring Road","kind":"road","status":"under_construction","task":8,"investment_total":"300",
+                   "progress_pct":40.5,"start_date":"2025-01-10","planned_completion":"2026-12-31"}),
+        ),
+        project(
+            "c-park",
+            json!({"type":"Polygon","coordinates":[[[121.1,27.79],[121.12,27.79],[121.12,27.81],[121.1,27.81],[121.1,27.79]]]}),
+            json!({"name_zh":"产业园 50%","kind":"industrial_park","status":"planned","investment_total":"99999.9999"}),
+        ),
+        project("d-empty", point(121.3, 28.0), json!({"name_zh":"Zebra 项目","kind":"other"})),
+    ];
+    s.apply_batch(&items, BatchMode::CreateOnly, &meta()).await.unwrap();
+    let cases: &[(&str, &[&str])] = &[
+        ("status = 'completed'", &["a-port"]),
+        ("status <> 'completed'", &["b-road", "c-park"]),
+        ("NOT status = 'completed'", &["b-road", "c-park"]),
+        ("NOT (status = 'completed' OR status IS NULL)", &["b-road", "c-park"]),
+        ("NOT (status = 'completed' AND task = 5)", &["b-road", "c-park"]),
+        ("status IS NULL", &["d-empty"]),
+        ("status IS NOT NULL AND task IS NULL", &["c-park"]),
+        ("task = 5 OR task = 8", &["a-port", "b-road"]),
+        ("task IN (5, 16)", &["a-port"]),
+        ("task NOT IN (5)", &["b-road"]),
+        ("action = 2", &["a-port"]),
+        ("investment_total > 300", &["a-port", "c-park"]),
+        ("investment_total >= 300 AND investment_total < 1200.5", &["b-road"]),
+        ("investment_total BETWEEN 300 AND 1200.5", &["a-port", "b-road"]),
+        ("progress_pct > 40.4", &["a-port", "b-road"]),
+        ("progress_pct NOT BETWEEN 0 AND 50", &["a-port"]),
+        ("start_date >= DATE('2025-01-01')", &["b-road"]),
+        ("start_date < '2025-01-01'", &["a-port"]),
+        ("actual_completion IS NULL AND planned_completion > DATE('2026-01-01')", &["b-road"]),
+        ("name_zh LIKE '%港%'", &["a-port"]),
+        ("name_zh LIKE '%50\\%'", &["c-park"]),
+        ("name_zh LIKE '环_路'", &["b-road"]),
+        ("name_zh NOT LIKE '%园%'", &["a-port", "b-road", "d-empty"]),
+        ("name_en LIKE 'ring%'", &[]),
+        ("name_zh > 'Zz'", &["a-port", "b-road", "c-park"]),
+        ("name_zh < 'a'", &["d-empty"]),
+        ("plan_ref = '二(二)5'", &["a-port"]),
+        ("location_confidence = 'low' AND kind IN ('road', 'other')", &["b-road", "d-empty"]),
+        ("synthetic = false AND id LIKE '%-p%'", &["a-port", "c-park"]),
+        ("S_INTERSECTS(geometry, BBOX(121.10, 27.80, 121.11, 27.81))", &["a-port", "c-park"]),
+        ("S_INTERSECTS(geometry, POLYGON((121.0 27.85, 121.25 27.85, 121.25 28.0, 121.0 28.0, 121.0 27.85)))", &["b-road"]),
+        ("S_INTERSECTS(geometry, POINT(121.3 28.0)) OR status = 'planned'", &["c-park", "d-empty"]),
+        ("NOT (S_INTERSECTS(geometry, BBOX(121.0,27.7,121.2,27.85)) OR kind = 'road')", &["d-empty"]),
+        ("TRUE AND NOT FALSE", &["a-port", "b-road", "c-park", "d-empty"]),
+    ];
+    for (text, want) in cases {
+        let f = cql(text);
+        assert_eq!(ids(&s.list(&f, Page::ALL).await.unwrap()), *want, "{text}");
+        assert_eq!(s.count(&f).await.unwrap(), want.len() as u64, "{text}");
+    }
+    // Combined with the plain filters and paging.
+    let mut f = cql("investment_total > 0");
+    f.kinds = vec!["port".parse().unwrap(), "industrial_park".parse().unwrap()];
+    assert_eq!(ids(&s.list(&f, Page { offset: 1, limit: Some(1) }).await.unwrap()), ["c-park"]);
+}
+
+/// `datetime` overlaps the span start_date → actual (else planned) completion, open when unknown.
+pub async fn datetime_selects_projects_whose_time_span_overlaps(s: &dyn Store) {
+    let items = [
+        project("done", point(121.1, 27.8), json!({"start_date":"2024-01-01","planned_completion":"2026-01-01","actual_completion":"2024-12-31"})),
+        project("planned-end", point(121.1, 27.8), json!({"start_date":"2025-01-01","planned_completion":"2025-12-31"})),
+        project("open-ended", point(121.1, 27.8), json!({"start_date":"2026-01-01"})),
+        project("timeless", point(121.1, 27.8), json!({})),
+    ];
+    s.apply_batch(&items, BatchMode::CreateOnly, &meta()).await.unwrap();
+    let cases: &[(&str, &[&str])] = &[
+        ("2024-06-01", &["done"]),
+        ("2025-06-01T08:00:00Z", &["planned-end"]),
+        ("2025-01-01/2025-12-31", &["planned-end"]),
+        ("2024-12-31/2025-01-01", &["done", "planned-end"]),
+        ("../2024-01-01", &["done"]),
+        ("2027-01-01/..", &["open-ended"]),
+        ("../..", &["done", "open-ended", "planned-end"]),
+        ("2030-01-01", &["open-ended"]),
+    ];
+    for (text, want) in cases {
+        let f = ProjectFilter { datetime: Some(text.parse().unwrap()), ..Default::default() };
+        assert_eq!(ids(&s.list(&f, Page::ALL).await.unwrap()), *want, "{text}");
+        assert_eq!(s.count(&f).await.unwrap(), want.len() as u64, "{text}");
+    }
 }

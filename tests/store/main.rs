@@ -46,6 +46,15 @@ contract! {
     an_upsert_batch_reports_created_updated_and_unchanged,
     concurrent_replaces_on_one_version_accept_exactly_one,
     census_counts_real_and_synthetic_apart,
+    a_revision_is_read_back_by_version,
+    as_of_returns_the_state_at_that_instant,
+    users_are_added_listed_disabled_and_unique,
+    sessions_and_tokens_resolve_by_digest_until_expiry_or_disable,
+    failed_sign_ins_are_counted_per_key_within_a_window,
+    the_audit_log_reads_back_newest_first,
+    every_accepted_write_is_audited_in_its_transaction,
+    cql2_filters_select_the_same_projects_on_both_stores,
+    datetime_selects_projects_whose_time_span_overlaps,
 }
 
 /// Not a contract case: fails in CI when PostGIS cannot be used, so the `postgis::*` cases can

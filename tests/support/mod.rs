@@ -180,3 +180,38 @@ pub fn point(x: f64, y: f64) -> Value {
 pub fn project(id: &str, geometry: Value, extra: Value) -> NewProject {
     NewProject::from_feature(&feature(id, geometry, extra), None, &Rules::default()).unwrap()
 }
+
+impl TestApp {
+    /// Adds a user with a known password and returns an API token for them.
+    pub async fn user(&self, name: &str, role: planmap::auth::Role) -> String {
+        use planmap::auth::{password, token, UserName};
+        let hash = password::hash(&format!("{name}-password")).unwrap();
+        let u = self.store.add_user(&UserName::parse(name).unwrap(), role, &hash).await.unwrap();
+        let t = token::new_api_token();
+        self.store.add_token(&token::digest(&t), u.id, Some("test"), planmap::project::now_micros()).await.unwrap();
+        t
+    }
+
+    /// A request with an optional Bearer token.
+    pub fn req(&self, method: reqwest::Method, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {
+        let b = self.client.request(method, self.url(path));
+        match token {
+            Some(t) => b.bearer_auth(t),
+            None => b,
+        }
+    }
+
+    /// The current version (ETag) of a project.
+    pub async fn version(&self, id: &str) -> i64 {
+        let r = self.get(&format!("/api/projects/{id}")).await;
+        assert_eq!(r.status(), 200, "GET {id}");
+        r.headers()["etag"].to_str().unwrap().trim_matches('"').parse().unwrap()
+    }
+}
+
+impl TestApp {
+    /// The store URL this app runs on, so a second instance can share it.
+    pub fn db_url(&self) -> StoreUrl {
+        self._db.url.clone()
+    }
+}

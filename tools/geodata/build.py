@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the planmap seed data in geodata/ from shared/geodata and the plan text.
 
-    python3 tools/geodata/build.py [--shared /work/shared]
+    python3 tools/geodata/build.py [--shared ../shared]
 
 Writes (all plain JSON, committed):
   geodata/projects.geojson       one Feature per physical project of the plan
@@ -736,7 +736,7 @@ def dump(obj, path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--shared", default="/work/shared")
+    ap.add_argument("--shared", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared"))
     args = ap.parse_args()
     coast, land, district, gaz, plan = load(args.shared)
     geo = Geo(coast, land)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Check geodata/ against the planmap data contract (notes/contract.md).
+"""Check geodata/ against the planmap data contract (the properties src/project checks).
 
     python3 tools/geodata/check.py [--plan PATH_TO_PLAN_TXT]
 
@@ -16,7 +16,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GEO = os.path.join(os.path.dirname(os.path.dirname(HERE)), "geodata")
-DEFAULT_PLAN = "/work/shared/plan/000_76137ba54ce522d6.txt"
+DEFAULT_PLAN = os.path.join(os.path.dirname(os.path.dirname(HERE)), "geodata", "plan-text.txt")
 
 PLAN_TITLE = "洞头区高质量发展“一县一方案”(2024—2027年)"
 BBOX = (120.55, 27.55, 121.45, 28.15)

@@ -1,0 +1,155 @@
+//! Who is calling: the signed-in user (session cookie or Bearer token), the client address, and
+//! whether the request came over TLS. Resolved once per request by the `identify` middleware and
+//! read by handlers through the `Caller` extractor.
+
+use super::{AppState, Problem};
+use crate::auth::{token, Role, User};
+use crate::config::{CookieSecure, ReadAccess};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "planmap_session";
+
+/// The caller of one request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The enabled user behind the session or token; `None` when anonymous.
+    pub user: Option<User>,
+    /// Client address (from the socket, or X-Forwarded-For with `--trust-proxy`).
+    pub address: Option<String>,
+    /// Digest of the session cookie, when one was sent (for sign-out).
+    pub session_digest: Option<String>,
+    /// The request came over TLS (per X-Forwarded-Proto with `--trust-proxy`).
+    pub tls: bool,
+}
+
+impl Caller {
+    /// The user, when they hold `role`; 401 when anonymous, 403 when their role is too low.
+    pub fn require(&self, role: Role) -> Result<&User, Problem> {
+        match &self.user {
+            None => Err(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "Sign-in required",
+                format!("this needs a signed-in {role}; sign in at /signin.html or send a Bearer token"),
+            )),
+            Some(u) if !u.can(role) => {
+                Err(Problem::new(StatusCode::FORBIDDEN, "Not allowed", format!("user `{}` is a {}; this needs the {role} role or higher", u.name, u.role)))
+            }
+            Some(u) => Ok(u),
+        }
+    }
+
+    /// Name for the audit log.
+    pub fn actor(&self) -> &str {
+        self.user.as_ref().map_or("anonymous", |u| u.name.as_str())
+    }
+
+    /// Whether the session cookie should carry `Secure`.
+    pub fn secure_cookie(&self, setting: CookieSecure) -> bool {
+        match setting {
+            CookieSecure::Always => true,
+            CookieSecure::Never => false,
+            CookieSecure::Auto => self.tls,
+        }
+    }
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, rest) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+}
+
+async fn resolve(s: &AppState, parts: &Parts) -> Result<Caller, Problem> {
+    let trust = s.edit.trust_proxy;
+    let forwarded_for = || parts.headers.get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|a| a.trim().to_owned());
+    let socket = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let address = if trust { forwarded_for().or(socket) } else { socket };
+    let tls = parts.uri.scheme_str() == Some("https")
+        || (trust && parts.headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p.eq_ignore_ascii_case("https")));
+    if let Some(t) = bearer(&parts.headers) {
+        // A token that was sent but does not work is an error, never a silent downgrade to anonymous.
+        let user = s.store.token_user(&token::digest(t)).await?;
+        let Some(user) = user else {
+            return Err(Problem::new(StatusCode::UNAUTHORIZED, "Invalid token", "the Bearer token is unknown, or its user is disabled"));
+        };
+        return Ok(Caller { user: Some(user), address, session_digest: None, tls });
+    }
+    let session_digest = cookie(&parts.headers, SESSION_COOKIE).filter(|v| !v.is_empty()).map(token::digest);
+    let user = match &session_digest {
+        Some(d) => s.store.session_user(d, crate::project::now_micros()).await?,
+        None => None,
+    };
+    Ok(Caller { user, address, session_digest, tls })
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Caller, Problem> {
+        if let Some(c) = parts.extensions.get::<Caller>() {
+            return Ok(c.clone());
+        }
+        resolve(s, parts).await
+    }
+}
+
+/// Paths anyone may fetch even when reads are sign-in-only: the sign-in page and what it loads.
+fn always_open(path: &str) -> bool {
+    matches!(path, "/api/session" | "/healthz" | "/readyz" | "/signin.html" | "/signin.js" | "/style.css" | "/edit.css" | "/favicon.ico")
+}
+
+/// Resolves the caller once, stores it for handlers, and (with `--read-access signed-in`) turns
+/// anonymous reads away: pages are redirected to the sign-in page, API calls get 401.
+pub async fn identify(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let caller = match resolve(&s, &parts).await {
+        Ok(c) => c,
+        Err(p) => return p.into_response(),
+    };
+    if s.edit.read_access == ReadAccess::SignedIn && caller.user.is_none() && !always_open(parts.uri.path()) {
+        let path = parts.uri.path();
+        if path.starts_with("/api/") || path.starts_with("/ogcapi") || path.starts_with("/tiles/") {
+            return Problem::new(StatusCode::UNAUTHORIZED, "Sign-in required", "this planmap is configured for signed-in users only; sign in at /signin.html")
+                .into_response();
+        }
+        return Redirect::to("/signin.html").into_response();
+    }
+    parts.extensions.insert(caller);
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// A request body read up to `--max-body-bytes`; larger bodies are answered 413 problem+json
+/// naming the limit (axum's own rejection would be plain text).
+#[derive(Debug)]
+pub struct Body(pub axum::body::Bytes);
+
+impl axum::extract::FromRequest<AppState> for Body {
+    type Rejection = Problem;
+    async fn from_request(req: Request, s: &AppState) -> Result<Body, Problem> {
+        let limit = s.max_body_bytes;
+        axum::body::to_bytes(req.into_body(), limit).await.map(Body).map_err(|_| {
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Body too large",
+                format!("the request body is larger than the limit of {limit} bytes (--max-body-bytes)"),
+            )
+            .with("limit", serde_json::Value::from(limit))
+        })
+    }
+}

@@ -1,0 +1,253 @@
+//! `/collections/{id}/items` and `/items/{fid}`: filtered, paged features in the requested CRS.
+
+use super::collections::Collection;
+use super::crs::Crs;
+use super::{base_url, cell, esc, html_page, link, negotiate, self_links, with_query, Format, Islands, GEOJSON, JSON, LIMIT_DEFAULT, LIMIT_MAX};
+use crate::api::{query_pairs, AppState, Problem};
+use crate::project::cql2::{Expr, Prop};
+use crate::project::{Page, Project, ProjectFilter};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// What the OGC layer reads itself; everything else goes to `ProjectFilter::from_pairs`.
+const OGC_ONLY: &[&str] = &["limit", "offset", "f", "crs", "bbox", "bbox-crs", "filter-crs"];
+
+/// The paging and CRS part of an items request.
+struct ItemsQuery {
+    pairs: Vec<(String, String)>,
+    limit: u64,
+    offset: u64,
+    crs: Crs,
+    f: Option<String>,
+    bbox: Option<crate::geometry::Bbox>,
+}
+
+fn read_query(raw: Option<&str>) -> Result<ItemsQuery, Problem> {
+    let pairs = query_pairs(raw);
+    let mut q = ItemsQuery { pairs: pairs.clone(), limit: LIMIT_DEFAULT, offset: 0, crs: Crs::Crs84, f: None, bbox: None };
+    let mut bbox_text = None;
+    let mut bbox_crs = Crs::Crs84;
+    let crs_err = |p: &str, v: &str| {
+        let known: Vec<&str> = super::crs::SUPPORTED.iter().map(|c| c.uri()).collect();
+        Problem::bad_parameter(p, format!("`{v}` is not a supported CRS; use one of {}", known.join(", ")))
+    };
+    for (k, v) in &pairs {
+        match k.as_str() {
+            "limit" => {
+                let n: u64 = v.trim().parse().map_err(|_| Problem::bad_parameter("limit", format!("`{v}` is not a whole number from 1 to {LIMIT_MAX}")))?;
+                if n == 0 {
+                    return Err(Problem::bad_parameter("limit", format!("must be from 1 to {LIMIT_MAX}")));
+                }
+                q.limit = n.min(LIMIT_MAX);
+            }
+            "offset" => q.offset = v.trim().parse().map_err(|_| Problem::bad_parameter("offset", format!("`{v}` is not a whole number ≥ 0")))?,
+            "f" => q.f = Some(v.clone()),
+            "crs" => q.crs = Crs::parse(v).ok_or_else(|| crs_err("crs", v))?,
+            "bbox-crs" => bbox_crs = Crs::parse(v).ok_or_else(|| crs_err("bbox-crs", v))?,
+            "filter-crs" if Crs::parse(v) != Some(Crs::Crs84) => {
+                return Err(Problem::bad_parameter("filter-crs", "only CRS84 (http://www.opengis.net/def/crs/OGC/1.3/CRS84) is supported in filters"));
+            }
+            "bbox" => bbox_text = Some(v.clone()),
+            _ => {}
+        }
+    }
+    if let Some(t) = bbox_text {
+        q.bbox = Some(bbox_crs.bbox_to_lonlat(&t).map_err(|e| Problem::bad_parameter("bbox", e))?);
+    }
+    Ok(q)
+}
+
+/// Projects: the same filter as `/api/projects` (property filters, `q`, `datetime`, `filter`).
+/// Queryables that `ProjectFilter::from_pairs` reads itself (as comma-separated lists).
+const LIST_FILTERS: &[&str] = &["status", "kind", "town", "action", "task"];
+
+/// Projects: the same filter as `/api/projects` (property filters, `q`, `datetime`, `filter`),
+/// plus every other queryable as an equality test (`plan_ref=…`, `start_date=…`).
+fn project_filter(s: &AppState, q: &ItemsQuery) -> Result<ProjectFilter, Problem> {
+    let mut rest = Vec::new();
+    let mut equal = Vec::new();
+    for (k, v) in q.pairs.iter().filter(|(k, _)| !OGC_ONLY.contains(&k.as_str())) {
+        match Prop::by_name(k).filter(|_| !LIST_FILTERS.contains(&k.as_str())) {
+            Some(p) => equal.push(p.equals(v).map_err(|e| Problem::bad_parameter(k, e))?),
+            None => rest.push((k.clone(), v.clone())),
+        }
+    }
+    let mut f = ProjectFilter::from_pairs(&rest, &s.rules.towns, &[])?;
+    f.bbox = q.bbox;
+    if !equal.is_empty() {
+        if let Some(e) = f.cql.take() {
+            equal.push(e);
+        }
+        f.cql = Some(Expr::And(equal));
+    }
+    Ok(f)
+}
+
+/// The feature with its geometry in `crs`.
+fn project_feature(p: &Project, crs: Crs, buf: &mut Vec<u8>) -> Result<(), Problem> {
+    let res = if crs.is_storage() {
+        p.write_feature(&mut *buf)
+    } else {
+        let Some(g) = p.geo() else {
+            tracing::error!(project = %p.id, "stored geometry cannot be read");
+            return Err(Problem::internal());
+        };
+        let mut q = p.clone();
+        q.geometry = serde_json::to_string(&geojson::Geometry::from(&crs.geometry(&g))).map_err(|_| Problem::internal())?;
+        q.write_feature(&mut *buf)
+    };
+    res.map_err(|e| {
+        tracing::error!(error = %e, project = %p.id, "encoding a feature");
+        Problem::internal()
+    })
+}
+
+fn island_feature(i: &super::islands::Island, crs: Crs) -> Value {
+    let g = if crs.is_storage() { geojson::Geometry::from(&i.geo) } else { geojson::Geometry::from(&crs.geometry(&i.geo)) };
+    json!({"type": "Feature", "id": i.id, "geometry": g, "properties": i.properties})
+}
+
+fn with_headers(fmt: Format, crs: Crs, body: Vec<u8>) -> Response {
+    let ct = if fmt == Format::Json { JSON } else { GEOJSON };
+    let content_crs = HeaderValue::from_str(&crs.header()).unwrap_or(HeaderValue::from_static("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"));
+    ([(header::CONTENT_TYPE, HeaderValue::from_static(ct)), (header::HeaderName::from_static("content-crs"), content_crs)], body).into_response()
+}
+
+pub(super) async fn list(
+    State(s): State<AppState>,
+    Extension(islands): Extension<Arc<Islands>>,
+    Path(cid): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Problem> {
+    let c = Collection::parse(&cid)?;
+    let q = read_query(raw.as_deref())?;
+    let fmt = negotiate(q.f.as_deref(), &headers, true)?;
+    let base = base_url(&headers);
+    let url = format!("{base}/collections/{}/items", c.id());
+    let page = Page { offset: q.offset, limit: Some(q.limit) };
+
+    // Features as JSON text, one per element, plus the number matched.
+    let (features, matched): (Vec<Vec<u8>>, u64) = match c {
+        Collection::Projects => {
+            let filter = project_filter(&s, &q)?;
+            let matched = s.store.count(&filter).await?;
+            let items = s.store.list(&filter, page).await?;
+            let mut out = Vec::with_capacity(items.len());
+            for p in &items {
+                let mut buf = Vec::with_capacity(1024);
+                project_feature(p, q.crs, &mut buf)?;
+                out.push(buf);
+            }
+            (out, matched)
+        }
+        Collection::Islands => {
+            if let Some((k, _)) = q.pairs.iter().find(|(k, _)| !OGC_ONLY.contains(&k.as_str()) && k != "datetime") {
+                return Err(Problem::bad_parameter(k, format!("is not a known parameter for islands; known: {}, datetime", OGC_ONLY.join(", "))));
+            }
+            // Islands are base data without time: every datetime matches them.
+            let matching: Vec<&super::islands::Island> = islands.items.iter().filter(|i| q.bbox.is_none_or(|b| b.intersects(&i.geo))).collect();
+            let out = matching
+                .iter()
+                .skip(q.offset as usize)
+                .take(q.limit as usize)
+                .map(|i| serde_json::to_vec(&island_feature(i, q.crs)).unwrap_or_default())
+                .collect();
+            (out, matching.len() as u64)
+        }
+    };
+
+    let returned = features.len() as u64;
+    let paging = |offset: u64| {
+        let mut p: Vec<(String, String)> = q.pairs.iter().filter(|(k, _)| k != "offset" && k != "limit").cloned().collect();
+        p.push(("limit".into(), q.limit.to_string()));
+        p.push(("offset".into(), offset.to_string()));
+        p
+    };
+    let mut links = self_links(&url, &q.pairs, fmt, &[Format::GeoJson, Format::Html]);
+    if q.offset + returned < matched && returned > 0 {
+        links.push(link(with_query(&url, &paging(q.offset + returned)), "next", GEOJSON, "next page"));
+    }
+    if q.offset > 0 {
+        links.push(link(with_query(&url, &paging(q.offset.saturating_sub(q.limit))), "prev", GEOJSON, "previous page"));
+    }
+    links.push(link(format!("{base}/collections/{}", c.id()), "collection", JSON, "the collection"));
+
+    if fmt == Format::Html {
+        let mut rows = String::from("<table><tr><th>id</th><th>properties</th></tr>");
+        for f in &features {
+            let v: Value = serde_json::from_slice(f).unwrap_or(Value::Null);
+            let id = cell(&v["id"]);
+            let props: String = v["properties"]
+                .as_object()
+                .map(|m| m.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| format!("<b>{}</b>: {}<br>", esc(k), esc(&cell(v)))).collect())
+                .unwrap_or_default();
+            rows.push_str(&format!("<tr><td><a href=\"{url}/{}?f=html\">{}</a></td><td>{props}</td></tr>", esc(&id), esc(&id)));
+        }
+        rows.push_str("</table>");
+        let title = format!("{} — {matched} matched, {} from {}", c.id(), returned, q.offset + 1);
+        return Ok(html_page(&title, &links, &rows));
+    }
+
+    let mut body = Vec::with_capacity(features.iter().map(Vec::len).sum::<usize>() + 1024);
+    body.extend_from_slice(br#"{"type":"FeatureCollection","numberMatched":"#);
+    body.extend_from_slice(matched.to_string().as_bytes());
+    body.extend_from_slice(br#","numberReturned":"#);
+    body.extend_from_slice(returned.to_string().as_bytes());
+    body.extend_from_slice(br#","timeStamp":"#);
+    body.extend_from_slice(json!(crate::project::rfc3339(crate::project::now_micros())).to_string().as_bytes());
+    body.extend_from_slice(br#","links":"#);
+    body.extend_from_slice(&serde_json::to_vec(&links).unwrap_or_default());
+    body.extend_from_slice(br#","features":["#);
+    for (i, f) in features.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(f);
+    }
+    body.extend_from_slice(b"]}");
+    Ok(with_headers(fmt, q.crs, body))
+}
+
+pub(super) async fn one(
+    State(s): State<AppState>,
+    Extension(islands): Extension<Arc<Islands>>,
+    Path((cid, fid)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Problem> {
+    let c = Collection::parse(&cid)?;
+    let q = read_query(raw.as_deref())?;
+    if let Some((k, _)) = q.pairs.iter().find(|(k, _)| k != "f" && k != "crs") {
+        return Err(Problem::bad_parameter(k, "is not a known parameter here; known: f, crs"));
+    }
+    let fmt = negotiate(q.f.as_deref(), &headers, true)?;
+    let base = base_url(&headers);
+    let url = format!("{base}/collections/{}/items/{fid}", c.id());
+    let mut feature = match c {
+        Collection::Projects => {
+            let p = s.store.get(&crate::api::projects::parse_id(&fid)?).await?;
+            let mut buf = Vec::new();
+            project_feature(&p, q.crs, &mut buf)?;
+            serde_json::from_slice::<Value>(&buf).map_err(|_| Problem::internal())?
+        }
+        Collection::Islands => {
+            let not_found = || Problem::new(StatusCode::NOT_FOUND, "Not found", format!("there is no island {fid}; ids are 1–{}", islands.items.len()));
+            let n: u64 = fid.parse().map_err(|_| not_found())?;
+            let i = islands.items.iter().find(|i| i.id == n).ok_or_else(not_found)?;
+            island_feature(i, q.crs)
+        }
+    };
+    let mut links = self_links(&url, &q.pairs, fmt, &[Format::GeoJson, Format::Html]);
+    links.push(link(format!("{base}/collections/{}", c.id()), "collection", JSON, "the collection"));
+    if fmt == Format::Html {
+        let rows: Vec<(String, String)> = feature["properties"].as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), cell(v))).collect()).unwrap_or_default();
+        return Ok(html_page(&format!("{} {}", c.id(), fid), &links, &super::html_table(&rows)));
+    }
+    feature["links"] = Value::Array(links);
+    Ok(with_headers(fmt, q.crs, serde_json::to_vec(&feature).unwrap_or_default()))
+}

@@ -1,0 +1,59 @@
+//! FlatGeobuf with a packed Hilbert R-tree index, CRS EPSG:4326 (lon/lat as stored), every
+//! attribute a typed column. The header's geometry type is Unknown so points, lines and polygons
+//! share one layer (each feature records its own type).
+
+use super::{full_row, Cell, ColType, FormatError, COLUMNS};
+use crate::project::Project;
+use flatgeobuf::{ColumnType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
+use geozero::geojson::GeoJson;
+use geozero::{ColumnValue, PropertyProcessor};
+
+fn enc(e: impl std::fmt::Display) -> FormatError {
+    FormatError::Encode { format: "FlatGeobuf", reason: e.to_string() }
+}
+
+/// Writes the file and returns its bytes.
+pub fn write(items: &[Project]) -> Result<Vec<u8>, FormatError> {
+    let opts = FgbWriterOptions {
+        write_index: true,
+        detect_type: false,
+        promote_to_multi: false,
+        crs: FgbCrs { code: 4326, ..Default::default() },
+        ..Default::default()
+    };
+    let mut fgb = FgbWriter::create_with_options("projects", GeometryType::Unknown, opts).map_err(enc)?;
+    for c in COLUMNS {
+        let ty = match c.ty {
+            ColType::Integer => ColumnType::Long,
+            ColType::Real => ColumnType::Double,
+            ColType::Boolean => ColumnType::Bool,
+            ColType::Text | ColType::Date => ColumnType::String,
+        };
+        fgb.add_column(c.name, ty, |_, col| col.nullable = true);
+    }
+    for p in items {
+        let cells = full_row(p);
+        let mut failed = None;
+        fgb.add_feature_geom(GeoJson(&p.geometry), |feat| {
+            for (i, (c, v)) in COLUMNS.iter().zip(&cells).enumerate() {
+                let r = match v {
+                    Cell::Null => continue,
+                    Cell::Text(s) => feat.property(i, c.name, &ColumnValue::String(s)),
+                    Cell::Int(n) => feat.property(i, c.name, &ColumnValue::Long(*n)),
+                    Cell::Real(x) => feat.property(i, c.name, &ColumnValue::Double(*x)),
+                    Cell::Bool(b) => feat.property(i, c.name, &ColumnValue::Bool(*b)),
+                };
+                if let Err(e) = r {
+                    failed = Some(e.to_string());
+                }
+            }
+        })
+        .map_err(enc)?;
+        if let Some(e) = failed {
+            return Err(enc(e));
+        }
+    }
+    let mut out = Vec::new();
+    fgb.write(&mut out).map_err(enc)?;
+    Ok(out)
+}
