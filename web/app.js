@@ -457,28 +457,45 @@ function apiQuery() {
   return p;
 }
 
-/** GET /api/projects for the month: with ?as_of= when the server knows it (the editing branch's
- *  history), else all projects now, to be rolled back by their dates (deriveAsOf). */
-async function fetchForMonth(month) {
-  if (month && state.serverAsOf !== false) {
-    try {
-      const fc = await getJSON('api/projects', new URLSearchParams({ as_of: monthEnd(month) }));
-      state.serverAsOf = true;
-      return { features: fc.features || [], source: 'server' };
-    } catch (e) {
-      if (e.status !== 400) throw e;
-      state.serverAsOf = false; // unknown parameter: the server has no history yet
-    }
-  }
-  // The latest projects are already here: roll those back by their dates, no second download.
-  if (state.latestRaw) return { features: state.latestRaw, source: 'dates' };
+const validFeatures = (fc) => (fc.features || []).filter((f) => f && f.geometry && f.properties);
+
+/** The latest projects (GET /api/projects, no as_of), loaded once and kept. */
+async function latestProjects() {
+  if (state.latestRaw) return state.latestRaw;
   let fc;
   if (prefetch) {
     fc = await prefetch;
     prefetch = null;
     if (fc.error) throw fc.error;
   } else fc = await getJSON('api/projects');
-  return { features: fc.features || [], source: 'dates' };
+  state.latestRaw = validFeatures(fc).map((f) => ({ ...f, _src: 'dates' }));
+  return state.latestRaw;
+}
+
+/**
+ * The projects as of the end of `month` (null = the latest). With the server's history
+ * (GET /api/projects?as_of=) a project is as it was recorded then; a project recorded only
+ * later (e.g. the seed, entered after the fact) is rolled back by its dates. A server without
+ * history answers 400 to as_of: then every project is rolled back by its dates.
+ * Returns { features (each with _src 'history' or 'dates'), source }.
+ */
+async function fetchForMonth(month) {
+  const latest = await latestProjects();
+  if (!month) return { features: latest, source: 'latest' };
+  if (state.serverAsOf !== false) {
+    try {
+      const fc = await getJSON('api/projects', new URLSearchParams({ as_of: monthEnd(month) }));
+      state.serverAsOf = true;
+      const then = validFeatures(fc).map((f) => ({ ...f, _src: 'history' }));
+      const seen = new Set(then.map((f) => String(f.id)));
+      const later = latest.filter((f) => !seen.has(String(f.id)));
+      return { features: then.concat(later), source: then.length ? 'server' : 'dates' };
+    } catch (e) {
+      if (e.status !== 400) throw e;
+      state.serverAsOf = false; // unknown parameter: the server has no history
+    }
+  }
+  return { features: latest, source: 'dates' };
 }
 
 async function loadProjects() {
@@ -491,11 +508,9 @@ async function loadProjects() {
     if (state.rawMonth !== state.month) {
       const { features, source } = await fetchForMonth(state.month);
       if (seq !== state.fetchSeq) return; // a newer request won
-      state.raw = source === 'server' ? features.filter((f) => f && f.geometry && f.properties) : (state.latestRaw
-        || features.filter((f) => f && f.geometry && f.properties));
-      if (source !== 'server') state.latestRaw = state.raw;
+      state.raw = features;
       state.rawMonth = state.month;
-      state.asOfSource = state.month ? source : 'latest';
+      state.asOfSource = source;
       deriveAll();
     }
     applyFilters();
@@ -517,9 +532,8 @@ async function loadProjects() {
 /** The as-of state of every project and its lateness at the page's date. */
 function deriveAll() {
   const d = asOfDate();
-  const derive = state.month && state.asOfSource === 'dates';
   state.all = state.raw.map((f) => {
-    const props = derive ? deriveAsOf(f.properties, d) : f.properties;
+    const props = state.month && f._src === 'dates' ? deriveAsOf(f.properties, d) : f.properties;
     const late = lateness(props, d);
     return { type: 'Feature', id: f.id, geometry: f.geometry, properties: props, _late: late };
   });
@@ -1298,8 +1312,9 @@ $('time-now').addEventListener('click', () => setMonth(null));
 function setMonth(m) {
   if (state.month === m) return;
   state.month = m;
-  if (state.serverAsOf === false && state.rawMonth !== undefined) {
+  if (state.serverAsOf === false && state.latestRaw) {
     // No server history: the same projects, rolled back by their dates (no refetch).
+    state.raw = state.latestRaw;
     state.rawMonth = m;
     state.asOfSource = m ? 'dates' : 'latest';
     deriveAll();
