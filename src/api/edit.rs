@@ -39,6 +39,11 @@ async fn if_match(s: &AppState, headers: &HeaderMap, id: &ProjectId) -> Result<V
         }
         return Err(p);
     };
+    parse_if_match(raw)
+}
+
+/// The version named by an `If-Match` value (`"3"`, `W/"3"` or `3`); 400 when it names none.
+pub(crate) fn parse_if_match(raw: &HeaderValue) -> Result<Version, Problem> {
     let text = raw.to_str().unwrap_or("").trim();
     let digits = text.trim_start_matches("W/").trim_matches('"');
     digits.parse::<i64>().ok().filter(|v| *v >= 1).map(Version).ok_or_else(|| {
@@ -49,7 +54,7 @@ async fn if_match(s: &AppState, headers: &HeaderMap, id: &ProjectId) -> Result<V
 }
 
 /// Splits the optional top-level `comment` member off a request body.
-fn take_comment(v: &mut Value) -> Result<Option<String>, Problem> {
+pub(crate) fn take_comment(v: &mut Value) -> Result<Option<String>, Problem> {
     match v.as_object_mut().and_then(|o| o.remove("comment")) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.chars().count() <= 2000 => Ok(Some(s)),

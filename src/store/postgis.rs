@@ -141,8 +141,10 @@ impl PostgisStore {
     }
 
     async fn create_in(conn: &mut PgConnection, new: &NewProject, meta: &RevisionMeta, now: DateTime<Utc>) -> StoreResult<Project> {
-        // Serialise creators of one id (a re-create after archive reads the last revision number).
-        sqlx::query("select pg_advisory_xact_lock(hashtext($1))").bind(new.id.as_str()).execute(&mut *conn).await.map_err(db("locking an id"))?;
+        // Two creators of one id may both read the same last revision number; the unique key on
+        // `project.id` makes the second wait for the first and then fail as AlreadyExists. (No
+        // advisory lock per id: a batch of 100k creates would hold 100k locks and exhaust
+        // max_locks_per_transaction.)
         let last: Option<i64> = sqlx::query_scalar("select max(version) from project_revision where project_id = $1")
             .bind(new.id.as_str())
             .fetch_one(&mut *conn)

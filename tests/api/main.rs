@@ -10,5 +10,6 @@ mod export;
 mod import;
 mod instances;
 mod ogcapi;
+mod ogcapi_tx;
 mod projects;
 mod web;

@@ -311,7 +311,8 @@ pub async fn as_of_returns_the_state_at_that_instant(s: &dyn Store) {
     let page = s.list(&at(t2, all()), Page { offset: 1, limit: Some(1) }).await.unwrap();
     assert_eq!(ids(&page), ["second"]);
     // CQL2 filters, too, see the state at that instant.
-    let cql_planned = ProjectFilter { cql: Some("status = 'planned' AND synthetic = false AND investment_total IS NULL".parse().unwrap()), ..Default::default() };
+    let cql_planned =
+        ProjectFilter { cql: Some("status = 'planned' AND synthetic = false AND investment_total IS NULL".parse().unwrap()), ..Default::default() };
     assert_eq!(ids(&s.list(&at(t1, cql_planned.clone()), Page::ALL).await.unwrap()), ["first"]);
     assert_eq!(ids(&s.list(&at(t2, cql_planned), Page::ALL).await.unwrap()), ["second"]);
     // As of now equals the current state, byte for byte.
@@ -507,4 +508,17 @@ pub async fn datetime_selects_projects_whose_time_span_overlaps(s: &dyn Store) {
         assert_eq!(ids(&s.list(&f, Page::ALL).await.unwrap()), *want, "{text}");
         assert_eq!(s.count(&f).await.unwrap(), want.len() as u64, "{text}");
     }
+}
+
+pub async fn concurrent_creates_of_one_id_accept_exactly_one(s: &dyn Store) {
+    let p = project("raced", point(121.1, 27.8), json!({}));
+    s.create(&p, &meta()).await.unwrap();
+    s.archive(&p.id, Version(1), &meta()).await.unwrap();
+    // Re-creating after an archive reads the last revision number; racing creators must not both win.
+    let m = meta();
+    let results = futures::future::join_all((0..8).map(|_| s.create(&p, &m))).await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert!(results.iter().filter(|r| r.is_err()).all(|r| matches!(r, Err(StoreError::AlreadyExists(_)))), "{results:?}");
+    let versions: Vec<i64> = s.history(&p.id).await.unwrap().iter().map(|r| r.version.0).collect();
+    assert_eq!(versions, [1, 2, 3]);
 }

@@ -228,9 +228,11 @@ pub(super) async fn one(
     let fmt = negotiate(q.f.as_deref(), &headers, true)?;
     let base = base_url(&headers);
     let url = format!("{base}/collections/{}/items/{fid}", c.id());
+    let mut version = None;
     let mut feature = match c {
         Collection::Projects => {
             let p = s.store.get(&crate::api::projects::parse_id(&fid)?).await?;
+            version = Some(p.version);
             let mut buf = Vec::new();
             project_feature(&p, q.crs, &mut buf)?;
             serde_json::from_slice::<Value>(&buf).map_err(|_| Problem::internal())?
@@ -249,5 +251,10 @@ pub(super) async fn one(
         return Ok(html_page(&format!("{} {}", c.id(), fid), &links, &super::html_table(&rows)));
     }
     feature["links"] = Value::Array(links);
-    Ok(with_headers(fmt, q.crs, serde_json::to_vec(&feature).unwrap_or_default()))
+    let mut r = with_headers(fmt, q.crs, serde_json::to_vec(&feature).unwrap_or_default());
+    // The version, for `If-Match` on the Part 4 writes.
+    if let Some(tag) = version.and_then(|v| HeaderValue::from_str(&format!("\"{v}\"")).ok()) {
+        r.headers_mut().insert(header::ETAG, tag);
+    }
+    Ok(r)
 }

@@ -1,4 +1,4 @@
-//! OGC API – Features (Parts 1, 2 and 3) rooted at `/ogcapi`: a second view of the same store
+//! OGC API – Features (Parts 1, 2, 3 and 4) rooted at `/ogcapi`: a second view of the same store
 //! and filters as `/api/projects`, plus the basemap's island outlines.
 //!
 //! | route | what |
@@ -10,7 +10,10 @@
 //! | `GET /ogcapi/collections/{id}` | one collection |
 //! | `GET /ogcapi/collections/{id}/queryables` | JSON Schema of the filterable properties |
 //! | `GET /ogcapi/collections/{id}/items` | features: `bbox`, `bbox-crs`, `crs`, `datetime`, `limit`, `offset`, `filter`, property filters |
-//! | `GET /ogcapi/collections/{id}/items/{fid}` | one feature |
+//! | `GET /ogcapi/collections/{id}/items/{fid}` | one feature (`ETag` = version for projects) |
+//! | `OPTIONS …/items`, `…/items/{fid}` | `Allow`: the methods this caller may use |
+//! | `POST /ogcapi/collections/projects/items` | Part 4 create (planner): 201, `Location` |
+//! | `PUT`/`PATCH`/`DELETE /ogcapi/collections/projects/items/{fid}` | Part 4 replace, merge-patch, archive (planner; `If-Match` optional): 204 |
 //!
 //! Every response is JSON (`application/json`, `application/geo+json` for features) or HTML, by
 //! `f=json|geojson|html` or the `Accept` header. Unknown query parameters are a 400.
@@ -21,6 +24,7 @@ mod islands;
 mod items;
 mod landing;
 mod openapi;
+mod tx;
 
 pub use islands::Islands;
 
@@ -32,8 +36,8 @@ use axum::{Extension, Router};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-/// Conformance classes: Part 1 (core, OpenAPI 3.0, GeoJSON, HTML), Part 2 (CRS), Part 3 and
-/// CQL2. `basic-spatial-operators` is the pre-release name of `basic-spatial-functions`; QGIS
+/// Conformance classes: Part 1 (core, OpenAPI 3.0, GeoJSON, HTML), Part 2 (CRS), Part 3,
+/// CQL2 and Part 4 (create/replace/delete and update, on features; planner role, see `tx`). `basic-spatial-operators` is the pre-release name of `basic-spatial-functions`; QGIS
 /// still checks for it, so both are listed.
 pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -50,6 +54,9 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-operators",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
 ];
 
 /// The OpenAPI media type clients look for on `rel=service-desc`.
@@ -78,8 +85,8 @@ pub(super) fn router(islands: Arc<Islands>) -> Router<AppState> {
         .route("/ogcapi/collections", get(collections::list))
         .route("/ogcapi/collections/{cid}", get(collections::one))
         .route("/ogcapi/collections/{cid}/queryables", get(collections::queryables))
-        .route("/ogcapi/collections/{cid}/items", get(items::list))
-        .route("/ogcapi/collections/{cid}/items/{fid}", get(items::one))
+        .route("/ogcapi/collections/{cid}/items", get(items::list).post(tx::create).options(tx::options_items))
+        .route("/ogcapi/collections/{cid}/items/{fid}", get(items::one).put(tx::replace).patch(tx::patch).delete(tx::delete).options(tx::options_item))
         .layer(Extension(islands))
 }
 

@@ -73,6 +73,13 @@ fn response(description: &str, media: &[&str]) -> Value {
     json!({"description": description, "content": content})
 }
 
+/// A GeoJSON Feature request body (with an optional top-level `comment` for the history).
+fn feature_body(media: &str) -> Value {
+    json!({"required": true, "content": {media: {"schema": {"type": "object", "required": ["type"], "properties": {
+        "type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "string"}, "geometry": {"type": "object"},
+        "properties": {"type": "object"}, "comment": {"type": "string", "maxLength": 2000}}}}}})
+}
+
 fn problem() -> Value {
     json!({"description": "problem details (RFC 9457)", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}})
 }
@@ -98,6 +105,28 @@ pub fn build(base: &str) -> Value {
             json!({"$ref": "#/components/parameters/crs"}),
             json!({"$ref": "#/components/parameters/f"}),
         ]
+    };
+    components_params.insert(
+        "ifMatch".into(),
+        json!({"name": "If-Match", "in": "header", "required": false, "schema": {"type": "string"},
+               "description": "the version (ETag) edited; 412 when another write came first. Without it the current version is assumed"}),
+    );
+    components_params.insert(
+        "contentCrs".into(),
+        json!({"name": "Content-Crs", "in": "header", "required": false, "schema": {"type": "string"},
+               "description": "CRS of the body's geometry, e.g. <http://www.opengis.net/def/crs/EPSG/0/3857>; default CRS84"}),
+    );
+    let write_params = || {
+        vec![
+            json!({"$ref": "#/components/parameters/collectionId"}),
+            json!({"$ref": "#/components/parameters/featureId"}),
+            json!({"$ref": "#/components/parameters/ifMatch"}),
+            json!({"$ref": "#/components/parameters/contentCrs"}),
+        ]
+    };
+    let written = || {
+        json!({"204": {"description": "written; `ETag` is the new version", "headers": {"ETag": {"schema": {"type": "string"}}}},
+               "400": problem(), "401": problem(), "403": problem(), "404": problem(), "405": problem(), "412": problem(), "413": problem(), "422": problem()})
     };
     let queryables: Vec<&str> = Prop::ALL.iter().map(|p| p.name()).collect();
     json!({
@@ -128,14 +157,43 @@ pub fn build(base: &str) -> Value {
             "/collections/{collectionId}/items": {"get": {"operationId": "getFeatures", "summary": "features, filtered and paged",
                 "parameters": item_refs,
                 "responses": {"200": response("a FeatureCollection with numberMatched, numberReturned, timeStamp and next/prev links", &["application/geo+json", "application/json", "text/html"]),
-                              "400": problem(), "404": problem()}}},
+                              "400": problem(), "404": problem()}},
+                "post": {"operationId": "createFeature", "summary": "add a project (Part 4; planner role; projects only)",
+                "description": "The id is the Feature's `id` or `properties.id` (a slug); when absent one is generated as `p-` and 12 hex digits. Geometries in another CRS need `Content-Crs`.",
+                "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/contentCrs"}],
+                "requestBody": feature_body("application/geo+json"),
+                "responses": {"201": {"description": "created; `Location` is the new feature's URL, `ETag` its version",
+                                      "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
+                                      "content": {"application/geo+json": {"schema": {"type": "object"}}}},
+                              "400": problem(), "401": problem(), "403": problem(), "405": problem(), "409": problem(), "413": problem(), "422": problem()}},
+                "options": {"operationId": "optionsFeatures", "summary": "the methods this caller may use (`Allow`)",
+                "parameters": [{"$ref": "#/components/parameters/collectionId"}],
+                "responses": {"204": {"description": "`Allow` lists GET, HEAD, OPTIONS and, for planners on projects, POST", "headers": {"Allow": {"schema": {"type": "string"}}}}}}},
             "/collections/{collectionId}/items/{featureId}": {"get": {"operationId": "getFeature", "summary": "one feature", "parameters": crs_f(),
-                "responses": {"200": response("a Feature", &["application/geo+json", "application/json", "text/html"]), "404": problem()}}}
+                "responses": {"200": {"description": "a Feature; for projects `ETag` is its version",
+                                      "headers": {"ETag": {"schema": {"type": "string"}}},
+                                      "content": {"application/geo+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "object"}}}},
+                              "404": problem()}},
+                "put": {"operationId": "replaceFeature", "summary": "replace a project (Part 4; planner role)",
+                "parameters": write_params(),
+                "requestBody": feature_body("application/geo+json"),
+                "responses": written()},
+                "patch": {"operationId": "updateFeature", "summary": "update a project by JSON merge patch of `properties` and/or `geometry` (Part 4; planner role)",
+                "parameters": write_params(),
+                "requestBody": feature_body("application/merge-patch+json"),
+                "responses": written()},
+                "delete": {"operationId": "deleteFeature", "summary": "archive a project: it leaves the map, its history stays (Part 4; planner role)",
+                "parameters": write_params(),
+                "responses": written()},
+                "options": {"operationId": "optionsFeature", "summary": "the methods this caller may use (`Allow`)",
+                "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/featureId"}],
+                "responses": {"204": {"description": "`Allow` lists GET, HEAD, OPTIONS and, for planners on projects, PUT, PATCH, DELETE", "headers": {"Allow": {"schema": {"type": "string"}}}}}}}
         },
         "components": {
             "parameters": components_params,
             "schemas": {"Problem": {"type": "object", "properties": {
-                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"}, "parameter": {"type": "string"}}}}
+                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"}, "parameter": {"type": "string"},
+                "errors": {"type": "array", "items": {"type": "object"}}, "current_version": {"type": "integer"}}}}
         }
     })
 }

@@ -1,0 +1,243 @@
+//! OGC API – Features Part 4 (create, replace, update, delete) on `/collections/projects/items`,
+//! so that QGIS can edit planmap directly. Every write goes through `api::write`, the same path
+//! as `/api/projects`: planner role, the same validation (422 with per-field errors), one
+//! revision with the author per accepted write, and an archive (never a hard delete) for DELETE.
+//!
+//! `If-Match` is honoured when sent (412 with `current_version` when stale). QGIS sends none,
+//! so here its absence is accepted: the write layer then reads the current version and still
+//! writes by compare-and-swap, so a racing writer gets 412 rather than being overwritten, and
+//! the overwritten state stays in the history either way.
+//!
+//! `POST` takes a GeoJSON Feature whose id is the top-level `id` or `properties.id`. QGIS sends
+//! new features without one, so an absent (or null/empty) id is generated as `p-` plus twelve
+//! hex digits of a random UUID (a valid slug); a present id must be a valid slug (422 naming
+//! `id` otherwise) and not taken (409).
+//!
+//! `OPTIONS` answers an `Allow` header with the methods the *caller* may use: QGIS offers editing
+//! only when `POST` is listed on the items and `PUT`/`PATCH`/`DELETE` on an item. The `islands`
+//! collection is read-only: writes there are 405 with `Allow`.
+
+use super::base_url;
+use super::collections::Collection;
+use super::crs::Crs;
+use crate::api::caller::{Body, Caller};
+use crate::api::edit::{parse_if_match, take_comment};
+use crate::api::projects::parse_id;
+use crate::api::session::json_body;
+use crate::api::{write, AppState, Problem};
+use crate::auth::Role;
+use crate::project::{Project, Version};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+const READ: &str = "GET, HEAD, OPTIONS";
+const ITEMS_WRITE: &str = "GET, HEAD, OPTIONS, POST";
+const ITEM_WRITE: &str = "GET, HEAD, OPTIONS, PUT, PATCH, DELETE";
+
+fn can_write(c: &Caller) -> bool {
+    c.require(Role::Planner).is_ok()
+}
+
+fn allow(methods: &'static str) -> [(header::HeaderName, HeaderValue); 1] {
+    [(header::ALLOW, HeaderValue::from_static(methods))]
+}
+
+/// 405 for writes to a read-only collection, with `Allow`.
+fn read_only(c: Collection) -> Response {
+    let p = Problem::new(StatusCode::METHOD_NOT_ALLOWED, "Read-only collection", format!("the `{}` collection is base data and cannot be edited", c.id()));
+    (allow(READ), p).into_response()
+}
+
+/// `OPTIONS /collections/{cid}/items`.
+pub(super) async fn options_items(c: Caller, Path(cid): Path<String>) -> Result<Response, Problem> {
+    let col = Collection::parse(&cid)?;
+    let methods = if col == Collection::Projects && can_write(&c) { ITEMS_WRITE } else { READ };
+    Ok((StatusCode::NO_CONTENT, allow(methods)).into_response())
+}
+
+/// `OPTIONS /collections/{cid}/items/{fid}`.
+pub(super) async fn options_item(c: Caller, Path((cid, _fid)): Path<(String, String)>) -> Result<Response, Problem> {
+    let col = Collection::parse(&cid)?;
+    let methods = if col == Collection::Projects && can_write(&c) { ITEM_WRITE } else { READ };
+    Ok((StatusCode::NO_CONTENT, allow(methods)).into_response())
+}
+
+/// The optional `If-Match` version.
+fn if_match(headers: &HeaderMap) -> Result<Option<Version>, Problem> {
+    headers.get(header::IF_MATCH).map(parse_if_match).transpose()
+}
+
+fn etag(v: Version) -> Result<HeaderValue, Problem> {
+    HeaderValue::from_str(&format!("\"{v}\"")).map_err(|_| Problem::internal())
+}
+
+/// Brings the body's geometry to lon/lat when `Content-Crs` names another supported CRS.
+fn to_storage_crs(headers: &HeaderMap, feature: &mut Value) -> Result<(), Problem> {
+    let Some(raw) = headers.get("content-crs") else { return Ok(()) };
+    let text = raw.to_str().unwrap_or("");
+    let crs = Crs::parse(text).ok_or_else(|| {
+        let known: Vec<&str> = super::crs::SUPPORTED.iter().map(|c| c.uri()).collect();
+        let mut p =
+            Problem::new(StatusCode::BAD_REQUEST, "Unsupported Content-Crs", format!("`{text}` is not a supported CRS; use one of {}", known.join(", ")));
+        p.parameter = Some("Content-Crs".into());
+        p
+    })?;
+    if !crs.is_storage() {
+        if let Some(coords) = feature.get_mut("geometry").and_then(|g| g.get_mut("coordinates")) {
+            unproject(crs, coords);
+        }
+    }
+    Ok(())
+}
+
+fn unproject(crs: Crs, v: &mut Value) {
+    let Value::Array(items) = v else { return };
+    if let (Some(x), Some(y)) = (items.first().and_then(Value::as_f64), items.get(1).and_then(Value::as_f64)) {
+        let c = crs.unproject(geo::Coord { x, y });
+        items[0] = Value::from(c.x);
+        items[1] = Value::from(c.y);
+    } else {
+        items.iter_mut().for_each(|i| unproject(crs, i));
+    }
+}
+
+/// Gives a POSTed feature an id when it carries none (QGIS never sends one).
+fn ensure_id(feature: &mut Value) {
+    let blank = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(_) => false,
+    };
+    let Some(obj) = feature.as_object_mut() else { return };
+    let top_blank = blank(obj.get("id"));
+    let prop_blank = blank(obj.get("properties").and_then(|p| p.get("id")));
+    if top_blank {
+        obj.remove("id");
+    }
+    if prop_blank {
+        if let Some(Value::Object(p)) = obj.get_mut("properties") {
+            p.remove("id");
+        }
+    }
+    if top_blank && prop_blank {
+        let hex = uuid::Uuid::new_v4().simple().to_string();
+        obj.insert("id".into(), Value::from(format!("p-{}", &hex[..12])));
+    }
+}
+
+fn item_url(headers: &HeaderMap, p: &Project) -> String {
+    format!("{}/collections/projects/items/{}", base_url(headers), p.id)
+}
+
+/// `POST /collections/projects/items`: 201 with `Location`, `ETag` and the stored feature.
+pub(super) async fn create(State(s): State<AppState>, c: Caller, Path(cid): Path<String>, headers: HeaderMap, Body(body): Body) -> Result<Response, Problem> {
+    let col = Collection::parse(&cid)?;
+    if col != Collection::Projects {
+        return Ok(read_only(col));
+    }
+    c.require(Role::Planner)?;
+    let mut v = json_body(&body)?;
+    let comment = take_comment(&mut v)?;
+    to_storage_crs(&headers, &mut v)?;
+    ensure_id(&mut v);
+    let p = write::create(&s, &c, &v, comment.as_deref()).await?;
+    let mut buf = Vec::new();
+    p.write_feature(&mut buf).map_err(|_| Problem::internal())?;
+    let location = HeaderValue::from_str(&item_url(&headers, &p)).map_err(|_| Problem::internal())?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location), (header::ETAG, etag(p.version)?), (header::CONTENT_TYPE, HeaderValue::from_static(super::GEOJSON))],
+        buf,
+    )
+        .into_response())
+}
+
+/// 204 with the new version as `ETag`.
+fn written(v: Version) -> Result<Response, Problem> {
+    Ok((StatusCode::NO_CONTENT, [(header::ETAG, etag(v)?)]).into_response())
+}
+
+/// `PUT /collections/projects/items/{fid}`: replaces the feature; 204.
+pub(super) async fn replace(
+    State(s): State<AppState>,
+    c: Caller,
+    Path((cid, fid)): Path<(String, String)>,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Response, Problem> {
+    let col = Collection::parse(&cid)?;
+    if col != Collection::Projects {
+        return Ok(read_only(col));
+    }
+    c.require(Role::Planner)?;
+    let id = parse_id(&fid)?;
+    let expected = if_match(&headers)?;
+    let mut v = json_body(&body)?;
+    let comment = take_comment(&mut v)?;
+    to_storage_crs(&headers, &mut v)?;
+    let p = write::replace(&s, &c, &id, expected, &v, comment.as_deref()).await?;
+    written(p.version)
+}
+
+/// `PATCH /collections/projects/items/{fid}`: a JSON merge patch of `properties`/`geometry`; 204.
+pub(super) async fn patch(
+    State(s): State<AppState>,
+    c: Caller,
+    Path((cid, fid)): Path<(String, String)>,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Response, Problem> {
+    let col = Collection::parse(&cid)?;
+    if col != Collection::Projects {
+        return Ok(read_only(col));
+    }
+    c.require(Role::Planner)?;
+    let id = parse_id(&fid)?;
+    let expected = if_match(&headers)?;
+    let mut v = json_body(&body)?;
+    let comment = take_comment(&mut v)?;
+    to_storage_crs(&headers, &mut v)?;
+    let p = write::patch(&s, &c, &id, expected, &v, comment.as_deref()).await?;
+    written(p.version)
+}
+
+/// `DELETE /collections/projects/items/{fid}`: archives the project (its history stays); 204.
+pub(super) async fn delete(State(s): State<AppState>, c: Caller, Path((cid, fid)): Path<(String, String)>, headers: HeaderMap) -> Result<Response, Problem> {
+    let col = Collection::parse(&cid)?;
+    if col != Collection::Projects {
+        return Ok(read_only(col));
+    }
+    c.require(Role::Planner)?;
+    let id = parse_id(&fid)?;
+    let expected = if_match(&headers)?;
+    let v = write::archive(&s, &c, &id, expected, None).await?;
+    written(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ensure_id, unproject, Crs};
+    use serde_json::json;
+
+    #[test]
+    fn a_missing_or_blank_id_is_generated_as_a_slug() {
+        for mut f in [json!({"type":"Feature"}), json!({"type":"Feature","id":null,"properties":{"id":""}})] {
+            ensure_id(&mut f);
+            let id = f["id"].as_str().unwrap().to_owned();
+            assert!(crate::project::ProjectId::parse(&id).is_ok(), "{id}");
+            assert!(f.pointer("/properties/id").is_none());
+        }
+        let mut f = json!({"type":"Feature","properties":{"id":"given-id"}});
+        ensure_id(&mut f);
+        assert!(f.get("id").is_none());
+    }
+
+    #[test]
+    fn content_crs_coordinates_are_brought_to_lon_lat() {
+        let mut c = json!([[27.8, 121.1], [27.9, 121.2]]);
+        unproject(Crs::Epsg4326, &mut c);
+        assert_eq!(c, json!([[121.1, 27.8], [121.2, 27.9]]));
+    }
+}
