@@ -1,15 +1,23 @@
-// planmap browser map page. Plain ES module, no build step.
-// Offline by design: MapLibre GL JS is vendored under vendor/, the style is
-// built here, there is no tile server, no sprite and no `glyphs` URL. Without a
-// `glyphs` URL MapLibre GL JS (>= 5.11) draws every label glyph locally with
-// TinySDF from the fonts installed on the computer, so Chinese and Latin labels
-// render with no network at all.
+// planmap leadership view: the map with a side panel of KPI cards, charts, the project table
+// and the plan's targets, a month slider (as-of state), deep links, print and PNG.
+// Plain ES modules, no build step. Offline by design: MapLibre GL JS and ECharts are vendored
+// under vendor/, the style is built here, there is no tile server, no sprite and no `glyphs`
+// URL (MapLibre >= 5.11 draws every label glyph locally from the installed fonts).
 //
-// Security: every string that comes from the server is put into the page with
-// textContent / attribute setters, never innerHTML.
+// Security: every string that comes from the server is put into the page with textContent /
+// attribute setters, never innerHTML.
 
 import { t, has, STRINGS, HTML_LANG } from './i18n.js';
+import {
+  formatMoney, formatInt, lateness, deriveAsOf, kpis, groupBy, investmentByIsland, breaks,
+  sliderMonths, monthEnd, clampMonth, isoDate,
+} from './format.js';
+import {
+  renderKpis, renderCharts, renderTableHead, renderTableRows, sortRows, renderTargets, lateText,
+} from './dashboard.js';
+import { resizeCharts, yearChart } from './charts.js';
 
+performance.mark('planmap:start');
 const maplibregl = window.maplibregl;
 
 // ---------------------------------------------------------------- constants
@@ -23,11 +31,14 @@ const STATUS_COLORS = {
   suspended: '#7d8791', // grey
   null: '#274690', // navy: not reported
 };
+const LATE_COLOR = '#ff2d55';
 const SEA = '#b9d9ea';
 const LAND_2017 = '#e9e4d4';
 const ISLAND_FILL = '#f8f3e3';
 const ISLAND_LINE = '#8a7852';
 const DISTRICT_LINE = '#9b2f8f';
+// Choropleth classes (light to dark): a sequential yellow–orange–brown, so land never reads as sea.
+const CHORO = ['#fff1c9', '#fdd48a', '#fdae5a', '#f07f2e', '#cf5516', '#93340b'];
 // CSS font families tried for map labels (drawn locally by MapLibre/TinySDF).
 const LABEL_FONTS = [
   'Microsoft YaHei', 'PingFang SC', 'Hiragino Sans GB', 'Noto Sans CJK SC', 'Source Han Sans SC',
@@ -36,9 +47,13 @@ const LABEL_FONTS = [
 const POLY = ['Polygon', 'MultiPolygon'];
 const LINE = ['LineString', 'MultiLineString'];
 const POINT = ['Point', 'MultiPoint'];
-const PROJECT_LAYERS = ['proj-point', 'proj-line', 'proj-fill', 'proj-fill-outline'];
+const PROJECT_LAYERS = ['proj-point', 'proj-line', 'proj-fill', 'proj-fill-outline', 'proj-marker'];
+const CLUSTER_MIN = 800; // more projects than this: aggregate when zoomed out
+const CLUSTER_MAX_ZOOM = 11;
+const PAGE_SIZE = 200; // table rows per "show more"
 const LS_KEY = 'planmap.lang';
 const EMPTY_FC = { type: 'FeatureCollection', features: [] };
+const MONTHS = sliderMonths();
 
 // ---------------------------------------------------------------- state
 const state = {
@@ -47,16 +62,38 @@ const state = {
   attribution: [],
   statusSel: new Set([...STATUS_KEYS, NULL_KEY]),
   action: '', // '' = all, '1'..'5', 'null'
-  features: [],
+  town: '', // '' = all, a town name, 'null'
+  kind: '',
+  island: '',
+  lateOnly: false,
+  q: '',
+  month: null, // null = latest data; 'YYYY-MM' = as of the end of that month
+  asOfSource: 'dates', // 'server' once /api/projects?as_of= answers, else derived from dates
+  serverAsOf: null, // null = not yet known, true/false after the first try
+  raw: [], // features as loaded (all projects, for the month)
+  latestRaw: null, // the latest projects (no as_of), kept to derive past months from dates
+  rawMonth: undefined,
+  all: [], // raw with the as-of state and lateness applied
+  features: [], // all, filtered: what the map, table and numbers show
+  kpi: null,
   stats: null,
+  targets: null,
   loading: true,
   error: null,
   selectedId: null,
   selectedFeature: null,
+  hoverId: null,
   fetchSeq: 0,
   lastQuery: null,
   districtBounds: null,
   returnFocus: null,
+  tab: 'overview',
+  sort: { col: 'status', dir: 1 },
+  shown: PAGE_SIZE,
+  choro: false,
+  islandNames: [],
+  clustered: false,
+  timings: {},
 };
 
 function initialLang() {
@@ -129,25 +166,7 @@ function formatDecimal(v) {
   if (!m) return s;
   return m[1] + m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ',') + (m[3] || '');
 }
-/** Sum decimal strings exactly (BigInt, 6 fractional digits). */
-function sumDecimals(values) {
-  const SCALE = 6;
-  let total = 0n;
-  let any = false;
-  for (const v of values) {
-    if (v == null) continue;
-    const m = /^(\d+)(?:\.(\d+))?$/.exec(String(v).trim());
-    if (!m) continue;
-    any = true;
-    total += BigInt(m[1] + (m[2] || '').padEnd(SCALE, '0').slice(0, SCALE));
-  }
-  if (!any) return null;
-  const s = total.toString().padStart(SCALE + 1, '0');
-  const int = s.slice(0, -SCALE);
-  const frac = s.slice(-SCALE).replace(/0+$/, '');
-  return frac ? `${int}.${frac}` : int;
-}
-const wanYuan = (v) => tr('unit.wan_yuan', { v: formatDecimal(v) });
+const wanYuan = (v) => formatMoney(v, state.lang, tr) ?? tr('unit.wan_yuan', { v: formatDecimal(v) });
 const statusKey = (s) => (s == null ? NULL_KEY : s);
 const statusName = (s) => tr(`status.${statusKey(s)}`);
 const statusColor = (s) => STATUS_COLORS[statusKey(s)] || STATUS_COLORS.null;
@@ -261,6 +280,10 @@ const statusColorExpr = ['match', ['coalesce', ['get', 'status'], NULL_KEY],
 function nameExpr(lang) {
   return lang === 'en' ? ['coalesce', ['get', 'name_en'], ['get', 'name_zh'], ''] : ['coalesce', ['get', 'name_zh'], ['get', 'name_en'], ''];
 }
+// Dot radius by reported 总投资 (万元): 1千万 small, 10亿 large; unknown investment = base size, hollow.
+const invRadius = ['case', ['<', ['get', '_inv'], 0], 5,
+  ['interpolate', ['linear'], ['sqrt', ['get', '_inv']], 0, 4.5, 100, 6, 316, 9, 1000, 14, 2236, 20]];
+const zoomed = (expr, lo, hi) => ['interpolate', ['linear'], ['zoom'], 8, ['*', expr, lo], 14, ['*', expr, hi]];
 
 function buildStyle() {
   return {
@@ -271,6 +294,8 @@ function buildStyle() {
       basemap: { type: 'geojson', data: EMPTY_FC, tolerance: 0.2 },
       projects: { type: 'geojson', data: EMPTY_FC, promoteId: '_id' },
       'project-labels': { type: 'geojson', data: EMPTY_FC },
+      clusters: { type: 'geojson', data: EMPTY_FC, cluster: true, clusterRadius: 46, clusterMaxZoom: CLUSTER_MAX_ZOOM,
+        clusterProperties: { late_n: ['+', ['get', 'late']] } },
     },
     layers: [
       { id: 'sea', type: 'background', paint: { 'background-color': SEA } },
@@ -294,16 +319,42 @@ function buildStyle() {
       { id: 'proj-line', type: 'line', source: 'projects', filter: geomIs(LINE),
         layout: { 'line-cap': 'round', 'line-join': 'round' },
         paint: { 'line-color': statusColorExpr, 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 2.5, 14, 5] } },
+      { id: 'hover-line', type: 'line', source: 'projects', filter: ['==', ['get', '_id'], ''],
+        paint: { 'line-color': '#ffbf00', 'line-width': 6, 'line-opacity': 0.9 } },
+      // Lines and areas with a reported investment also get a dot sized by it, at their label point.
+      { id: 'proj-marker', type: 'circle', source: 'project-labels', filter: ['all', ['!=', ['get', '_pt'], true], ['>=', ['get', '_inv'], 0]],
+        paint: {
+          'circle-color': statusColorExpr, 'circle-opacity': 0.75,
+          'circle-radius': zoomed(invRadius, 0.8, 1.3),
+          'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.2,
+        } },
       { id: 'proj-point', type: 'circle', source: 'projects', filter: geomIs(POINT),
         paint: {
-          'circle-color': statusColorExpr,
-          'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, 4.5, 12, 6.5, 15, 9],
-          'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5,
+          'circle-color': ['case', ['<', ['get', '_inv'], 0], '#ffffff', statusColorExpr],
+          'circle-radius': zoomed(invRadius, 0.9, 1.5),
+          'circle-stroke-color': ['case', ['<', ['get', '_inv'], 0], statusColorExpr, '#ffffff'],
+          'circle-stroke-width': ['case', ['<', ['get', '_inv'], 0], 2.6, 1.5],
         } },
+      { id: 'late-ring', type: 'circle', source: 'project-labels', filter: ['==', ['get', '_late'], true],
+        paint: {
+          'circle-color': 'rgba(0,0,0,0)', 'circle-radius': zoomed(['+', invRadius, 3.5], 0.9, 1.5),
+          'circle-stroke-color': LATE_COLOR, 'circle-stroke-width': 2.5,
+        } },
+      { id: 'hover-point', type: 'circle', source: 'project-labels', filter: ['==', ['get', '_id'], ''],
+        paint: { 'circle-color': 'rgba(255,191,0,0.35)', 'circle-radius': 16, 'circle-stroke-color': '#ffbf00', 'circle-stroke-width': 3 } },
       { id: 'sel-line', type: 'line', source: 'projects', filter: ['==', ['get', '_id'], ''],
         paint: { 'line-color': '#101010', 'line-width': 3, 'line-dasharray': [2, 1] } },
-      { id: 'sel-point', type: 'circle', source: 'projects', filter: ['all', geomIs(POINT), ['==', ['get', '_id'], '']],
-        paint: { 'circle-color': 'rgba(0,0,0,0)', 'circle-radius': 12, 'circle-stroke-color': '#101010', 'circle-stroke-width': 2.5 } },
+      { id: 'sel-point', type: 'circle', source: 'project-labels', filter: ['==', ['get', '_id'], ''],
+        paint: { 'circle-color': 'rgba(0,0,0,0)', 'circle-radius': 15, 'circle-stroke-color': '#101010', 'circle-stroke-width': 2.5 } },
+      { id: 'cluster-circle', type: 'circle', source: 'clusters', maxzoom: CLUSTER_MAX_ZOOM + 1, filter: ['has', 'point_count'],
+        paint: {
+          'circle-color': ['case', ['>', ['get', 'late_n'], 0], '#fde2e4', '#e3effa'],
+          'circle-stroke-color': ['case', ['>', ['get', 'late_n'], 0], LATE_COLOR, '#0b5cad'], 'circle-stroke-width': 2,
+          'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 2, 12, 100, 20, 1000, 30],
+        } },
+      { id: 'cluster-count', type: 'symbol', source: 'clusters', maxzoom: CLUSTER_MAX_ZOOM + 1, filter: ['has', 'point_count'],
+        layout: { 'text-field': ['get', 'point_count_abbreviated'], 'text-font': LABEL_FONTS, 'text-size': 12, 'text-allow-overlap': true },
+        paint: { 'text-color': '#0b2a4a' } },
       { id: 'project-label', type: 'symbol', source: 'project-labels', minzoom: 9,
         layout: {
           'text-field': nameExpr(state.lang),
@@ -311,7 +362,7 @@ function buildStyle() {
           'text-size': ['interpolate', ['linear'], ['zoom'], 9, 11, 13, 13],
           'text-max-width': 9,
           'text-variable-anchor': ['top', 'bottom', 'left', 'right'],
-          'text-radial-offset': 0.8,
+          'text-radial-offset': 0.9,
           'text-justify': 'auto',
           'symbol-sort-key': ['get', '_rank'],
         },
@@ -332,6 +383,10 @@ function buildStyle() {
 }
 
 // ---------------------------------------------------------------- map
+const urlAtStart = readUrl();
+// Ask for the projects before the map is created: creating the WebGL context takes a while on
+// slow machines, and the request (the biggest one) can run meanwhile. Used by the first load.
+let prefetch = urlAtStart.month ? null : getJSON('api/projects').catch((e) => ({ error: e }));
 const map = new maplibregl.Map({
   container: 'map',
   style: buildStyle(),
@@ -344,6 +399,8 @@ const map = new maplibregl.Map({
   pitchWithRotate: false,
   touchPitch: false,
   localIdeographFontFamily: LABEL_FONTS.join(', '),
+  // Keeps the last frame readable for the PNG download and for printing.
+  canvasContextAttributes: { preserveDrawingBuffer: true },
 });
 map.touchZoomRotate.disableRotation();
 map.keyboard.disableRotation();
@@ -378,104 +435,201 @@ function fitDistrict(animate) {
   map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: panelPadding(), duration: animate ? 500 : 0 });
 }
 
-// ---------------------------------------------------------------- data loading
-// The API filters by status/action values; "未填报" (null) is not a value it
-// accepts, so a selection that involves null is asked for without that filter
-// and filtered here (client-side) instead.
-function queryPlan() {
-  const p = new URLSearchParams();
-  let client = false;
-  const keys = [...STATUS_KEYS, NULL_KEY];
-  const allStatus = keys.every((k) => state.statusSel.has(k));
-  if (!allStatus) {
-    if (state.statusSel.has(NULL_KEY)) client = true;
-    else p.set('status', STATUS_KEYS.filter((k) => state.statusSel.has(k)).join(','));
-  }
-  if (state.action === NULL_KEY) client = true;
-  else if (state.action) p.set('action', state.action);
-  return { params: p, client };
+// ---------------------------------------------------------------- as-of date
+const today = () => isoDate(new Date());
+/** The date the page shows: the end of the chosen month, or today for the latest data. */
+function asOfDate() {
+  return state.month ? monthEnd(state.month) : today();
 }
 
-function clientFilter(features) {
-  return features.filter((f) => {
-    const pr = f.properties || {};
-    if (!state.statusSel.has(statusKey(pr.status))) return false;
-    if (state.action) {
-      if (state.action === NULL_KEY ? pr.action != null : String(pr.action) !== state.action) return false;
+// ---------------------------------------------------------------- data loading
+// Every project is loaded once per month (10,000 are ~10 MB of GeoJSON, fetched once); the
+// filters run here, with the same meaning as the API's, so that a filter change is instant.
+// `lastQuery` is the API query equivalent to the current status/action/town/kind filters.
+function apiQuery() {
+  const p = new URLSearchParams();
+  const keys = [...STATUS_KEYS, NULL_KEY];
+  const allStatus = keys.every((k) => state.statusSel.has(k));
+  if (!allStatus && !state.statusSel.has(NULL_KEY)) p.set('status', STATUS_KEYS.filter((k) => state.statusSel.has(k)).join(','));
+  if (state.action && state.action !== NULL_KEY) p.set('action', state.action);
+  if (state.town && state.town !== NULL_KEY) p.set('town', state.town);
+  if (state.kind) p.set('kind', state.kind);
+  return p;
+}
+
+const validFeatures = (fc) => (fc.features || []).filter((f) => f && f.geometry && f.properties);
+
+/** The latest projects (GET /api/projects, no as_of), loaded once and kept. */
+async function latestProjects() {
+  if (state.latestRaw) return state.latestRaw;
+  let fc;
+  if (prefetch) {
+    fc = await prefetch;
+    prefetch = null;
+    if (fc.error) throw fc.error;
+  } else fc = await getJSON('api/projects');
+  state.latestRaw = validFeatures(fc).map((f) => ({ ...f, _src: 'dates' }));
+  return state.latestRaw;
+}
+
+/**
+ * The projects as of the end of `month` (null = the latest). With the server's history
+ * (GET /api/projects?as_of=) a project is as it was recorded then; a project recorded only
+ * later (e.g. the seed, entered after the fact) is rolled back by its dates. A server without
+ * history answers 400 to as_of: then every project is rolled back by its dates.
+ * Returns { features (each with _src 'history' or 'dates'), source }.
+ */
+async function fetchForMonth(month) {
+  const latest = await latestProjects();
+  if (!month) return { features: latest, source: 'latest' };
+  if (state.serverAsOf !== false) {
+    try {
+      const fc = await getJSON('api/projects', new URLSearchParams({ as_of: monthEnd(month) }));
+      state.serverAsOf = true;
+      const then = validFeatures(fc).map((f) => ({ ...f, _src: 'history' }));
+      const seen = new Set(then.map((f) => String(f.id)));
+      const later = latest.filter((f) => !seen.has(String(f.id)));
+      return { features: then.concat(later), source: then.length ? 'server' : 'dates' };
+    } catch (e) {
+      if (e.status !== 400) throw e;
+      state.serverAsOf = false; // unknown parameter: the server has no history
     }
-    return true;
-  });
+  }
+  return { features: latest, source: 'dates' };
 }
 
 async function loadProjects() {
   const seq = ++state.fetchSeq;
   state.loading = true;
   state.error = null;
+  state.lastQuery = apiQuery().toString();
   renderCount();
-  const { params, client } = queryPlan();
-  state.lastQuery = params.toString();
   try {
-    let features = [];
-    if (state.statusSel.size > 0) { // nothing selected: nothing to ask for
-      const fc = await getJSON('api/projects', params);
-      features = fc.features || [];
-      if (client) features = clientFilter(features);
+    if (state.rawMonth !== state.month) {
+      const { features, source } = await fetchForMonth(state.month);
+      if (seq !== state.fetchSeq) return; // a newer request won
+      state.raw = features;
+      state.rawMonth = state.month;
+      state.asOfSource = source;
+      deriveAll();
     }
-    if (seq !== state.fetchSeq) return; // a newer request won
-    state.features = features.filter((f) => f && f.geometry && f.properties);
+    applyFilters();
+    refreshDetails();
+    // The panel (numbers, charts, table) does not need the map: draw it first.
+    renderPanel();
     await styleLoaded;
     if (seq !== state.fetchSeq) return;
     state.loading = false;
-    updateMapData();
-    renderCount();
-    renderList();
+    renderMap();
   } catch (e) {
     if (seq !== state.fetchSeq) return;
     state.loading = false;
     state.error = e.message || String(e);
     renderCount();
   }
-  loadStats();
 }
 
-/** Per-status counts for the current action filter (shown next to the status checkboxes). */
-async function loadStats() {
-  const p = new URLSearchParams();
-  const action = state.action;
-  if (action === NULL_KEY) { state.stats = null; renderStatusCounts(); return; }
-  if (action) p.set('action', action);
-  try {
-    const s = await getJSON('api/stats', p);
-    if (action !== state.action) return; // the filter changed meanwhile
-    state.stats = s;
-  } catch (_) {
-    state.stats = null;
+/** The as-of state of every project and its lateness at the page's date. */
+function deriveAll() {
+  const d = asOfDate();
+  state.all = state.raw.map((f) => {
+    const props = state.month && f._src === 'dates' ? deriveAsOf(f.properties, d) : f.properties;
+    const late = lateness(props, d);
+    return { type: 'Feature', id: f.id, geometry: f.geometry, properties: props, _late: late };
+  });
+}
+
+function passes(f, skip) {
+  const p = f.properties;
+  if (skip !== 'status' && !state.statusSel.has(statusKey(p.status))) return false;
+  if (state.action && (state.action === NULL_KEY ? p.action != null : String(p.action) !== state.action)) return false;
+  if (state.town && (state.town === NULL_KEY ? p.town != null : p.town !== state.town)) return false;
+  if (state.kind && p.kind !== state.kind) return false;
+  if (state.island && !(p.islands || []).includes(state.island)) return false;
+  if (state.lateOnly && !(f._late && f._late.late)) return false;
+  if (state.q) {
+    const q = state.q.toLowerCase();
+    const hay = [p.name_zh, p.name_en, p.description, p.plan_ref, ...(p.responsible_units || [])].filter(Boolean).join(' ').toLowerCase();
+    if (!hay.includes(q)) return false;
   }
-  renderStatusCounts();
+  return true;
 }
 
+function applyFilters() {
+  state.features = state.all.filter((f) => passes(f));
+  const props = state.features.map((f) => ({ ...f.properties, _id: String(f.id) }));
+  state.kpi = kpis(props, asOfDate());
+  state.props = props;
+}
+
+function renderPanel() {
+  const t0 = performance.now();
+  renderCount();
+  renderStatusCounts();
+  renderDashboard();
+  renderTable();
+  renderTimeLabel();
+  renderFilterSummary();
+  state.timings.lastPanelMs = Math.round(performance.now() - t0);
+  if (!performance.getEntriesByName('planmap:numbers').length) performance.mark('planmap:numbers');
+}
+function renderMap() {
+  const t0 = performance.now();
+  updateMapData();
+  updateChoropleth();
+  renderCount();
+  writeUrl();
+  state.timings.lastMapMs = Math.round(performance.now() - t0);
+}
+
+let detailSeq = 0;
 function updateMapData() {
-  const feats = state.features.map((f) => ({
-    type: 'Feature',
-    geometry: f.geometry,
-    properties: { ...flatProps(f.properties), _id: String(f.id), _area: geomArea(f.geometry) },
-  }));
-  map.getSource('projects').setData({ type: 'FeatureCollection', features: feats });
+  const feats = [];
   const labels = [];
-  state.features.forEach((f) => {
-    const pt = labelPoint(f.geometry);
-    if (!pt) return;
+  for (const f of state.features) {
     const p = f.properties;
+    const inv = p.investment_total == null ? -1 : Number(p.investment_total);
+    const late = !!(f._late && f._late.late);
+    const id = String(f.id);
+    feats.push({
+      type: 'Feature',
+      geometry: f.geometry,
+      properties: { ...flatProps(p), _id: id, _area: geomArea(f.geometry), _inv: Number.isFinite(inv) ? inv : -1, _late: late },
+    });
+    const pt = labelPoint(f.geometry);
+    if (!pt) continue;
     // Rank: larger investment first, so the bigger projects keep their labels.
-    const inv = Number(p.investment_total);
     labels.push({
       type: 'Feature',
       geometry: { type: 'Point', coordinates: pt },
-      properties: { _id: String(f.id), name_zh: p.name_zh ?? null, name_en: p.name_en ?? null, status: p.status ?? null,
-        _rank: Number.isFinite(inv) ? -inv : 0 },
+      properties: { _id: id, name_zh: p.name_zh ?? null, name_en: p.name_en ?? null, status: p.status ?? null,
+        _rank: inv > 0 ? -inv : 0, _inv: Number.isFinite(inv) ? inv : -1, _late: late, _pt: POINT.includes(f.geometry.type) },
     });
-  });
-  map.getSource('project-labels').setData({ type: 'FeatureCollection', features: labels });
+  }
+  // Many projects: aggregate them into clusters when zoomed out. The clusters go to the map
+  // first; the full geometries, only drawn when zoomed in, follow once the map is idle, so the
+  // first frame does not wait for 10,000 polygons to be tiled.
+  const clustered = feats.length > CLUSTER_MIN;
+  map.getSource('clusters').setData(clustered
+    ? { type: 'FeatureCollection', features: labels.map((l) => ({ type: 'Feature', geometry: l.geometry, properties: { late: l.properties._late ? 1 : 0 } })) }
+    : EMPTY_FC);
+  const seq = ++detailSeq;
+  const setDetail = () => {
+    if (seq !== detailSeq) return;
+    map.getSource('projects').setData({ type: 'FeatureCollection', features: feats });
+    map.getSource('project-labels').setData({ type: 'FeatureCollection', features: labels });
+  };
+  if (clustered && map.getZoom() <= CLUSTER_MAX_ZOOM) map.once('idle', setDetail);
+  else setDetail();
+  if (clustered !== state.clustered) {
+    state.clustered = clustered;
+    const lo = clustered ? CLUSTER_MAX_ZOOM + 1 : 0;
+    for (const id of ['proj-fill', 'proj-fill-outline', 'proj-line-casing', 'proj-line', 'proj-point', 'proj-marker', 'late-ring']) {
+      map.setLayerZoomRange(id, lo, 24);
+    }
+    map.setLayerZoomRange('project-label', clustered ? CLUSTER_MAX_ZOOM + 1 : 9, 24);
+    $('legend-cluster-row').hidden = !clustered;
+  }
   setSelection(state.selectedId);
 }
 /** MapLibre only keeps scalar properties usefully; keep the ones the style uses. */
@@ -493,7 +647,44 @@ async function loadBasemap() {
   map.getSource('basemap').setData(fc);
   const district = (fc.features || []).filter((f) => f.properties && f.properties.layer === 'district');
   state.districtBounds = boundsOf(district);
+  state.islandNames = [...new Set((fc.features || []).filter((f) => f.properties.layer === 'island' && f.properties.name_zh)
+    .map((f) => f.properties.name_zh))];
   setAttribution();
+}
+
+// ---------------------------------------------------------------- choropleth
+function updateChoropleth() {
+  if (!map.getLayer('island-fill')) return;
+  const box = $('legend-choro');
+  box.hidden = !state.choro;
+  if (!state.choro) {
+    map.setPaintProperty('island-fill', 'fill-color', ISLAND_FILL);
+    return;
+  }
+  const by = investmentByIsland(state.props || []);
+  const vals = [...by.values()].map((v) => v.wan);
+  const br = breaks(vals, 5);
+  const colorOf = (w) => {
+    if (!(w > 0)) return ISLAND_FILL;
+    let i = 0;
+    while (i < br.length && w >= br[i]) i++;
+    return CHORO[Math.min(i, CHORO.length - 1)];
+  };
+  const pairs = [];
+  for (const [name, v] of by) pairs.push(name, colorOf(v.wan));
+  map.setPaintProperty('island-fill', 'fill-color', pairs.length ? ['match', ['coalesce', ['get', 'name_zh'], ''], ...pairs, ISLAND_FILL] : ISLAND_FILL);
+  // Legend: class ranges.
+  const items = [];
+  const edges = [0, ...br];
+  for (let i = 0; i < edges.length; i++) {
+    if (!vals.some((w) => w > 0)) break;
+    const lo = formatMoney(String(Math.round(edges[i])), state.lang, tr);
+    const hi = i + 1 < edges.length ? formatMoney(String(Math.round(edges[i + 1])), state.lang, tr) : null;
+    items.push(el('li', null, el('span', { class: 'sw', style: { background: CHORO[Math.min(i, CHORO.length - 1)] }, 'aria-hidden': 'true' }),
+      hi ? `${lo} – ${hi}` : `≥ ${lo}`));
+  }
+  items.push(el('li', null, el('span', { class: 'sw sw-island', 'aria-hidden': 'true' }), tr('legend.choro.none')));
+  box.replaceChildren(el('p', { class: 'legend-title', text: tr('legend.choro') }), el('ul', { class: 'legend legend-1col' }, ...items));
 }
 
 // ---------------------------------------------------------------- rendering: static strings
@@ -502,12 +693,14 @@ function applyStaticStrings() {
   document.title = tr('app.title');
   document.querySelectorAll('[data-i18n]').forEach((n) => { n.textContent = tr(n.dataset.i18n); });
   document.querySelectorAll('[data-i18n-aria]').forEach((n) => n.setAttribute('aria-label', tr(n.dataset.i18nAria)));
+  document.querySelectorAll('[data-i18n-placeholder]').forEach((n) => n.setAttribute('placeholder', tr(n.dataset.i18nPlaceholder)));
   const collapsed = $('panel').classList.contains('collapsed');
   const label = tr(collapsed ? 'panel.toggle.show' : 'panel.toggle.hide');
   $('panel-toggle-label').textContent = label;
   $('panel-toggle').title = label;
   $('lang-btn').setAttribute('lang', state.lang === 'zh' ? 'en' : 'zh-CN');
   $('details-close').title = tr('details.close');
+  renderTimeLabel();
 }
 
 function renderStatusFilter() {
@@ -528,23 +721,48 @@ function renderStatusFilter() {
   }
   renderStatusCounts();
 }
+/** Counts next to the status boxes: projects per status under all the other filters. */
 function renderStatusCounts() {
   const by = new Map();
-  (state.stats?.by_status || []).forEach((s) => by.set(statusKey(s.key), s.count));
+  if (!state.loading || state.all.length) {
+    for (const f of state.all) {
+      if (!passes(f, 'status')) continue;
+      const k = statusKey(f.properties.status);
+      by.set(k, (by.get(k) || 0) + 1);
+    }
+  }
   document.querySelectorAll('[data-count-for]').forEach((n) => {
-    const k = n.dataset.countFor;
-    n.textContent = state.stats ? String(by.get(k) ?? 0) : '';
+    n.textContent = state.all.length ? String(by.get(n.dataset.countFor) ?? 0) : '';
   });
 }
 
-function renderActionFilter() {
-  const sel = $('action-filter');
-  sel.replaceChildren();
-  sel.append(el('option', { value: '', text: tr('filter.action.all') }));
+function fillSelect(sel, allKey, options, value) {
+  sel.replaceChildren(el('option', { value: '', text: tr(allKey) }), ...options.map(([v, label]) => el('option', { value: v, text: label })));
+  sel.value = value;
+  if (sel.value !== value) sel.value = '';
+}
+
+function renderFilterSelects() {
   const actions = state.meta?.actions?.length ? state.meta.actions.map((a) => a.n) : [1, 2, 3, 4, 5];
-  actions.forEach((n) => sel.append(el('option', { value: String(n), text: actionLabel(n) })));
-  sel.append(el('option', { value: NULL_KEY, text: tr('unknown') }));
-  sel.value = state.action;
+  fillSelect($('action-filter'), 'filter.action.all',
+    [...actions.map((n) => [String(n), actionLabel(n)]), [NULL_KEY, tr('unknown')]], state.action);
+  const towns = state.meta?.towns || [];
+  fillSelect($('town-filter'), 'filter.town.all', [...towns.map((n) => [n, townName(n)]), [NULL_KEY, tr('unknown')]], state.town);
+  const kinds = (state.meta?.kinds || []).map((k) => (typeof k === 'string' ? k : k.value));
+  fillSelect($('kind-filter'), 'filter.kind.all', kinds.map((k) => [k, kindName(k)]), state.kind);
+  const islands = new Set();
+  state.raw.forEach((f) => (f.properties.islands || []).forEach((i) => islands.add(i)));
+  if (state.island) islands.add(state.island);
+  const coll = new Intl.Collator('zh-CN');
+  fillSelect($('island-filter'), 'filter.island.all', [...islands].sort(coll.compare).map((i) => [i, i]), state.island);
+  $('late-filter').checked = state.lateOnly;
+  $('choro-toggle').checked = state.choro;
+}
+
+function renderLegend() {
+  const ul = $('legend-status');
+  ul.replaceChildren(...[...STATUS_KEYS, NULL_KEY].map((k) => el('li', null,
+    el('span', { class: 'sw sw-status', style: { background: STATUS_COLORS[k] }, 'aria-hidden': 'true' }), tr(`status.${k}`))));
 }
 
 function renderCount() {
@@ -555,62 +773,185 @@ function renderCount() {
   const n = state.features.length;
   if (n === 0) { c.textContent = tr('count.none'); c.dataset.count = '0'; return; }
   c.dataset.count = String(n);
-  const inv = sumDecimals(state.features.map((f) => f.properties.investment_total));
-  c.replaceChildren(el('strong', { text: tr('count.projects', { n }) }));
-  if (inv != null) c.append(el('span', { class: 'count-inv', text: ' · ' + tr('count.investment', { v: wanYuan(inv) }) }));
-}
-
-function renderList() {
-  const ul = $('project-list');
-  ul.replaceChildren();
-  if (!state.features.length) {
-    ul.append(el('li', { class: 'empty', text: tr('list.empty') }));
-    return;
-  }
-  const collator = new Intl.Collator(state.lang === 'zh' ? 'zh-CN' : 'en');
-  const sorted = [...state.features].sort((a, b) => {
-    const sa = STATUS_KEYS.indexOf(a.properties.status); const sb = STATUS_KEYS.indexOf(b.properties.status);
-    const ra = sa < 0 ? 99 : sa; const rb = sb < 0 ? 99 : sb;
-    return ra - rb || collator.compare(projectName(a.properties) || '', projectName(b.properties) || '');
-  });
-  for (const f of sorted) {
-    const p = f.properties;
-    const gt = f.geometry.type;
-    const shape = POLY.includes(gt) ? 'poly' : LINE.includes(gt) ? 'line' : 'point';
-    const btn = el('button', { type: 'button', class: 'proj-item', 'data-id': String(f.id),
-      'aria-current': String(f.id) === state.selectedId ? 'true' : null },
-    el('span', { class: `sw sw-mini sw-${shape}-mini`, style: { '--c': statusColor(p.status) }, 'aria-hidden': 'true' }),
-    el('span', { class: 'proj-name', text: projectName(p) }),
-    el('span', { class: 'proj-meta', text: `${statusName(p.status)} · ${kindName(p.kind)}` }));
-    btn.addEventListener('click', () => { state.returnFocus = btn; openDetails(String(f.id), { fly: true, focus: true }); });
-    ul.append(el('li', null, btn));
+  c.replaceChildren(el('strong', { text: tr('count.projects', { n: formatInt(n) }) }));
+  const k = state.kpi;
+  if (k && k.investment_reported > 0) {
+    c.append(el('span', { class: 'count-inv', text: ' · ' + tr('count.investment', { v: formatMoney(k.investment_total, state.lang, tr) }) }));
   }
 }
 
-// ---------------------------------------------------------------- details
+function renderTimeLabel() {
+  const lab = $('asof-label');
+  if (!lab) return;
+  const slider = $('time-slider');
+  if (state.month) {
+    const [y, m] = state.month.split('-');
+    lab.textContent = tr('time.asof', { y, m: state.lang === 'zh' ? String(Number(m)) : m });
+    slider.value = String(MONTHS.indexOf(state.month));
+    $('time-source').textContent = tr(state.asOfSource === 'server' ? 'time.source.history' : 'time.source.dates');
+  } else {
+    lab.textContent = tr('time.live', { d: today() });
+    slider.value = String(Math.max(0, MONTHS.indexOf(clampMonth(today().slice(0, 7)))));
+    $('time-source').textContent = '';
+  }
+  slider.setAttribute('aria-valuetext', lab.textContent);
+  $('time-now').disabled = !state.month;
+  const pm = $('print-meta');
+  if (pm) {
+    const parts = [tr('print.asof', { d: asOfDate() }), tr('print.printed', { d: today() })];
+    const f = activeFilterText();
+    if (f) parts.push(tr('print.filters', { list: f }));
+    pm.textContent = parts.join('    ');
+  }
+}
+
+function renderFilterSummary() {
+  const f = activeFilterText();
+  $('filter-summary').textContent = f;
+}
+
+function activeFilterText() {
+  const parts = [];
+  const allStatus = [...STATUS_KEYS, NULL_KEY].every((k) => state.statusSel.has(k));
+  if (!allStatus) parts.push([...state.statusSel].map((k) => tr(`status.${k}`)).join('/'));
+  if (state.action) parts.push(state.action === NULL_KEY ? tr('unknown') : actionLabel(state.action));
+  if (state.town) parts.push(state.town === NULL_KEY ? tr('unknown') : townName(state.town));
+  if (state.island) parts.push(state.island);
+  if (state.kind) parts.push(kindName(state.kind));
+  if (state.lateOnly) parts.push(tr('filter.late'));
+  if (state.q) parts.push(`“${state.q}”`);
+  return parts.join('，');
+}
+
+// ---------------------------------------------------------------- dashboard (overview, table, targets)
+const CN_SHORT = ['', '一', '二', '三', '四', '五'];
+function dashCtx() {
+  return {
+    tr,
+    lang: state.lang,
+    statusColors: STATUS_COLORS,
+    statusColor,
+    statusName,
+    kindName,
+    townName,
+    projectName,
+    actionLabel,
+    actionShort: (n) => (state.lang === 'zh' ? `行动${CN_SHORT[n] || n}` : tr('action.n', { n })),
+    taskShort: (n) => {
+      const tk = taskInfo(n);
+      const name = tk ? localName(tk) : null;
+      return name ? `${n}. ${name}` : tr('task.n', { n });
+    },
+    towns: state.meta?.towns || [],
+    groupByAction: (props) => groupBy(props, (p) => p.action, { order: ['1', '2', '3', '4', '5'] }),
+    selectedKey: (id) => ({ 'chart-action': state.action, 'chart-inv-action': state.action, 'chart-island': state.island,
+      'chart-town': state.town, 'chart-kind': state.kind }[id] || null),
+    onPick: (what, key) => {
+      const k = key == null ? NULL_KEY : String(key);
+      if (what === 'status') {
+        const only = state.statusSel.size === 1 && state.statusSel.has(k);
+        state.statusSel = only ? new Set([...STATUS_KEYS, NULL_KEY]) : new Set([k]);
+        renderStatusFilter();
+        loadProjects();
+        return;
+      }
+      if (what === 'island' && key == null) return;
+      if (what === 'kind' && key == null) return;
+      state[what] = state[what] === k ? '' : k;
+      renderFilterSelects();
+      loadProjects();
+    },
+    lateOnly: state.lateOnly,
+    onToggleLate: () => { state.lateOnly = !state.lateOnly; renderFilterSelects(); loadProjects(); },
+    sort: state.sort,
+    onSort: (col) => {
+      state.sort = { col, dir: state.sort.col === col ? -state.sort.dir : (col === 'investment' || col === 'late' || col === 'progress' ? -1 : 1) };
+      renderTable();
+      writeUrl();
+    },
+    selectedId: state.selectedId,
+    pageSize: PAGE_SIZE,
+  };
+}
+
+function renderDashboard() {
+  if (!state.kpi) return;
+  const ctx = dashCtx();
+  renderKpis(ctx, state.kpi);
+  if (state.tab === 'overview') renderCharts(ctx, state.props || []);
+  if (state.tab === 'targets') renderTargets(ctx, state.targets);
+}
+
+function renderTable() {
+  const ctx = dashCtx();
+  renderTableHead(ctx);
+  state.sorted = sortRows(ctx, state.features);
+  renderTableRows(ctx, state.sorted, state.shown);
+}
+
+function setTab(tab, focus) {
+  state.tab = tab;
+  for (const id of ['overview', 'projects', 'targets']) {
+    const b = $(`tab-${id}`);
+    const on = id === tab;
+    b.setAttribute('aria-selected', String(on));
+    b.tabIndex = on ? 0 : -1;
+    $(`tp-${id}`).hidden = !on;
+    if (on && focus) b.focus();
+  }
+  renderDashboard();
+  resizeCharts($('panel'));
+  writeUrl();
+}
+
+// ---------------------------------------------------------------- selection and hover (map <-> table)
 function setSelection(id) {
   if (!map.getLayer('sel-line')) return;
   const v = id || '';
   map.setFilter('sel-line', ['all', ['!', geomIs(POINT)], ['==', ['get', '_id'], v]]);
-  map.setFilter('sel-point', ['all', geomIs(POINT), ['==', ['get', '_id'], v]]);
+  map.setFilter('sel-point', ['==', ['get', '_id'], v]);
   document.querySelectorAll('.proj-item').forEach((b) => {
     if (b.dataset.id === v) b.setAttribute('aria-current', 'true'); else b.removeAttribute('aria-current');
   });
 }
 
+function setHover(id, from) {
+  if (state.hoverId === id) return;
+  state.hoverId = id;
+  const v = id || '';
+  if (map.getLayer('hover-line')) {
+    map.setFilter('hover-line', ['all', ['!', geomIs(POINT)], ['==', ['get', '_id'], v]]);
+    map.setFilter('hover-point', ['==', ['get', '_id'], v]);
+  }
+  document.querySelectorAll('.proj-item.hover').forEach((r) => r.classList.remove('hover'));
+  if (id) {
+    const row = document.querySelector(`.proj-item[data-id="${CSS.escape(id)}"]`);
+    if (row) {
+      row.classList.add('hover');
+      if (from === 'map' && state.tab === 'projects') row.scrollIntoView({ block: 'nearest' });
+    }
+  }
+}
+
+// ---------------------------------------------------------------- details
 async function openDetails(id, opts = {}) {
-  let f = state.features.find((x) => String(x.id) === id);
+  let f = state.all.find((x) => String(x.id) === id);
   if (!f) {
-    try { f = await getJSON(`api/projects/${encodeURIComponent(id)}`); } catch (e) { state.error = e.message; renderCount(); return; }
+    try {
+      const one = await getJSON(`api/projects/${encodeURIComponent(id)}`);
+      f = { ...one, _late: lateness(one.properties, asOfDate()) };
+    } catch (e) { state.error = e.message; renderCount(); return; }
   }
   state.selectedId = id;
   state.selectedFeature = f;
-  renderDetails();
   const det = $('details');
   det.hidden = false;
+  renderDetails();
   setSelection(id);
+  writeUrl();
   if (opts.focus) det.focus();
   if (opts.fly) flyTo(f);
+  loadHistory(id);
 }
 
 function flyTo(f) {
@@ -629,6 +970,7 @@ function closeDetails() {
   state.selectedId = null;
   state.selectedFeature = null;
   setSelection(null);
+  writeUrl();
   const rf = state.returnFocus;
   state.returnFocus = null;
   if (rf && document.contains(rf)) rf.focus();
@@ -653,13 +995,27 @@ function renderDetails() {
   $('details-name-en').hidden = !other;
   $('details-synthetic').hidden = p.synthetic !== true;
 
+  const late = f._late || lateness(p, asOfDate());
   const badges = $('details-badges');
-  badges.replaceChildren(
+  badges.replaceChildren(...[
     el('span', { class: 'badge', style: { '--c': statusColor(p.status) } },
       el('span', { class: 'sw sw-status', style: { background: statusColor(p.status) }, 'aria-hidden': 'true' }),
       statusName(p.status)),
     el('span', { class: 'badge badge-plain', text: kindName(p.kind) }),
-  );
+    late.late ? el('span', { class: 'badge badge-late', text: `${tr('kpi.late')}：${lateText(tr, late)}` }) : null,
+    p._as_of_derived ? el('span', { class: 'badge badge-plain', text: tr('details.asof_derived', { m: state.month }) }) : null,
+  ].filter(Boolean));
+
+  // Progress bar, with the elapsed time marked when it is known.
+  const prog = $('details-progress');
+  prog.replaceChildren();
+  if (!isUnknown(p.progress_pct)) {
+    const v = Math.max(0, Math.min(100, Number(p.progress_pct)));
+    prog.append(el('div', { class: 'pbar', role: 'img', 'aria-label': `${tr('field.progress')} ${v}%` },
+      el('span', { class: 'pbar-fill' + (late.late ? ' late' : ''), style: { width: `${v}%` } }),
+      late.elapsedPct != null ? el('span', { class: 'pbar-elapsed', style: { left: `${late.elapsedPct}%` }, title: `${late.elapsedPct}%` }) : null),
+    el('span', { class: 'pbar-text', text: `${tr('field.progress')} ${v}%` }));
+  }
 
   const dl = $('details-fields');
   dl.replaceChildren();
@@ -674,17 +1030,11 @@ function renderDetails() {
       ` / ${tr('field.year.actual')} `, valueOrUnknown(y.actual, wanYuan)))));
   }
   if (isUnknown(p.progress_pct)) add('field.progress', unknownNode());
-  else {
-    const v = Math.max(0, Math.min(100, Number(p.progress_pct)));
-    add('field.progress', el('span', { class: 'progress' },
-      el('progress', { max: '100', value: String(v), 'aria-hidden': 'true' }),
-      el('span', { text: tr('unit.percent', { v: String(p.progress_pct) }) })));
-  }
+  else add('field.progress', document.createTextNode(tr('unit.percent', { v: String(p.progress_pct) })));
+  add('details.late', document.createTextNode(late.late ? lateText(tr, late) : (late.known ? tr('details.ontime') : tr('details.late.unknown'))));
   add('field.responsible_units', listNode(p.responsible_units));
-  add('field.plan_ref', valueOrUnknown(p.plan_ref));
   add('field.action', valueOrUnknown(p.action, actionLabel));
   add('field.task', valueOrUnknown(p.task, taskLabel));
-  add('field.targets', listNode(p.targets));
   add('field.town', valueOrUnknown(p.town, townName));
   add('field.islands', listNode(p.islands));
   add('field.start_date', valueOrUnknown(p.start_date));
@@ -704,6 +1054,47 @@ function renderDetails() {
   })));
   add('field.updated_at', valueOrUnknown(p.updated_at,
     (v) => String(v).replace(/^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d(\.\d+)?)?Z$/, '$1 $2 UTC')));
+
+  // Investment per year: plan vs actual.
+  const years = Array.isArray(p.investment_by_year) ? p.investment_by_year.filter((y) => y && (y.plan != null || y.actual != null)) : [];
+  $('details-years-sec').hidden = !years.length;
+  if (years.length) {
+    yearChart($('details-years'), years, { plan: tr('chart.year.plan'), actual: tr('chart.year.actual'), unknown: tr('unknown') },
+      (v) => formatMoney(String(v), state.lang, tr));
+  }
+
+  // Plan section and targets: the project's own targets and the plan's 2027 targets of its task.
+  const plan = $('details-plan');
+  const taskTargets = (state.targets || []).filter((x) => p.task != null && Number(x.task) === Number(p.task));
+  plan.replaceChildren(
+    el('dl', { class: 'details-fields' },
+      el('div', { class: 'field', 'data-field': 'field.plan_ref' }, el('dt', { text: tr('field.plan_ref') }), el('dd', null, valueOrUnknown(p.plan_ref))),
+      el('div', { class: 'field', 'data-field': 'field.targets' }, el('dt', { text: tr('field.targets') }), el('dd', null, listNode(p.targets))),
+      el('div', { class: 'field', 'data-field': 'details.plan.targets' }, el('dt', { text: tr('details.plan.targets') }),
+        el('dd', null, taskTargets.length ? el('ul', { class: 'dd-list' }, ...taskTargets.map((x) => el('li', { text:
+          `${state.lang === 'en' && x.name_en ? x.name_en : x.name_zh}: ${x.target_value} ${x.unit || ''}` }))) : document.createTextNode(tr('list.none'))))));
+}
+
+async function loadHistory(id) {
+  const ol = $('details-history');
+  ol.replaceChildren(el('li', { class: 'muted', text: tr('count.loading') }));
+  let revs;
+  try {
+    revs = await getJSON(`api/projects/${encodeURIComponent(id)}/history`);
+  } catch (_) {
+    if (state.selectedId === id) ol.replaceChildren(el('li', { class: 'muted', text: tr('details.history.error') }));
+    return;
+  }
+  if (state.selectedId !== id) return;
+  if (!Array.isArray(revs) || !revs.length) {
+    ol.replaceChildren(el('li', { class: 'muted', text: tr('details.history.empty') }));
+    return;
+  }
+  const sorted = [...revs].sort((a, b) => (b.version ?? 0) - (a.version ?? 0));
+  ol.replaceChildren(...sorted.map((r) => el('li', { class: 'tl-item' },
+    el('span', { class: 'tl-time', text: String(r.created_at || '').replace(/^(\d{4}-\d\d-\d\d)T(\d\d:\d\d).*$/, '$1 $2') }),
+    el('span', { class: 'tl-what', text: tr('details.history.entry', { v: r.version ?? '?', author: r.author || tr('unknown') }) }),
+    r.comment ? el('span', { class: 'tl-comment', text: String(r.comment) }) : null)));
 }
 
 // ---------------------------------------------------------------- language
@@ -711,8 +1102,6 @@ function setLang(lang) {
   if (!STRINGS[lang]) return;
   state.lang = lang;
   storeLang(lang);
-  const u = new URL(location.href);
-  if (u.searchParams.has('lang')) { u.searchParams.set('lang', lang); history.replaceState(null, '', u); }
   renderAll();
   if (map.getLayer('project-label')) {
     map.setLayoutProperty('project-label', 'text-field', nameExpr(lang));
@@ -720,15 +1109,155 @@ function setLang(lang) {
     map.setLayoutProperty('island-label', 'text-letter-spacing', lang === 'zh' ? 0.15 : 0.02);
   }
   if (attributionControl) setAttribution();
+  writeUrl();
 }
 
 function renderAll() {
   applyStaticStrings();
   renderStatusFilter();
-  renderActionFilter();
+  renderFilterSelects();
+  renderLegend();
   renderCount();
-  if (!state.loading) renderList();
+  if (!state.loading) {
+    renderDashboard();
+    renderTable();
+    updateChoropleth();
+  }
   if (state.selectedFeature && !$('details').hidden) renderDetails();
+}
+
+// ---------------------------------------------------------------- URL state (deep links)
+// ?lang=zh&status=…&action=…&town=…&island=…&kind=…&late=1&q=…&month=YYYY-MM&sel=ID
+//  &choro=1&tab=projects&sort=investment:-1&map=zoom/lat/lon
+function readUrl() {
+  const u = new URLSearchParams(location.search);
+  return {
+    status: u.get('status'),
+    action: u.get('action') || '',
+    town: u.get('town') || '',
+    island: u.get('island') || '',
+    kind: u.get('kind') || '',
+    late: u.get('late') === '1',
+    q: u.get('q') || '',
+    month: u.get('month') ? clampMonth(u.get('month')) : null,
+    sel: u.get('sel'),
+    choro: u.get('choro') === '1',
+    tab: ['overview', 'projects', 'targets'].includes(u.get('tab')) ? u.get('tab') : 'overview',
+    sort: u.get('sort'),
+    map: u.get('map'),
+  };
+}
+function applyUrl(s) {
+  if (s.status != null) {
+    const keys = [...STATUS_KEYS, NULL_KEY];
+    state.statusSel = new Set(s.status === '' ? [] : s.status.split(',').filter((k) => keys.includes(k)));
+  }
+  state.action = s.action;
+  state.town = s.town;
+  state.island = s.island;
+  state.kind = s.kind;
+  state.lateOnly = s.late;
+  state.q = s.q;
+  state.month = s.month;
+  state.choro = s.choro;
+  state.tab = s.tab;
+  if (s.sort) {
+    const [col, dir] = s.sort.split(':');
+    if (col) state.sort = { col, dir: dir === '-1' ? -1 : 1 };
+  }
+}
+let urlReady = false;
+let urlTimer = null;
+function writeUrl() {
+  if (!urlReady) return;
+  clearTimeout(urlTimer);
+  urlTimer = setTimeout(() => {
+    const u = new URL(location.href);
+    const p = new URLSearchParams();
+    p.set('lang', state.lang);
+    const keys = [...STATUS_KEYS, NULL_KEY];
+    if (!keys.every((k) => state.statusSel.has(k))) p.set('status', keys.filter((k) => state.statusSel.has(k)).join(','));
+    for (const k of ['action', 'town', 'island', 'kind', 'q']) if (state[k]) p.set(k, state[k]);
+    if (state.lateOnly) p.set('late', '1');
+    if (state.month) p.set('month', state.month);
+    if (state.selectedId) p.set('sel', state.selectedId);
+    if (state.choro) p.set('choro', '1');
+    if (state.tab !== 'overview') p.set('tab', state.tab);
+    if (state.sort.col !== 'status' || state.sort.dir !== 1) p.set('sort', `${state.sort.col}:${state.sort.dir}`);
+    const c = map.getCenter();
+    p.set('map', `${map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`);
+    u.search = p.toString().replace(/%2C/g, ',').replace(/%2F/g, '/');
+    if (u.toString() !== location.href) history.replaceState(null, '', u);
+  }, 150);
+}
+
+// ---------------------------------------------------------------- print and PNG
+/** The map as a PNG with title, date, status legend and scale, drawn on a 2D canvas. */
+async function mapPng() {
+  await new Promise((res) => { map.once('render', res); map.triggerRepaint(); });
+  const src = map.getCanvas();
+  const dpr = src.width / src.clientWidth;
+  const head = Math.round(56 * dpr);
+  const out = document.createElement('canvas');
+  out.width = src.width;
+  out.height = src.height + head;
+  const g = out.getContext('2d');
+  g.fillStyle = '#ffffff';
+  g.fillRect(0, 0, out.width, head);
+  g.drawImage(src, 0, head);
+  const font = getComputedStyle(document.body).fontFamily;
+  g.fillStyle = '#1d2a33';
+  g.font = `bold ${Math.round(18 * dpr)}px ${font}`;
+  g.fillText(tr('app.title'), 12 * dpr, 24 * dpr);
+  g.font = `${Math.round(12 * dpr)}px ${font}`;
+  g.fillStyle = '#5d6b75';
+  const f = activeFilterText();
+  g.fillText([tr('print.asof', { d: asOfDate() }), f ? tr('print.filters', { list: f }) : ''].filter(Boolean).join('   '), 12 * dpr, 44 * dpr);
+  // Legend along the top right.
+  let x = out.width - 12 * dpr;
+  g.textAlign = 'right';
+  for (const k of [NULL_KEY, ...STATUS_KEYS].reverse()) {
+    const label = tr(`status.${k}`);
+    g.fillStyle = '#1d2a33';
+    g.fillText(label, x, 24 * dpr);
+    x -= g.measureText(label).width + 14 * dpr;
+    g.fillStyle = STATUS_COLORS[k];
+    g.beginPath();
+    g.arc(x + 7 * dpr, 20 * dpr, 5 * dpr, 0, Math.PI * 2);
+    g.fill();
+    x -= 8 * dpr;
+  }
+  // Scale bar text as MapLibre shows it.
+  const scale = document.querySelector('.maplibregl-ctrl-scale');
+  if (scale) {
+    const w = scale.getBoundingClientRect().width * dpr;
+    const y = out.height - 14 * dpr;
+    g.fillStyle = 'rgba(255,255,255,0.85)';
+    g.fillRect(out.width - w - 24 * dpr, y - 16 * dpr, w + 16 * dpr, 22 * dpr);
+    g.strokeStyle = '#333';
+    g.lineWidth = 2 * dpr;
+    g.beginPath();
+    g.moveTo(out.width - w - 16 * dpr, y - 10 * dpr);
+    g.lineTo(out.width - w - 16 * dpr, y);
+    g.lineTo(out.width - 16 * dpr, y);
+    g.lineTo(out.width - 16 * dpr, y - 10 * dpr);
+    g.stroke();
+    g.fillStyle = '#333';
+    g.textAlign = 'center';
+    g.fillText(scale.textContent, out.width - 16 * dpr - w / 2, y - 3 * dpr);
+  }
+  return new Promise((res) => out.toBlob(res, 'image/png'));
+}
+async function downloadPng() {
+  const blob = await mapPng();
+  if (!blob) return;
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `planmap-${asOfDate()}.png`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
 }
 
 // ---------------------------------------------------------------- events
@@ -750,31 +1279,151 @@ $('status-none').addEventListener('click', () => {
   renderStatusFilter();
   loadProjects();
 });
-$('action-filter').addEventListener('change', (e) => {
-  state.action = e.target.value;
+$('filter-reset').addEventListener('click', () => {
+  state.statusSel = new Set([...STATUS_KEYS, NULL_KEY]);
+  Object.assign(state, { action: '', town: '', island: '', kind: '', lateOnly: false, q: '' });
+  $('table-q').value = '';
+  renderStatusFilter();
+  renderFilterSelects();
   loadProjects();
 });
+for (const [id, key] of [['action-filter', 'action'], ['town-filter', 'town'], ['island-filter', 'island'], ['kind-filter', 'kind']]) {
+  $(id).addEventListener('change', (e) => { state[key] = e.target.value; loadProjects(); });
+}
+$('late-filter').addEventListener('change', (e) => { state.lateOnly = e.target.checked; loadProjects(); });
+$('choro-toggle').addEventListener('change', (e) => { state.choro = e.target.checked; updateChoropleth(); writeUrl(); });
+let qTimer = null;
+$('table-q').addEventListener('input', (e) => {
+  clearTimeout(qTimer);
+  qTimer = setTimeout(() => { state.q = e.target.value.trim(); state.shown = PAGE_SIZE; loadProjects(); }, 200);
+});
+$('table-more').addEventListener('click', () => { state.shown += PAGE_SIZE; renderTable(); });
+
+// Time slider: months 2024-01 … 2027-12.
+let sliderTimer = null;
+$('time-slider').addEventListener('input', (e) => {
+  const m = MONTHS[Number(e.target.value)];
+  const [y, mo] = m.split('-');
+  $('asof-label').textContent = tr('time.asof', { y, m: state.lang === 'zh' ? String(Number(mo)) : mo });
+  clearTimeout(sliderTimer);
+  sliderTimer = setTimeout(() => setMonth(m), 60);
+});
+$('time-now').addEventListener('click', () => setMonth(null));
+function setMonth(m) {
+  if (state.month === m) return;
+  state.month = m;
+  if (state.serverAsOf === false && state.latestRaw) {
+    // No server history: the same projects, rolled back by their dates (no refetch).
+    state.raw = state.latestRaw;
+    state.rawMonth = m;
+    state.asOfSource = m ? 'dates' : 'latest';
+    deriveAll();
+  }
+  loadProjects();
+}
+/** The open project's drawer follows the month (its as-of state and lateness). */
+function refreshDetails() {
+  if (!state.selectedId || $('details').hidden) return;
+  const f = state.all.find((x) => String(x.id) === state.selectedId);
+  if (f && f !== state.selectedFeature) { state.selectedFeature = f; renderDetails(); }
+}
+
+// Tabs (arrow keys move between them, as the ARIA tabs pattern says).
+const TABS = ['overview', 'projects', 'targets'];
+TABS.forEach((id) => {
+  const b = $(`tab-${id}`);
+  b.addEventListener('click', () => setTab(id));
+  b.addEventListener('keydown', (e) => {
+    const i = TABS.indexOf(id);
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+      e.preventDefault();
+      setTab(TABS[(i + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length], true);
+    }
+  });
+});
+
+// Table rows: click / Enter opens, hover highlights the project on the map.
+const tbody = $('project-list');
+tbody.addEventListener('click', (e) => {
+  const row = e.target.closest('.proj-item');
+  if (!row) return;
+  state.returnFocus = row;
+  openDetails(row.dataset.id, { fly: true, focus: true });
+});
+tbody.addEventListener('keydown', (e) => {
+  const row = e.target.closest('.proj-item');
+  if (!row) return;
+  if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault();
+    state.returnFocus = row;
+    openDetails(row.dataset.id, { fly: true, focus: true });
+  } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+    e.preventDefault();
+    const next = e.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling;
+    if (next && next.classList.contains('proj-item')) next.focus();
+  }
+});
+tbody.addEventListener('mouseover', (e) => {
+  const row = e.target.closest('.proj-item');
+  setHover(row ? row.dataset.id : null, 'table');
+});
+tbody.addEventListener('focusin', (e) => {
+  const row = e.target.closest('.proj-item');
+  if (row) setHover(row.dataset.id, 'table');
+});
+tbody.addEventListener('mouseleave', () => setHover(null, 'table'));
+
 $('details-close').addEventListener('click', closeDetails);
 $('details-zoom').addEventListener('click', () => state.selectedFeature && flyTo(state.selectedFeature));
+$('print-btn').addEventListener('click', () => window.print());
+$('png-btn').addEventListener('click', () => downloadPng());
+// Print: the map box changes size; show the filtered projects (or the district) in it, and put
+// the screen view back afterwards.
+let screenView = null;
+window.addEventListener('beforeprint', () => {
+  renderTimeLabel();
+  screenView = { center: map.getCenter(), zoom: map.getZoom() };
+  map.resize();
+  const b = boundsOf(state.features) || state.districtBounds;
+  if (b) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 30, maxZoom: 13, duration: 0 });
+});
+window.addEventListener('afterprint', () => {
+  map.resize();
+  if (screenView) map.jumpTo(screenView);
+  screenView = null;
+});
 document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape' && !$('details').hidden) closeDetails();
 });
 
-map.on('click', (e) => {
+function hitAt(point) {
   const r = 5;
-  const hits = map.queryRenderedFeatures([[e.point.x - r, e.point.y - r], [e.point.x + r, e.point.y + r]],
-    { layers: PROJECT_LAYERS });
+  return map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]],
+    { layers: PROJECT_LAYERS.filter((l) => map.getLayer(l)) });
+}
+map.on('click', (e) => {
+  const cl = map.queryRenderedFeatures(e.point, { layers: ['cluster-circle'] });
+  if (cl.length) {
+    const src = map.getSource('clusters');
+    src.getClusterExpansionZoom(cl[0].properties.cluster_id).then((z) => {
+      map.easeTo({ center: cl[0].geometry.coordinates, zoom: Math.min(z, CLUSTER_MAX_ZOOM + 1) });
+    });
+    return;
+  }
+  const hits = hitAt(e.point);
   if (hits.length) {
     state.returnFocus = null;
     openDetails(String(hits[0].properties._id), { fly: false });
   }
 });
 map.on('mousemove', (e) => {
-  const r = 5;
-  const hits = map.queryRenderedFeatures([[e.point.x - r, e.point.y - r], [e.point.x + r, e.point.y + r]],
-    { layers: PROJECT_LAYERS });
-  map.getCanvas().style.cursor = hits.length ? 'pointer' : '';
+  const hits = hitAt(e.point);
+  const cl = hits.length ? [] : map.queryRenderedFeatures(e.point, { layers: ['cluster-circle'] });
+  map.getCanvas().style.cursor = hits.length || cl.length ? 'pointer' : '';
+  setHover(hits.length ? String(hits[0].properties._id) : null, 'map');
 });
+map.on('mouseout', () => setHover(null, 'map'));
+map.on('moveend', () => writeUrl());
 
 // ---------------------------------------------------------------- start
 let readyResolve;
@@ -800,23 +1449,77 @@ window.planmap = {
   },
   openDetails: (id) => openDetails(id, { fly: true }),
   setLang,
+  setMonth,
+  asOfDate,
+  mapPng,
+  /** The island fill colour per island name (choropleth check). */
+  islandColor(name) {
+    const f = map.queryRenderedFeatures({ layers: ['island-fill'] }).find((x) => x.properties.name_zh === name);
+    return f ? f.layer.paint['fill-color'] : null;
+  },
 };
 
 async function start() {
+  applyUrl(urlAtStart);
+  // On a short screen (a tablet) the filters start folded so the KPI cards are in view.
+  if (window.innerHeight < 800) $('filters-box').open = false;
   applyStaticStrings();
   renderStatusFilter();
-  renderActionFilter();
+  renderFilterSelects();
+  renderLegend();
   renderCount();
-  const metaP = getJSON('api/meta').then((m) => { state.meta = m; renderActionFilter(); }).catch(() => { /* optional */ });
+  $('table-q').value = state.q;
+  setTab(state.tab);
+  const metaP = getJSON('api/meta').then((m) => { state.meta = m; renderFilterSelects(); }).catch(() => { /* optional */ });
+  const targetsP = getJSON('api/plan/targets').then((x) => { state.targets = Array.isArray(x) ? x : []; }).catch(() => { state.targets = []; });
   const baseP = loadBasemap().catch((e) => { state.error = e.message; renderCount(); });
+  // Projects are asked for at once, in parallel with the vocabularies and the basemap.
+  const projP = loadProjects();
   await metaP;
-  await loadProjects();
+  await projP;
+  performance.mark('planmap:data');
+  // First render: the first frame in which projects are drawn (the panel is already filled).
+  const firstFrame = new Promise((res) => {
+    const onRender = () => {
+      if (!state.features.length || map.queryRenderedFeatures({ layers: [...PROJECT_LAYERS, 'cluster-circle'] }).length) {
+        map.off('render', onRender);
+        performance.mark('planmap:first-render');
+        res();
+      }
+    };
+    map.on('render', onRender);
+    map.triggerRepaint();
+  });
+  renderFilterSelects();
   await baseP;
+  await targetsP;
   await styleLoaded;
-  fitDistrict(false);
+  performance.mark('planmap:style');
+  if (window.echarts == null) await new Promise((res) => window.addEventListener('load', res, { once: true }));
+  const view = /^([\d.]+)\/(-?[\d.]+)\/(-?[\d.]+)$/.exec(urlAtStart.map || '');
+  if (view) map.jumpTo({ zoom: Number(view[1]), center: [Number(view[3]), Number(view[2])] });
+  else fitDistrict(false);
+  renderDashboard();
+  updateChoropleth();
+  if (urlAtStart.sel) await openDetails(urlAtStart.sel, { fly: false });
+  performance.mark('planmap:panel');
+  urlReady = true;
+  writeUrl();
   if (!map.loaded()) await new Promise((res) => map.once('idle', res));
   else await new Promise((res) => { map.once('idle', res); map.triggerRepaint(); });
+  await firstFrame;
+  performance.mark('planmap:ready');
+  const at = (m) => Math.round(performance.getEntriesByName(m)[0]?.startTime ?? -1);
+  // Milliseconds since navigation start: firstRenderMs = projects drawn and the panel filled;
+  // idleMs = the map fully settled (every label placed).
+  state.timings.firstRenderMs = at('planmap:first-render');
+  state.timings.idleMs = at('planmap:ready');
+  state.timings.numbersMs = at('planmap:numbers'); // KPI cards, charts and table filled
+  state.timings.marks = { start: at('planmap:start'), data: at('planmap:data'), style: at('planmap:style'), panel: at('planmap:panel') };
   readyResolve(true);
 }
 start();
-window.addEventListener('resize', () => { if (attributionControl) setAttribution(); });
+window.addEventListener('resize', () => {
+  if (attributionControl) setAttribution();
+  resizeCharts($('panel'));
+});

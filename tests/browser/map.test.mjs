@@ -135,6 +135,7 @@ describe('map page', { timeout: 10 * TIMEOUT }, () => {
       const stateIds = await page.evaluate(() => window.planmap.state.features.map((f) => String(f.id)).sort());
       assert.deepEqual(stateIds, apiIds);
       assert.equal(await page.getAttribute('#count', 'data-count'), String(apiIds.length));
+      // The project table (the leadership view's 项目表 tab) lists them all.
       assert.equal(await page.locator('#project-list .proj-item').count(), apiIds.length);
 
       // Every project whose geometry lies in the view is drawn.
@@ -290,6 +291,7 @@ describe('map page', { timeout: 10 * TIMEOUT }, () => {
       // Unknown values read 未填报; names are text, never markup.
       const all = (await api('/api/projects')).features;
       const odd = all.find((x) => /[<>&]/.test(x.properties.name_zh)) || all.find((x) => x.properties.investment_total == null) || all[0];
+      await page.click('#tab-projects');
       await page.click(`#project-list .proj-item[data-id="${odd.id}"]`);
       await page.waitForFunction((id) => window.planmap.state.selectedId === id, String(odd.id));
       assert.equal(await page.textContent('#details-name'), odd.properties.name_zh);
@@ -333,6 +335,7 @@ describe('map page', { timeout: 10 * TIMEOUT }, () => {
       assert.ok(cover.districtLeft >= cover.panelRight - 2, JSON.stringify(cover));
       await shot(page, 'en-1024x768.png');
       // Open a project's details in English: unknowns read "not reported".
+      await page.click('#tab-projects');
       const first = await page.getAttribute('#project-list .proj-item', 'data-id');
       await page.click(`#project-list .proj-item[data-id="${first}"]`);
       await page.waitForSelector('#details:not([hidden])');
@@ -363,6 +366,7 @@ describe('map page', { timeout: 10 * TIMEOUT }, () => {
   test('details panel at 1024x768 in Chinese', async () => {
     const { page, context } = await newPage({ width: 1024, height: 768 });
     try {
+      await page.click('#tab-projects');
       const first = await page.getAttribute('#project-list .proj-item', 'data-id');
       await page.click(`#project-list .proj-item[data-id="${first}"]`);
       await page.waitForSelector('#details:not([hidden])');

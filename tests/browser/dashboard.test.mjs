@@ -1,0 +1,379 @@
+// Browser checks of the leadership view (issue 6), with node's test runner and headless Chromium:
+//
+//   cd tests/browser && npm ci && PLANMAP_URL=http://127.0.0.1:PORT node --test --test-concurrency=1 dashboard.test.mjs
+//
+// Same harness as map.test.mjs. Screenshots (and an A4 print PDF) go to ./screenshots/.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SHOTS = path.join(HERE, 'screenshots');
+const RAW_URL = process.env.PLANMAP_URL;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // WebGL without a GPU: Chromium's software GL (SwiftShader via ANGLE).
+  '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+];
+const TIMEOUT = 60_000;
+
+if (!RAW_URL) {
+  throw new Error('Set PLANMAP_URL to the planmap server, e.g. PLANMAP_URL=http://127.0.0.1:8080');
+}
+const BASE = new URL(RAW_URL);
+const ORIGIN = BASE.origin;
+const url = (p) => new URL(p, BASE).toString();
+
+// Everything the browser asked for, over all pages, and the problems seen.
+const allRequests = [];
+const externalRequests = [];
+const problems = []; // console errors and page errors
+
+let browser;
+
+async function api(p) {
+  const res = await fetch(url(p));
+  assert.equal(res.status, 200, `GET ${p} -> ${res.status}`);
+  return res.json();
+}
+
+async function newPage({ width, height, query = '', storage = null }) {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1, locale: 'zh-CN' });
+  // Record every request; let only same-origin (and data:/blob:) ones through.
+  await context.route('**/*', (route) => {
+    const u = route.request().url();
+    allRequests.push(u);
+    if (u.startsWith('data:') || u.startsWith('blob:') || new URL(u).origin === ORIGIN) return route.continue();
+    externalRequests.push(u);
+    return route.abort('blockedbyclient');
+  });
+  context.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== ORIGIN && !externalRequests.includes(u)) {
+      externalRequests.push(u);
+    }
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    // The page asks /api/projects?as_of= once; a server without history answers 400 and the page
+    // falls back to dates. Chromium logs that 400 as a console error: it is expected, not a fault.
+    if (/status of 400/.test(m.text()) && /as_of=/.test(m.location().url || '')) return;
+    problems.push(`console.error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('dialog', (d) => { problems.push(`dialog opened: ${d.message()}`); d.dismiss(); });
+  if (storage) {
+    await context.addInitScript((s) => { for (const [k, v] of Object.entries(s)) localStorage.setItem(k, v); }, storage);
+  }
+  await page.goto(url('/' + query), { waitUntil: 'load' });
+  await waitReady(page);
+  return { page, context };
+}
+
+async function waitReady(page) {
+  await page.waitForFunction(() => window.planmap && window.planmap.ready, null, { timeout: TIMEOUT });
+  await page.evaluate(() => window.planmap.ready);
+  await settle(page);
+}
+
+/** Wait until no project request is in flight and the map is idle. */
+async function settle(page) {
+  await page.waitForFunction(() => !window.planmap.state.loading, null, { timeout: TIMEOUT });
+  await page.evaluate(() => new Promise((res) => {
+    const m = window.planmap.map;
+    if (m.loaded() && !m.isMoving()) { m.once('idle', res); m.triggerRepaint(); } else m.once('idle', res);
+    setTimeout(res, 5000);
+  }));
+}
+
+function shot(page, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  return page.screenshot({ path: path.join(SHOTS, name) });
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM)`);
+  // Playwright gives the browser a fresh, temporary user-data-dir of its own.
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: TIMEOUT });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+
+const ALL = ['planned', 'preparing', 'under_construction', 'completed', 'suspended'];
+const kpi = (page, key) => page.getAttribute(`[data-kpi="${key}"] .kpi-value`, 'data-value');
+const kpiText = (page, key) => page.textContent(`[data-kpi="${key}"]`);
+const statusCount = (stats, s) => (stats.by_status.find((b) => b.key === s) || { count: 0 }).count;
+
+describe('leadership view', { timeout: 10 * TIMEOUT }, () => {
+  test('zh 1920x1080: KPI numbers equal /api/stats; first render is measured', async () => {
+    const stats = await api('/api/stats');
+    const { page, context } = await newPage({ width: 1920, height: 1080 });
+    try {
+      const t = await page.evaluate(() => window.planmap.state.timings);
+      console.log(`# first render ${t.firstRenderMs} ms, map idle ${t.idleMs} ms (${stats.count} projects, headless Chromium, software GL)`);
+      assert.ok(t.firstRenderMs > 0);
+      assert.equal(await kpi(page, 'count'), String(stats.count));
+      assert.equal(await kpi(page, 'under_construction'), String(statusCount(stats, 'under_construction')));
+      assert.equal(await kpi(page, 'completed'), String(statusCount(stats, 'completed')));
+      const inv = await kpiText(page, 'investment_total');
+      assert.ok(inv.includes(`${stats.investment_reported}/${stats.count} 个项目填报`), inv);
+      if (stats.investment_reported === 0) {
+        assert.ok(inv.includes('未填报'), 'unknown investment reads 未填报, never 0');
+        assert.equal(await kpi(page, 'investment_total'), null);
+      } else {
+        assert.ok(await page.evaluate((v) => window.planmap.state.kpi.investment_total === v, stats.investment_total));
+      }
+      // The rates say what they are computed over.
+      assert.match(await kpiText(page, 'completion_rate'), /按填报的|无项目填报/);
+      assert.match(await kpiText(page, 'late'), /落后时间进度/);
+      // Charts drew (ECharts canvases).
+      assert.ok(await page.locator('#chart-action canvas').count() > 0, 'action chart');
+      assert.ok(await page.locator('#chart-island canvas').count() > 0, 'island chart');
+      await shot(page, 'dashboard-zh-1920x1080.png');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a filter changes map, table and numbers consistently', async () => {
+    const { page, context } = await newPage({ width: 1920, height: 1080 });
+    try {
+      const town = '大门镇';
+      const expected = (await api(`/api/projects?town=${encodeURIComponent(town)}`)).features.map((f) => String(f.id)).sort();
+      const stats = await api(`/api/stats?town=${encodeURIComponent(town)}`);
+      await page.selectOption('#town-filter', town);
+      await page.waitForFunction((q) => window.planmap.state.lastQuery === q, `town=${encodeURIComponent(town)}`);
+      await settle(page);
+      const got = await page.evaluate(() => ({
+        ids: window.planmap.state.features.map((f) => String(f.id)).sort(),
+        rendered: window.planmap.renderedProjectIds(),
+      }));
+      assert.deepEqual(got.ids, expected);
+      for (const id of got.rendered) assert.ok(expected.includes(id), `rendered ${id} is in ${town}`);
+      assert.equal(await kpi(page, 'count'), String(stats.count));
+      assert.equal(await kpi(page, 'under_construction'), String(statusCount(stats, 'under_construction')));
+      await page.click('#tab-projects');
+      assert.equal(await page.locator('#project-list .proj-item').count(), expected.length);
+      assert.ok(page.url().includes(`town=${encodeURIComponent(town)}`) || decodeURIComponent(page.url()).includes(`town=${town}`));
+
+      // Island (client-side) filter: 大门岛, under construction — the "done when" question.
+      await page.selectOption('#town-filter', '');
+      await page.selectOption('#island-filter', '大门岛');
+      await page.click('#status-none');
+      await page.check('#st-under_construction');
+      await settle(page);
+      const all = (await api('/api/projects?status=under_construction')).features
+        .filter((f) => (f.properties.islands || []).includes('大门岛')).map((f) => String(f.id)).sort();
+      assert.deepEqual(await page.evaluate(() => window.planmap.state.features.map((f) => String(f.id)).sort()), all);
+      assert.equal(await kpi(page, 'under_construction'), String(all.length));
+      assert.equal(await page.locator('#project-list .proj-item').count(), all.length);
+
+      // Table search narrows map, table and numbers alike.
+      await page.click('#filter-reset');
+      await settle(page);
+      const first = await page.evaluate(() => window.planmap.state.features[0].properties.name_zh);
+      await page.fill('#table-q', first);
+      await page.waitForFunction((q) => window.planmap.state.q === q && !window.planmap.state.loading, first);
+      await settle(page);
+      const n = await page.evaluate(() => window.planmap.state.features.length);
+      assert.ok(n >= 1);
+      assert.equal(await kpi(page, 'count'), String(n));
+      assert.equal(await page.locator('#project-list .proj-item').count(), n);
+
+      // Hover a table row: the project is highlighted on the map.
+      const id = await page.getAttribute('#project-list .proj-item', 'data-id');
+      await page.hover(`#project-list .proj-item[data-id="${id}"]`);
+      assert.equal(await page.evaluate(() => window.planmap.state.hoverId), id);
+      assert.deepEqual(await page.evaluate(() => window.planmap.map.getFilter('hover-point')), ['==', ['get', '_id'], id]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the month slider changes the as-of state', async () => {
+    const all = (await api('/api/projects')).features;
+    const { page, context } = await newPage({ width: 1280, height: 900 });
+    try {
+      assert.equal(await page.evaluate(() => window.planmap.state.month), null);
+      const first = await page.evaluate(() => window.planmap.asOfDate());
+      await page.focus('#time-slider');
+      await page.keyboard.press('Home');
+      await page.waitForFunction(() => window.planmap.state.month === '2024-01' && !window.planmap.state.loading);
+      await settle(page);
+      assert.equal(await page.evaluate(() => window.planmap.asOfDate()), '2024-01-31');
+      assert.notEqual(first, '2024-01-31');
+      assert.match(await page.textContent('#asof-label'), /截至 2024年1月/);
+      // Projects that started after 2024-01 are not under construction or completed then.
+      const startedLater = all.filter((f) => ['under_construction', 'completed'].includes(f.properties.status)
+        && f.properties.start_date && f.properties.start_date > '2024-01-31');
+      const started = await page.evaluate(() => Object.fromEntries(window.planmap.state.all.map((f) => [String(f.id), f.properties.status])));
+      for (const f of startedLater) assert.equal(started[String(f.id)], 'preparing', `${f.id} had not started in 2024-01`);
+      const nowUc = all.filter((f) => f.properties.status === 'under_construction').length;
+      const thenUc = Object.values(started).filter((s) => s === 'under_construction').length;
+      if (startedLater.some((f) => f.properties.status === 'under_construction')) assert.ok(thenUc < nowUc);
+      assert.equal(await kpi(page, 'under_construction'), String(thenUc));
+      assert.ok(page.url().includes('month=2024-01'));
+      // Step forward with the keyboard, then back to the latest data.
+      await page.keyboard.press('ArrowRight');
+      await page.waitForFunction(() => window.planmap.state.month === '2024-02');
+      await page.click('#time-now');
+      await page.waitForFunction(() => window.planmap.state.month === null && !window.planmap.state.loading);
+      assert.equal(await kpi(page, 'under_construction'), String(nowUc));
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a deep link restores filters, month, selection, tab and map view', async () => {
+    const all = (await api('/api/projects')).features;
+    const target = all.find((f) => f.properties.town === '大门镇') || all[0];
+    const q = `?lang=zh&town=${encodeURIComponent('大门镇')}&month=2025-06&sel=${encodeURIComponent(target.id)}&tab=projects&choro=1&map=11.50/27.95000/121.10000`;
+    const { page, context } = await newPage({ width: 1920, height: 1080, query: q });
+    try {
+      const s = await page.evaluate(() => {
+        const st = window.planmap.state;
+        const c = window.planmap.map.getCenter();
+        return { town: st.town, month: st.month, sel: st.selectedId, tab: st.tab, choro: st.choro, zoom: window.planmap.map.getZoom(), lat: c.lat, lng: c.lng };
+      });
+      assert.equal(s.town, '大门镇');
+      assert.equal(s.month, '2025-06');
+      assert.equal(s.sel, String(target.id));
+      assert.equal(s.tab, 'projects');
+      assert.equal(s.choro, true);
+      assert.ok(Math.abs(s.zoom - 11.5) < 0.01 && Math.abs(s.lat - 27.95) < 0.001 && Math.abs(s.lng - 121.1) < 0.001, JSON.stringify(s));
+      assert.ok(await page.isVisible('#details'));
+      assert.equal((await page.textContent('#details-name')).trim(), target.properties.name_zh);
+      assert.equal(await page.inputValue('#town-filter'), '大门镇');
+      assert.match(await page.textContent('#asof-label'), /2025年6月/);
+      assert.ok(await page.isVisible('#tp-projects'));
+      // The details carry the history timeline.
+      await page.waitForSelector('#details-history .tl-item');
+      await settle(page);
+      await shot(page, 'deeplink-details-1920x1080.png');
+      // What the page writes back is the same view.
+      await page.waitForFunction(() => location.search.includes('sel='));
+      const u = new URL(page.url());
+      assert.equal(u.searchParams.get('town'), '大门镇');
+      assert.equal(u.searchParams.get('month'), '2025-06');
+      assert.equal(u.searchParams.get('sel'), String(target.id));
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a late project is counted, ringed on the map, coloured in the choropleth and explained in the drawer', async () => {
+    // The seed has no dates, progress or money: give one project some in the browser's copy of
+    // /api/projects (the server is not touched), as an editor would enter them.
+    const real = await api('/api/projects');
+    const late = real.features.find((f) => f.geometry.type === 'Point' && (f.properties.islands || []).length === 1) || real.features[0];
+    const id = String(late.id);
+    const island = late.properties.islands[0];
+    Object.assign(late.properties, {
+      status: 'under_construction', start_date: '2024-01-01', planned_completion: '2025-06-30', progress_pct: 30,
+      investment_total: '12000', investment_completed: '3000',
+      investment_by_year: [{ year: 2024, plan: '4000', actual: '1000' }, { year: 2025, plan: '8000', actual: '2000' }],
+    });
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1, locale: 'zh-CN' });
+    await context.route('**/api/projects', (route) => route.fulfill({ status: 200, contentType: 'application/geo+json', body: JSON.stringify(real) }));
+    await context.route('**/api/projects?*', (route) => {
+      const u = new URL(route.request().url());
+      if (u.searchParams.has('as_of')) return route.fulfill({ status: 400, contentType: 'application/problem+json', body: '{"status":400}' });
+      return route.continue();
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    try {
+      await page.goto(url('/?lang=zh&choro=1'), { waitUntil: 'load' });
+      await waitReady(page);
+      assert.equal(await kpi(page, 'late'), '1');
+      assert.equal(await page.evaluate(() => window.planmap.state.kpi.late_ids.join()), id);
+      assert.ok((await kpiText(page, 'investment_total')).includes('1.2亿元'));
+      assert.ok((await kpiText(page, 'completion_rate')).includes('25%'));
+      // Ringed on the map.
+      const ringed = await page.evaluate(() => window.planmap.map.queryRenderedFeatures({ layers: ['late-ring'] }).map((f) => f.properties._id));
+      assert.deepEqual([...new Set(ringed)], [id]);
+      // Choropleth: its island is coloured, the others keep the plain fill.
+      const colour = await page.evaluate((n) => window.planmap.map.getPaintProperty('island-fill', 'fill-color'), island);
+      assert.ok(Array.isArray(colour) && colour.includes(island), JSON.stringify(colour).slice(0, 200));
+      assert.ok(await page.isVisible('#legend-choro'));
+      // Only late: one project, in the table with the reason.
+      await page.click('[data-kpi="late"]');
+      await page.waitForFunction(() => window.planmap.state.lateOnly && window.planmap.state.features.length === 1);
+      await page.click('#tab-projects');
+      assert.equal(await page.textContent(`#project-list .proj-item[data-id="${id}"] .c-late`), '已超过计划完工日期；落后时间进度 70 个百分点');
+      // The drawer: late badge, progress bar, per-year chart.
+      await page.click(`#project-list .proj-item[data-id="${id}"]`);
+      await page.waitForSelector('#details:not([hidden])');
+      assert.match(await page.textContent('#details-badges'), /滞后：已超过计划完工日期/);
+      assert.ok(await page.isVisible('#details-progress .pbar'));
+      assert.ok(await page.locator('#details-years canvas').count() > 0, 'per-year chart');
+      await settle(page);
+      await shot(page, 'late-project-1920x1080.png');
+      // In 2024-06 the same project was behind time, not overdue: 落后时间进度 X 个百分点.
+      await page.evaluate(() => window.planmap.setMonth('2024-06'));
+      await page.waitForFunction(() => window.planmap.state.month === '2024-06' && !window.planmap.state.loading);
+      const l = await page.evaluate((i) => window.planmap.state.all.find((f) => String(f.id) === i)._late, id);
+      assert.equal(l.overdue, false);
+      assert.equal(l.behindPts, 3.2); // 2024-06-30: 181 of 546 days = 33.2% elapsed, progress 30%
+      assert.match(await page.textContent('#details-badges'), /落后时间进度 3\.2 个百分点/);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('1024x768: table, targets, English, PNG download', async () => {
+    const { page, context } = await newPage({ width: 1024, height: 768 });
+    try {
+      await shot(page, 'dashboard-zh-1024x768.png');
+      await page.click('#tab-projects');
+      await page.click('#project-table th button[data-col="investment"]');
+      assert.equal(await page.evaluate(() => window.planmap.state.sort.col), 'investment');
+      await settle(page);
+      await shot(page, 'table-zh-1024x768.png');
+      await page.click('#tab-targets');
+      const targets = await api('/api/plan/targets');
+      assert.equal(await page.locator('#targets tr[data-target]').count(), targets.length);
+      await shot(page, 'targets-zh-1024x768.png');
+      await page.click('#tab-overview');
+      await page.click('#lang-btn');
+      await page.waitForFunction(() => document.documentElement.lang === 'en');
+      assert.equal(await page.textContent('[data-kpi="count"] .kpi-label'), 'Projects');
+      await settle(page);
+      await shot(page, 'dashboard-en-1024x768.png');
+      const png = await page.evaluate(async () => {
+        const b = await window.planmap.mapPng();
+        return { type: b.type, size: b.size };
+      });
+      assert.equal(png.type, 'image/png');
+      assert.ok(png.size > 10000, `png ${png.size} bytes`);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#png-btn')]);
+      assert.match(download.suggestedFilename(), /^planmap-\d{4}-\d\d-\d\d\.png$/);
+      // Print layout: A4 landscape PDF renders.
+      await page.emulateMedia({ media: 'print' });
+      await page.evaluate(() => window.planmap.map.resize());
+      await settle(page);
+      const pdf = await page.pdf({ landscape: true, format: 'A4', printBackground: true, preferCSSPageSize: true });
+      fs.mkdirSync(SHOTS, { recursive: true });
+      fs.writeFileSync(path.join(SHOTS, 'print-a4.pdf'), pdf);
+      assert.ok(pdf.length > 10000);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+test('leadership view: no console errors, no page errors, no request left the server', { timeout: 5000 }, () => {
+  assert.deepEqual(problems, []);
+  assert.deepEqual(externalRequests, []);
+  assert.ok(allRequests.length > 0);
+});
