@@ -27,7 +27,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the map and API (the default).
-    Serve,
+    Serve(Box<ServeArgs>),
     /// Import a GeoJSON FeatureCollection or a GeoPackage, all or nothing, with a per-feature report.
     Import(ImportArgs),
     /// Write the projects as GeoJSON, CSV, GeoPackage, KML, Shapefile (zip) or FlatGeobuf.

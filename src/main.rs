@@ -38,8 +38,13 @@ fn write_out(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Result<()>
 
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     match &cli.command {
-        None | Some(Command::Serve) => {
-            let config = Config::from_cli(&cli.common, &cli.serve).map_err(anyhow::Error::msg)?;
+        None | Some(Command::Serve(_)) => {
+            // `planmap --bind X` and `planmap serve --bind X` both work: the flags are read where given.
+            let serve = match &cli.command {
+                Some(Command::Serve(args)) => args.as_ref(),
+                _ => &cli.serve,
+            };
+            let config = Config::from_cli(&cli.common, serve).map_err(anyhow::Error::msg)?;
             let app = App::build(config).await?;
             tracing::info!(address = %app.local_addr()?, store = %cli.common.database_url, "planmap is serving: open http://{}/", app.local_addr()?);
             app.run(app::shutdown_signal()).await?;

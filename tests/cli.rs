@@ -108,3 +108,12 @@ fn bad_configuration_is_refused_with_the_setting_named() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("region"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn server_flags_are_accepted_before_and_after_serve() {
+    for args in [&["serve", "--help"][..], &["--help"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_planmap")).args(args).output().unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(help.contains("--bind") && help.contains("PLANMAP_BIND"), "{args:?}: {help}");
+    }
+}

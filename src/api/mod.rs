@@ -80,9 +80,12 @@ pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Rout
         .fallback(crate::web::serve)
         .layer(axum::middleware::from_fn_with_state(state.clone(), caller::identify))
         .with_state(state)
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        // Outside every route and the timeout, so that axum's own rejections (bad path encoding,
+        // 405, 408, 413) leave as problem+json like every other error.
+        .layer(axum::middleware::map_response(problem::ensure_problem))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(TraceLayer::new_for_http())
 }
 

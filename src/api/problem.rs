@@ -139,3 +139,32 @@ impl From<ImportError> for Problem {
         }
     }
 }
+
+/// Turns any error response that is not already JSON (axum's plain-text rejections, an empty 405
+/// or 408) into problem+json, keeping its status and using its text as the detail.
+pub async fn ensure_problem(res: Response) -> Response {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/problem+json") || ct.starts_with("application/json") || ct.starts_with("text/html"));
+    if is_json {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    // Rejection texts are a line or two; anything longer is not one of them and is cut.
+    let text = axum::body::to_bytes(body, 4096).await.map(|b| String::from_utf8_lossy(&b).trim().to_owned()).unwrap_or_default();
+    let title = status.canonical_reason().unwrap_or("Error");
+    let detail = if text.is_empty() { title.to_lowercase() } else { text };
+    let mut out = Problem::new(status, title, detail).into_response();
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = parts.headers.get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
+}

@@ -43,3 +43,18 @@ async fn unknown_ids_and_paths_are_404_problems() {
         assert_eq!(p["status"], 404);
     }
 }
+
+#[tokio::test]
+async fn the_frameworks_own_rejections_are_problems_too() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    let (status, p) = problem(&app, "/api/projects/%FF%FE").await;
+    assert_eq!((status, p["status"].as_u64()), (400, Some(400)));
+    let r = app.client.delete(app.url("/api/stats")).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    assert!(r.headers().contains_key("allow"));
+    let too_big = vec![b' '; 11 * 1024 * 1024];
+    let r = app.client.post(app.url("/api/session")).header("content-type", "application/json").body(too_big).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+}
