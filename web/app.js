@@ -16,6 +16,7 @@ import {
   renderKpis, renderCharts, renderTableHead, renderTableRows, sortRows, renderTargets, lateText,
 } from './dashboard.js';
 import { resizeCharts, yearChart } from './charts.js';
+import { createExportMenu } from './export-menu.js';
 
 performance.mark('planmap:start');
 const maplibregl = window.maplibregl;
@@ -457,6 +458,15 @@ function apiQuery() {
   return p;
 }
 
+/** True when apiQuery() selects exactly the projects shown: no client-only filter is on. */
+function serverQueryExact() {
+  const keys = [...STATUS_KEYS, NULL_KEY];
+  const allStatus = keys.every((k) => state.statusSel.has(k));
+  const statusOk = allStatus || (!state.statusSel.has(NULL_KEY) && state.statusSel.size > 0);
+  return statusOk && state.action !== NULL_KEY && state.town !== NULL_KEY
+    && !state.island && !state.lateOnly && !state.q && !state.month;
+}
+
 const validFeatures = (fc) => (fc.features || []).filter((f) => f && f.geometry && f.properties);
 
 /** The latest projects (GET /api/projects, no as_of), loaded once and kept. */
@@ -570,6 +580,7 @@ function renderPanel() {
   renderTable();
   renderTimeLabel();
   renderFilterSummary();
+  exportMenu.refresh();
   state.timings.lastPanelMs = Math.round(performance.now() - t0);
   if (!performance.getEntriesByName('planmap:numbers').length) performance.mark('planmap:numbers');
 }
@@ -1114,6 +1125,7 @@ function setLang(lang) {
 
 function renderAll() {
   applyStaticStrings();
+  exportMenu.render();
   renderStatusFilter();
   renderFilterSelects();
   renderLegend();
@@ -1259,6 +1271,17 @@ async function downloadPng() {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 10000);
 }
+
+// ---------------------------------------------------------------- download menu
+const exportMenu = createExportMenu($('export-host'), {
+  tr,
+  scope: () => ({
+    total: state.latestRaw ? state.latestRaw.length : null,
+    ids: state.loading && !state.features.length ? [] : state.features.map((f) => String(f.id)),
+    serverQuery: apiQuery(),
+    exact: serverQueryExact(),
+  }),
+});
 
 // ---------------------------------------------------------------- events
 $('lang-btn').addEventListener('click', () => setLang(state.lang === 'zh' ? 'en' : 'zh'));

@@ -26,8 +26,10 @@ enum Phase {
 
 type StreamState = (Arc<dyn Store>, ProjectFilter, Box<dyn PagedWriter>, Phase);
 
+// Fused: a body wrapper (the gzip compression layer) may poll again after the end, and a bare
+// `unfold` panics when polled after it returned `None` (the download was cut short).
 fn stream(store: Arc<dyn Store>, filter: ProjectFilter, writer: Box<dyn PagedWriter>) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send {
-    futures::stream::unfold((store, filter, writer, Phase::Head), |(store, filter, mut w, phase): StreamState| async move {
+    futures::StreamExt::fuse(futures::stream::unfold((store, filter, writer, Phase::Head), |(store, filter, mut w, phase): StreamState| async move {
         match phase {
             Phase::Head => Some((Ok(Bytes::from(w.head())), (store, filter, w, Phase::Page(0)))),
             Phase::Done => None,
@@ -59,7 +61,7 @@ fn stream(store: Arc<dyn Store>, filter: ProjectFilter, writer: Box<dyn PagedWri
                 Some((Ok(Bytes::from(buf)), (store, filter, w, next)))
             }
         }
-    })
+    }))
 }
 
 async fn export(State(s): State<AppState>, RawQuery(q): RawQuery) -> Result<Response, Problem> {

@@ -190,3 +190,19 @@ fn the_cli_backs_up_to_a_geopackage_and_restores_it_identically() {
     assert!(text.starts_with('\u{feff}'));
     assert!(text.lines().skip(1).all(|l| l.contains(",school,")), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamed_exports_complete_when_the_browser_asks_for_gzip() {
+    // Browsers send Accept-Encoding: gzip; the compression layer then polls the streamed body
+    // once more after its end, which must not cut the download short.
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    for format in ["geojson", "csv", "kml"] {
+        let r = app.client.get(app.url(&format!("/api/export?format={format}"))).header("accept-encoding", "gzip").send().await.unwrap();
+        assert_eq!(r.status(), 200, "{format}");
+        assert_eq!(r.headers()["content-encoding"], "gzip", "{format}");
+        let body = r.bytes().await;
+        assert!(body.is_ok(), "{format}: the compressed download was cut short: {body:?}");
+        let body = body.unwrap();
+        assert!(body.len() > 1000 && body.starts_with(&[0x1f, 0x8b]), "{format}: {} bytes", body.len());
+    }
+}

@@ -109,6 +109,17 @@ after(async () => {
 });
 
 
+const { STRINGS } = await import(pathToFileURL(path.join(HERE, '../../web/i18n.js')).href);
+const { shownQuery, MAX_IDS } = await import(pathToFileURL(path.join(HERE, '../../web/export-menu.js')).href);
+// format, content type (src/formats/mod.rs), file extension
+const FORMATS = [
+  ['geojson', 'application/geo+json', 'geojson'],
+  ['csv', 'text/csv; charset=utf-8', 'csv'],
+  ['gpkg', 'application/geopackage+sqlite3', 'gpkg'],
+  ['kml', 'application/vnd.google-earth.kml+xml', 'kml'],
+  ['shp', 'application/zip', 'shp.zip'],
+  ['fgb', 'application/flatgeobuf', 'fgb'],
+];
 const ALL = ['planned', 'preparing', 'under_construction', 'completed', 'suspended'];
 const kpi = (page, key) => page.getAttribute(`[data-kpi="${key}"] .kpi-value`, 'data-value');
 const kpiText = (page, key) => page.textContent(`[data-kpi="${key}"]`);
@@ -370,6 +381,124 @@ describe('leadership view', { timeout: 10 * TIMEOUT }, () => {
       await context.close();
     }
   });
+
+  test('download menu: six formats in both languages, typed and dated files, "shown" follows the filters; edit link', async () => {
+    const { page, context } = await newPage({ width: 1024, height: 768 });
+    try {
+      // The edit link goes to the planners' page (which sends anonymous users to signin.html).
+      assert.equal(await page.getAttribute('#edit-link', 'href'), 'edit.html');
+      assert.equal((await page.textContent('#edit-link')).trim(), STRINGS.zh['action.edit']);
+      assert.equal((await page.textContent('#export-btn')).trim(), STRINGS.zh['export.button']);
+      assert.equal(await page.locator('.head-buttons #export-btn').count(), 1, 'the menu button is in the panel header');
+
+      // Keyboard: Enter opens and moves the focus in, arrows move, Escape closes and gives it back.
+      await page.focus('#export-btn');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#export-menu', { state: 'visible' });
+      assert.equal(await page.getAttribute('#export-btn', 'aria-expanded'), 'true');
+      assert.ok(await page.evaluate(() => document.getElementById('export-menu').contains(document.activeElement)));
+      await page.focus('#export-menu a[data-format="geojson"]');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await page.evaluate(() => document.activeElement.dataset.format), 'csv');
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('#export-menu', { state: 'hidden' });
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'export-btn');
+
+      const links = () => page.$$eval('#export-menu a[data-format]', (as) => as.map((a) => ({ format: a.dataset.format, text: a.textContent.trim(), href: a.href })));
+      await page.click('#export-btn');
+      const zh = await links();
+      assert.deepEqual(zh.map((l) => l.format), FORMATS.map((f) => f[0]));
+      assert.deepEqual(zh.map((l) => l.text), FORMATS.map((f) => STRINGS.zh[`export.format.${f[0]}`]));
+      // The menu is inside the panel, under its header, not over the map.
+      const box = await page.locator('#export-menu').boundingBox();
+      const panel = await page.locator('#panel').boundingBox();
+      assert.ok(box.x >= panel.x && box.x + box.width <= panel.x + panel.width, `menu ${JSON.stringify(box)} in panel ${JSON.stringify(panel)}`);
+      await shot(page, 'export-menu-zh-1024x768.png');
+
+      // Every link answers 200 with its content type and a dated file name (China Standard Time).
+      const day = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+      const total = (await api('/api/projects')).features.length;
+      const fetchLink = (href) => page.evaluate(async (h) => {
+        const r = await fetch(h);
+        const type = r.headers.get('content-type');
+        const disposition = r.headers.get('content-disposition');
+        const body = type.includes('geo+json') ? await r.json() : null;
+        if (!body) await r.arrayBuffer();
+        return { status: r.status, type, disposition, ids: body ? body.features.map((f) => String(f.id)).sort() : null };
+      }, href);
+      for (const [format, type, ext] of FORMATS) {
+        const href = zh.find((l) => l.format === format).href;
+        assert.ok(!new URL(href).searchParams.has('ids'), `all projects: ${href}`);
+        const r = await fetchLink(href);
+        assert.equal(r.status, 200, href);
+        assert.equal(r.type, type, href);
+        assert.equal(r.disposition, `attachment; filename="planmap-projects-${day}.${ext}"`);
+        if (format === 'geojson') assert.equal(r.ids.length, total);
+      }
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-menu a[data-format="csv"]')]);
+      assert.equal(download.suggestedFilename(), `planmap-projects-${day}.csv`);
+      await page.waitForSelector('#export-menu', { state: 'hidden' });
+
+      // "Shown" after a status filter: the server-side query, exactly the shown projects.
+      await page.evaluate(() => { document.getElementById('filters-box').open = true; }); // folded at 768 px
+      await page.click('#status-none');
+      await page.check('#st-under_construction');
+      await settle(page);
+      const shownIds = () => page.evaluate(() => window.planmap.state.features.map((f) => String(f.id)).sort());
+      const shown = await shownIds();
+      assert.ok(shown.length > 0);
+      await page.click('#export-btn');
+      await page.check('#export-menu label[data-scope="shown"] input');
+      assert.equal((await page.textContent('#export-menu label[data-scope="shown"]')).trim(),
+        STRINGS.zh['export.scope.shown.n'].replace('{n}', shown.length));
+      let href = (await links()).find((l) => l.format === 'geojson').href;
+      assert.equal(new URL(href).searchParams.get('status'), 'under_construction');
+      let r = await fetchLink(href);
+      assert.equal(r.ids.length, shown.length);
+      assert.deepEqual(r.ids, shown);
+
+      // A client-only filter (island): the ids of the shown projects are sent.
+      await page.keyboard.press('Escape');
+      await page.click('#status-all');
+      await page.selectOption('#island-filter', '大门岛');
+      await settle(page);
+      const onIsland = await shownIds();
+      await page.click('#export-btn');
+      href = (await links()).find((l) => l.format === 'geojson').href;
+      assert.ok(new URL(href).searchParams.has('ids'), href);
+      r = await fetchLink(href);
+      assert.ok(onIsland.length > 0);
+      assert.deepEqual(r.ids, onIsland);
+      assert.ok(await page.locator('#export-menu .export-note').isHidden());
+
+      // English: the language switch re-renders the menu.
+      await page.keyboard.press('Escape');
+      await page.click('#lang-btn');
+      await page.waitForFunction(() => document.documentElement.lang === 'en');
+      assert.equal((await page.textContent('#export-btn')).trim(), 'Download data');
+      assert.equal((await page.textContent('#edit-link')).trim(), 'Edit');
+      await page.click('#export-btn');
+      const en = await links();
+      assert.deepEqual(en.map((l) => l.text), FORMATS.map((f) => STRINGS.en[`export.format.${f[0]}`]));
+      await shot(page, 'export-menu-en-1024x768.png');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+test('download menu: beyond MAX_IDS shown projects the server-side filters are sent, marked partial', () => {
+  const serverQuery = new URLSearchParams({ status: 'completed' });
+  const few = shownQuery({ ids: ['a', 'b'], serverQuery, exact: false });
+  assert.equal(few.params.get('ids'), 'a,b');
+  assert.equal(few.partial, false);
+  const many = shownQuery({ ids: Array.from({ length: MAX_IDS + 1 }, (_, i) => `p${i}`), serverQuery, exact: false });
+  assert.equal(many.params.toString(), 'status=completed');
+  assert.equal(many.partial, true);
+  const exact = shownQuery({ ids: ['a'], serverQuery, exact: true });
+  assert.equal(exact.params.toString(), 'status=completed');
+  assert.equal(exact.partial, false);
+  assert.match(STRINGS.en['export.partial'], /not applied/);
 });
 
 test('leadership view: no console errors, no page errors, no request left the server', { timeout: 5000 }, () => {
