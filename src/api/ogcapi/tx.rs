@@ -159,6 +159,30 @@ fn written(v: Version) -> Result<Response, Problem> {
     Ok((StatusCode::NO_CONTENT, [(header::ETAG, etag(v)?)]).into_response())
 }
 
+/// What PUT and PATCH on an item share: a writable collection, a planner, and a body read as
+/// JSON in the storage CRS with its history comment taken out.
+struct ItemWrite {
+    id: crate::project::ProjectId,
+    expected: Option<Version>,
+    body: Value,
+    comment: Option<String>,
+}
+
+/// `Ok(Err(response))` when the collection is read-only (answered as such, not as an error).
+fn item_write(c: &Caller, cid: &str, fid: &str, headers: &HeaderMap, body: &[u8]) -> Result<Result<ItemWrite, Response>, Problem> {
+    let col = Collection::parse(cid)?;
+    if col != Collection::Projects {
+        return Ok(Err(read_only(col)));
+    }
+    c.require(Role::Planner)?;
+    let id = parse_id(fid)?;
+    let expected = if_match(headers)?;
+    let mut v = json_body(body)?;
+    let comment = take_comment(&mut v)?;
+    to_storage_crs(headers, &mut v)?;
+    Ok(Ok(ItemWrite { id, expected, body: v, comment }))
+}
+
 /// `PUT /collections/projects/items/{fid}`: replaces the feature; 204.
 pub(super) async fn replace(
     State(s): State<AppState>,
@@ -167,17 +191,11 @@ pub(super) async fn replace(
     headers: HeaderMap,
     Body(body): Body,
 ) -> Result<Response, Problem> {
-    let col = Collection::parse(&cid)?;
-    if col != Collection::Projects {
-        return Ok(read_only(col));
-    }
-    c.require(Role::Planner)?;
-    let id = parse_id(&fid)?;
-    let expected = if_match(&headers)?;
-    let mut v = json_body(&body)?;
-    let comment = take_comment(&mut v)?;
-    to_storage_crs(&headers, &mut v)?;
-    let p = write::replace(&s, &c, &id, expected, &v, comment.as_deref()).await?;
+    let w = match item_write(&c, &cid, &fid, &headers, &body)? {
+        Ok(w) => w,
+        Err(read_only) => return Ok(read_only),
+    };
+    let p = write::replace(&s, &c, &w.id, w.expected, &w.body, w.comment.as_deref()).await?;
     written(p.version)
 }
 
@@ -189,17 +207,11 @@ pub(super) async fn patch(
     headers: HeaderMap,
     Body(body): Body,
 ) -> Result<Response, Problem> {
-    let col = Collection::parse(&cid)?;
-    if col != Collection::Projects {
-        return Ok(read_only(col));
-    }
-    c.require(Role::Planner)?;
-    let id = parse_id(&fid)?;
-    let expected = if_match(&headers)?;
-    let mut v = json_body(&body)?;
-    let comment = take_comment(&mut v)?;
-    to_storage_crs(&headers, &mut v)?;
-    let p = write::patch(&s, &c, &id, expected, &v, comment.as_deref()).await?;
+    let w = match item_write(&c, &cid, &fid, &headers, &body)? {
+        Ok(w) => w,
+        Err(read_only) => return Ok(read_only),
+    };
+    let p = write::patch(&s, &c, &w.id, w.expected, &w.body, w.comment.as_deref()).await?;
     written(p.version)
 }
 
