@@ -17,6 +17,7 @@ import {
 } from './dashboard.js';
 import { resizeCharts, yearChart } from './charts.js';
 import { createExportMenu } from './export-menu.js';
+import { el } from './dom.js';
 
 performance.mark('planmap:start');
 const maplibregl = window.maplibregl;
@@ -116,27 +117,6 @@ const tr = (key, vars) => t(state.lang, key, vars);
 
 // ---------------------------------------------------------------- helpers
 const $ = (id) => document.getElementById(id);
-function el(tag, attrs, ...children) {
-  const e = document.createElement(tag);
-  if (attrs) {
-    for (const [k, v] of Object.entries(attrs)) {
-      if (v == null || v === false) continue;
-      if (k === 'class') e.className = v;
-      else if (k === 'text') e.textContent = v;
-      else if (k === 'style') {
-        for (const [sk, sv] of Object.entries(v)) {
-          if (sk.startsWith('--')) e.style.setProperty(sk, sv); else e.style[sk] = sv;
-        }
-      }
-      else e.setAttribute(k, v === true ? '' : String(v));
-    }
-  }
-  for (const c of children) {
-    if (c == null || c === false) continue;
-    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return e;
-}
 const isUnknown = (v) => v == null || v === '' || (Array.isArray(v) && v.length === 0);
 function unknownNode() {
   return el('span', { class: 'unknown', text: tr('unknown') });

@@ -4,29 +4,10 @@
 
 import { formatMoney, formatPct, formatInt, lateness } from './format.js';
 import { barChart, disposeChart } from './charts.js';
+import { el } from './dom.js';
 
 export const STATUS_ORDER = ['under_construction', 'completed', 'preparing', 'planned', 'suspended', 'null'];
 
-function el(tag, attrs, ...children) {
-  const e = document.createElement(tag);
-  if (attrs) {
-    for (const [k, v] of Object.entries(attrs)) {
-      if (v == null || v === false) continue;
-      if (k === 'class') e.className = v;
-      else if (k === 'text') e.textContent = v;
-      else if (k === 'style') {
-        for (const [sk, sv] of Object.entries(v)) {
-          if (sk.startsWith('--')) e.style.setProperty(sk, sv); else e.style[sk] = sv;
-        }
-      } else e.setAttribute(k, v === true ? '' : String(v));
-    }
-  }
-  for (const c of children) {
-    if (c == null || c === false) continue;
-    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return e;
-}
 
 // ------------------------------------------------------------------ KPI cards
 /** One card: big value, label, and the note that says what the figure covers. */
