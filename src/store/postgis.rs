@@ -2,7 +2,7 @@
 //! bbox test is `&&` plus `ST_Intersects` in SQL. Several planmap instances may share one
 //! database: every write is a compare-and-swap inside a transaction, nothing is cached here.
 
-use super::sql::{decode, decode_snapshot, props_json, push_conditions};
+use super::sql::{batch_step, decode, decode_snapshot, props_json, push_conditions, BatchStep};
 use super::{db, Backend, BatchAction, BatchMode, BatchOutcome, Census, Revision, RevisionMeta, Store, StoreError, StoreResult};
 use crate::geometry::Region;
 use crate::project::{now_micros, NewProject, Page, Project, ProjectFilter, ProjectId, Version};
@@ -335,17 +335,17 @@ impl Store for PostgisStore {
         let now = now_micros();
         let mut out = Vec::with_capacity(items.len());
         for new in items {
-            let action = match Self::current(&mut tx, &new.id).await? {
-                None => {
+            let current = Self::current(&mut tx, &new.id).await?;
+            let action = match batch_step(current.as_ref(), new, mode)? {
+                BatchStep::Create => {
                     Self::create_in(&mut tx, new, meta, now).await?;
                     BatchAction::Created
                 }
-                Some(_) if mode == BatchMode::CreateOnly => return Err(StoreError::AlreadyExists(new.id.clone())),
-                Some(cur) if cur.props == new.props && cur.geometry == new.geometry.to_geojson_string() => BatchAction::Unchanged,
-                Some(cur) => {
-                    Self::replace_in(&mut tx, cur.version, new, meta, now).await?;
+                BatchStep::Replace(version) => {
+                    Self::replace_in(&mut tx, version, new, meta, now).await?;
                     BatchAction::Updated
                 }
+                BatchStep::Unchanged => BatchAction::Unchanged,
             };
             out.push((new.id.clone(), action));
         }

@@ -74,3 +74,22 @@ pub(crate) fn decode_snapshot(id: &str, version: i64, feature: &str, at: DateTim
     let pid = ProjectId::parse(id).map_err(|e| corrupt(e.to_string()))?;
     Ok(Project { id: pid, geometry, props, islands, version: Version(version), updated_at: at })
 }
+
+/// What a batch does with one item, decided the same way by both stores.
+pub(crate) enum BatchStep {
+    /// No live project with that id.
+    Create,
+    /// Live and different: compare-and-swap on this version.
+    Replace(Version),
+    /// Live and identical: write nothing.
+    Unchanged,
+}
+
+pub(crate) fn batch_step(current: Option<&Project>, new: &crate::project::NewProject, mode: super::BatchMode) -> StoreResult<BatchStep> {
+    Ok(match current {
+        None => BatchStep::Create,
+        Some(_) if mode == super::BatchMode::CreateOnly => return Err(StoreError::AlreadyExists(new.id.clone())),
+        Some(cur) if cur.props == new.props && cur.geometry == new.geometry.to_geojson_string() => BatchStep::Unchanged,
+        Some(cur) => BatchStep::Replace(cur.version),
+    })
+}

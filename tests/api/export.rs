@@ -1,22 +1,11 @@
 //! Exports: every format opens in GDAL with every feature, correct Chinese text and the CRS;
 //! GeoJSON and GeoPackage round trips are lossless.
 
-use crate::support::{Kind, TestApp, TestDb};
+use crate::support::{run, Kind, TestApp, TestDb};
 use planmap::formats::{self, ExportFormat};
 use planmap::import::{self, Limits};
 use planmap::project::{Page, ProjectFilter, Rules};
 use planmap::store::{BatchMode, RevisionMeta, Store};
-
-async fn run(cmd: &str, args: &[&str]) -> String {
-    let out = tokio::process::Command::new(cmd)
-        .args(args)
-        .output()
-        .await
-        .unwrap_or_else(|e| panic!("{cmd} is required (apt-get install gdal-bin; scripts/test installs it): {e}"));
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{cmd} {args:?} failed:\n{text}");
-    text
-}
 
 async fn download(app: &TestApp, query: &str) -> (String, String, Vec<u8>) {
     let r = app.get(&format!("/api/export?{query}")).await;

@@ -1,7 +1,7 @@
 //! OGC API – Features: what GDAL, QGIS and OWSLib require (shared/design/ogc-clients.md), and
 //! GDAL's OAPIF driver as the judge.
 
-use crate::support::{Kind, TestApp};
+use crate::support::{run, Kind, TestApp};
 use serde_json::Value;
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
@@ -317,18 +317,6 @@ async fn html_is_served_by_accept_header_or_f_parameter() {
     assert_eq!(ct, "application/geo+json");
     let (_, ct, _, _) = get_with(&app, "/ogcapi/collections/projects/items", "application/json").await;
     assert_eq!(ct, "application/json");
-}
-
-async fn run(cmd: &str, args: &[&str]) -> String {
-    let out = tokio::process::Command::new(cmd)
-        .args(args)
-        .env("CPL_DEBUG", "OFF")
-        .output()
-        .await
-        .unwrap_or_else(|e| panic!("{cmd} is required (apt-get install gdal-bin; scripts/test installs it): {e}"));
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{cmd} {args:?} failed:\n{text}");
-    text
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

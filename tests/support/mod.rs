@@ -215,3 +215,16 @@ impl TestApp {
         self._db.url.clone()
     }
 }
+
+/// Runs a GDAL tool (or any command) and returns its output; fails the test when it fails.
+pub async fn run(cmd: &str, args: &[&str]) -> String {
+    let out = tokio::process::Command::new(cmd)
+        .args(args)
+        .env("CPL_DEBUG", "OFF")
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{cmd} is required (apt-get install gdal-bin; scripts/test installs it): {e}"));
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{cmd} {args:?} failed:\n{text}");
+    text
+}
