@@ -156,6 +156,9 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered 408.
     #[arg(long, env = "PLANMAP_REQUEST_TIMEOUT", default_value_t = 60)]
     pub request_timeout: u64,
+    /// Memory for cached vector tiles, in MiB; 0 turns the tile cache off.
+    #[arg(long, env = "PLANMAP_TILE_CACHE_MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(0..=65_536))]
+    pub tile_cache_mb: u64,
     /// Sign-in, sessions and editing limits.
     #[command(flatten)]
     pub edit: EditConfig,
@@ -288,6 +291,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Request timeout in seconds.
     pub request_timeout: u64,
+    /// Tile cache budget in bytes (0: off).
+    pub tile_cache_bytes: u64,
     /// Sign-in, sessions and editing limits.
     pub edit: EditConfig,
 }
@@ -304,6 +309,7 @@ impl Config {
             seed: serve.seed,
             max_body_bytes: serve.max_body_bytes,
             request_timeout: serve.request_timeout,
+            tile_cache_bytes: serve.tile_cache_mb * 1024 * 1024,
             edit: serve.edit.clone(),
         })
     }
@@ -319,6 +325,7 @@ impl Config {
             seed: true,
             max_body_bytes: 10 * 1024 * 1024,
             request_timeout: 60,
+            tile_cache_bytes: 64 * 1024 * 1024,
             edit: EditConfig::default(),
         }
     }

@@ -29,5 +29,7 @@ pub mod project;
 pub mod store;
 /// Logging setup.
 pub mod telemetry;
+/// Vector tiles: tile math, the embedded encoder, the cache with exact invalidation.
+pub mod tiles;
 /// The embedded web page and vendored libraries.
 pub mod web;

@@ -30,6 +30,7 @@ mod ogcapi;
 mod problem;
 mod projects;
 mod session;
+mod tiles;
 mod users;
 pub mod write;
 
@@ -62,6 +63,8 @@ pub struct AppState {
     pub edit: Arc<EditConfig>,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// Vector tiles and their cache.
+    pub tiles: Arc<crate::tiles::TileCache>,
 }
 
 /// The whole HTTP surface.
@@ -75,6 +78,7 @@ pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Rout
         .merge(session::router())
         .merge(users::router())
         .merge(export::router())
+        .merge(tiles::router())
         .merge(ogcapi::router(Arc::new(ogcapi::Islands::from_geodata(&state.geodata))))
         .route("/api", get(|| async { Problem::new(StatusCode::NOT_FOUND, "Not found", "see /api/projects, /api/stats, /api/basemap, /api/meta") }))
         .fallback(crate::web::serve)

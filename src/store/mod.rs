@@ -12,6 +12,9 @@ mod postgis_auth;
 mod sql;
 mod sqlite;
 mod sqlite_auth;
+pub mod tiles;
+mod tiles_postgis;
+mod tiles_sqlite;
 
 pub use auth::AuthStore;
 pub use postgis::PostgisStore;
