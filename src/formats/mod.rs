@@ -5,6 +5,10 @@
 //! ([`COLUMNS`]); lists and objects (`investment_by_year`, `responsible_units`, `targets`,
 //! `sources`, `islands`) are JSON text, money is its exact decimal text, so nothing is rounded.
 //! GeoJSON and GeoPackage exports import back identically (`planmap import`).
+//!
+//! Writers take projects, never the store: the export use case (`service/export.rs`) reads the
+//! store, a page at a time for the streamed formats, and feeds them. Geometry is encoded from the
+//! decoded `geo` value with geozero (GeoPackage WKB, FlatGeobuf), the `csv` crate writes CSV.
 
 mod csv_writer;
 mod flatgeobuf_writer;
@@ -12,12 +16,10 @@ mod geojson_writer;
 mod gpkg;
 mod kml_writer;
 mod shapefile_writer;
-pub mod wkb;
 
 pub use gpkg::read_gpkg;
 
-use crate::project::{Page, Project, ProjectFilter};
-use crate::store::{Store, StoreError};
+use crate::project::Project;
 use chrono::{FixedOffset, Utc};
 use serde_json::Value;
 use std::fmt;
@@ -27,9 +29,6 @@ use std::str::FromStr;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FormatError {
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
     /// Writing or reading a temporary or output file.
     #[error("file error while {action}: {source}")]
     Io {
@@ -276,24 +275,21 @@ pub fn full_row(p: &Project) -> Vec<Cell> {
     r
 }
 
-/// Rows per store page while streaming.
-pub const PAGE: u64 = 500;
-
 /// A text format written page by page.
 pub trait PagedWriter: Send {
     /// Bytes before the first project.
-    fn head(&mut self) -> Vec<u8>;
+    fn head(&mut self) -> Result<Vec<u8>, FormatError>;
     /// One project (`index` from 0).
     fn item(&mut self, index: u64, p: &Project) -> Result<Vec<u8>, FormatError>;
     /// Bytes after the last project.
-    fn tail(&mut self) -> Vec<u8>;
+    fn tail(&mut self) -> Result<Vec<u8>, FormatError>;
 }
 
 /// The writer for a streamed format.
 pub fn paged_writer(f: ExportFormat) -> Option<Box<dyn PagedWriter>> {
     match f {
         ExportFormat::GeoJson => Some(Box::new(geojson_writer::GeoJsonWriter)),
-        ExportFormat::Csv => Some(Box::new(csv_writer::CsvWriter)),
+        ExportFormat::Csv => Some(Box::new(csv_writer::CsvWriter::new())),
         ExportFormat::Kml => Some(Box::new(kml_writer::KmlWriter)),
         _ => None,
     }
@@ -317,37 +313,14 @@ pub async fn write_file(f: ExportFormat, items: &[Project]) -> Result<Vec<u8>, F
         }
         other => {
             let mut w = paged_writer(other).ok_or(FormatError::Encode { format: "export", reason: "no writer".into() })?;
-            let mut out = w.head();
+            let mut out = w.head()?;
             for (i, p) in items.iter().enumerate() {
                 out.extend(w.item(i as u64, p)?);
             }
-            out.extend(w.tail());
+            out.extend(w.tail()?);
             Ok(out)
         }
     }
-}
-
-/// Exports the filtered projects into `out`: streamed formats page through the store.
-pub async fn export_to<W: std::io::Write>(store: &dyn Store, filter: &ProjectFilter, f: ExportFormat, out: &mut W) -> Result<(), FormatError> {
-    if let Some(mut w) = paged_writer(f) {
-        out.write_all(&w.head()).map_err(io("writing the export"))?;
-        let mut offset = 0;
-        loop {
-            let page = store.list(filter, Page { offset, limit: Some(PAGE) }).await?;
-            for (i, p) in page.iter().enumerate() {
-                out.write_all(&w.item(offset + i as u64, p)?).map_err(io("writing the export"))?;
-            }
-            if (page.len() as u64) < PAGE {
-                break;
-            }
-            offset += PAGE;
-        }
-        out.write_all(&w.tail()).map_err(io("writing the export"))?;
-        return Ok(());
-    }
-    let items = store.list(filter, Page::ALL).await?;
-    out.write_all(&write_file(f, &items).await?).map_err(io("writing the export"))?;
-    Ok(())
 }
 
 /// WGS 84 as the ESRI `.prj` text GDAL and ArcGIS read.
