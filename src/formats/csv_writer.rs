@@ -58,7 +58,7 @@ impl PagedWriter for CsvWriter {
         let g = p.geo().ok_or_else(|| FormatError::Encode { format: "CSV", reason: format!("project {} has an unreadable geometry", p.id) })?;
         let mut record: Vec<String> = full_row(p).into_iter().map(|c| if let Cell::Text(s) = c { guarded(s) } else { c.text() }).collect();
         record.push(g.wkt_string());
-        match &g {
+        match g {
             geo::Geometry::Point(pt) => record.extend([pt.x().to_string(), pt.y().to_string()]),
             _ => record.extend([String::new(), String::new()]),
         }

@@ -44,7 +44,7 @@ pub fn write(items: &[Project]) -> Result<Vec<u8>, FormatError> {
         let cells = full_row(p);
         let g = p.geo().ok_or_else(|| enc(format!("project {} has an unreadable geometry", p.id)))?;
         let mut failed = None;
-        fgb.add_feature_geom(Geo(&g), |feat| {
+        fgb.add_feature_geom(Geo(g), |feat| {
             for (i, (c, v)) in COLUMNS.iter().zip(&cells).enumerate() {
                 let r = match v {
                     Cell::Null => continue,
