@@ -25,10 +25,14 @@ pub mod geometry;
 pub mod import;
 /// The domain: projects, their fields, filters and statistics.
 pub mod project;
+/// Use cases over the store, shared by the HTTP API and the CLI.
+pub mod service;
 /// The storage seam and its SQLite and PostGIS implementations.
 pub mod store;
 /// Logging setup.
 pub mod telemetry;
+/// Time stamps (microseconds, RFC 3339) and the `as_of` instant in Dongtou time.
+pub mod time;
 /// Vector tiles: tile math, the embedded encoder, the cache with exact invalidation.
 pub mod tiles;
 /// The embedded web page and vendored libraries.
