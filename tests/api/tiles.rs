@@ -319,6 +319,15 @@ async fn tilejson_and_ogc_tiles_describe_and_serve_the_same_tiles() {
     assert!(url.ends_with("/tiles/projects/{z}/{x}/{y}.mvt?status=completed%2Cplanned"), "{url}");
     assert_eq!(app.get_json("/tiles/projects.json?town=nowhere").await.0, 400);
 
+    let (_, conf) = app.get_json("/ogcapi/conformance").await;
+    for class in ["ogcapi-tiles-1/1.0/conf/core", "ogcapi-tiles-1/1.0/conf/tileset", "ogcapi-tiles-1/1.0/conf/mvt", "tms/2.0/conf/tilematrixset"] {
+        assert!(conf["conformsTo"].as_array().unwrap().iter().any(|c| c.as_str().unwrap().ends_with(class)), "{class}");
+    }
+    let (_, coll) = app.get_json("/ogcapi/collections/projects").await;
+    let rel = coll["links"].as_array().unwrap().iter().find(|l| l["rel"] == "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector").unwrap();
+    assert_eq!(rel["href"], app.url("/ogcapi/collections/projects/tiles"));
+    let (_, islands) = app.get_json("/ogcapi/collections/islands").await;
+    assert!(!islands["links"].as_array().unwrap().iter().any(|l| l["rel"] == "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"));
     let (status, sets) = app.get_json("/ogcapi/collections/projects/tiles").await;
     assert_eq!(status, 200);
     assert_eq!(sets["tilesets"][0]["tileMatrixSetURI"], "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad");
