@@ -164,6 +164,37 @@ pub struct ServeArgs {
     pub edit: EditConfig,
 }
 
+impl ServeArgs {
+    /// The flags of `planmap [FLAGS] serve [FLAGS]` as one set: a flag typed after `serve` wins,
+    /// then one typed before it, then the environment or default (the same on both sides).
+    /// `sub` was parsed from the `serve` subcommand, whose matches are `sub_matches`.
+    pub fn merge(top: &ServeArgs, sub: &ServeArgs, sub_matches: &clap::ArgMatches) -> ServeArgs {
+        let typed =
+            |id: &str| sub_matches.try_get_raw(id).ok().flatten().is_some() && sub_matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+        let mut out = top.clone();
+        macro_rules! take {
+            ($($field:ident).+ = $id:literal) => {
+                if typed($id) {
+                    out.$($field).+ = sub.$($field).+.clone();
+                }
+            };
+        }
+        take!(bind = "bind");
+        take!(seed = "seed");
+        take!(max_body_bytes = "max_body_bytes");
+        take!(request_timeout = "request_timeout");
+        take!(tile_cache_mb = "tile_cache_mb");
+        take!(edit.read_access = "read_access");
+        take!(edit.session_hours = "session_hours");
+        take!(edit.cookie_secure = "cookie_secure");
+        take!(edit.trust_proxy = "trust_proxy");
+        take!(edit.max_failed_sign_ins = "max_failed_sign_ins");
+        take!(edit.import_max_features = "import_max_features");
+        take!(edit.max_vertices = "max_vertices");
+        out
+    }
+}
+
 /// Who may read, how sessions behave, and the limits of one import (issue 4, editing).
 #[derive(Debug, Clone, Args)]
 pub struct EditConfig {
