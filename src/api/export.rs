@@ -2,7 +2,8 @@
 //! are streamed a store page at a time (constant memory); GeoPackage, Shapefile and FlatGeobuf
 //! are whole-file formats built in a temporary file.
 
-use super::{query_pairs, AppState, Problem};
+use super::extract::query_pairs;
+use super::{AppState, Problem};
 use crate::formats::{self, ExportFormat, PagedWriter, PAGE};
 use crate::project::{Page, ProjectFilter};
 use crate::store::Store;
