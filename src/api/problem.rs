@@ -266,3 +266,31 @@ pub async fn ensure_problem(res: Response) -> Response {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Problem, ServiceError, StatusCode};
+
+    #[test]
+    fn use_case_errors_map_to_their_status_with_the_sentence_as_detail() {
+        let cases = [
+            (ServiceError::GeometryTooLarge { count: 9, max: 8 }, StatusCode::PAYLOAD_TOO_LARGE),
+            (ServiceError::TooManyFeatures { count: 9, max: 8 }, StatusCode::PAYLOAD_TOO_LARGE),
+            (ServiceError::NotACollection("`type` is missing".into()), StatusCode::UNPROCESSABLE_ENTITY),
+            (ServiceError::BadComment, StatusCode::UNPROCESSABLE_ENTITY),
+            (ServiceError::NothingToChange, StatusCode::BAD_REQUEST),
+            (ServiceError::AddressLocked { minutes: 15 }, StatusCode::TOO_MANY_REQUESTS),
+            (ServiceError::SignInFailed, StatusCode::UNAUTHORIZED),
+        ];
+        for (e, status) in cases {
+            let text = e.to_string();
+            let p = Problem::from(e);
+            assert_eq!(p.status, status, "{text}");
+            assert_eq!(p.detail, text);
+        }
+        let p = Problem::from(ServiceError::GeometryTooLarge { count: 9, max: 8 });
+        assert_eq!(p.extra["limit"], 8);
+        let p = Problem::from(ServiceError::AccountLocked { name: "x".into(), minutes: 15 });
+        assert_eq!(p.extra["retry_after_seconds"], 900);
+    }
+}

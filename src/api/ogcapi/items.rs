@@ -148,7 +148,8 @@ pub(super) async fn list(
         }
         Collection::Islands => {
             if let Some((k, _)) = q.pairs.iter().find(|(k, _)| !OGC_ONLY.contains(&k.as_str()) && k != "datetime") {
-                return Err(Problem::bad_parameter(k, format!("is not a known parameter for islands; known: {}, datetime", OGC_ONLY.join(", "))));
+                let known: Vec<&str> = OGC_ONLY.iter().copied().chain(["datetime"]).collect();
+                return Err(Problem::unknown_parameter(k, &known));
             }
             // Islands are base data without time: every datetime matches them.
             let matching: Vec<&super::islands::Island> = islands.items.iter().filter(|i| q.bbox.is_none_or(|b| b.intersects(&i.geo))).collect();
@@ -224,7 +225,7 @@ pub(super) async fn one(
     let c = Collection::parse(&cid)?;
     let q = read_query(raw.as_deref())?;
     if let Some((k, _)) = q.pairs.iter().find(|(k, _)| k != "f" && k != "crs") {
-        return Err(Problem::bad_parameter(k, "is not a known parameter here; known: f, crs"));
+        return Err(Problem::unknown_parameter(k, &["f", "crs"]));
     }
     let fmt = negotiate(q.f.as_deref(), &headers, true)?;
     let base = base_url(&headers);
