@@ -103,7 +103,7 @@ pub struct DiffSide {
 
 impl DiffSide {
     fn of(r: &Revision) -> DiffSide {
-        DiffSide { author: r.author.clone(), created_at: crate::project::rfc3339(r.created_at), comment: r.comment.clone(), archived: r.archived }
+        DiffSide { author: r.author.clone(), created_at: crate::time::rfc3339(r.created_at), comment: r.comment.clone(), archived: r.archived }
     }
 }
 

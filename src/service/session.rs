@@ -8,8 +8,8 @@
 
 use super::{Actor, ServiceError, ServiceResult};
 use crate::auth::{password, token, AuditEntry, User, UserName};
-use crate::project::now_micros;
 use crate::store::Store;
+use crate::time::now_micros;
 
 /// The window failed sign-ins are counted over.
 pub const WINDOW_MINUTES: i64 = 15;

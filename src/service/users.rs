@@ -73,7 +73,7 @@ pub async fn add_token(store: &dyn Store, by: &Actor, name: &str, label: Option<
     let name = parse_name(name)?;
     let (user, _) = store.user_with_hash(&name).await?.ok_or_else(|| StoreError::UnknownUser(name.to_string()))?;
     let t = token::new_api_token();
-    store.add_token(&token::digest(&t), user.id, label, crate::project::now_micros()).await?;
+    store.add_token(&token::digest(&t), user.id, label, crate::time::now_micros()).await?;
     log(store, by, "token_add", name.as_str(), label.map(str::to_owned)).await?;
     Ok((user, t))
 }

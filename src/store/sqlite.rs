@@ -7,7 +7,8 @@
 use super::sql::{batch_step, decode, decode_snapshot, props_json, push_conditions, BatchStep};
 use super::{db, Backend, BatchAction, BatchMode, BatchOutcome, Census, Revision, RevisionMeta, Store, StoreError, StoreResult};
 use crate::geometry::Region;
-use crate::project::{now_micros, rfc3339, NewProject, Page, Project, ProjectFilter, ProjectId, Version};
+use crate::project::{NewProject, Page, Project, ProjectFilter, ProjectId, Version};
+use crate::time::{now_micros, rfc3339};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};

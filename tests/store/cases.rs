@@ -274,7 +274,7 @@ pub async fn a_revision_is_read_back_by_version(s: &dyn Store) {
 async fn tick() -> chrono::DateTime<chrono::Utc> {
     // Revisions are stamped in microseconds; a few milliseconds apart keeps instants distinct.
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    let t = planmap::project::now_micros();
+    let t = planmap::time::now_micros();
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     t
 }
@@ -341,7 +341,7 @@ pub async fn users_are_added_listed_disabled_and_unique(s: &dyn Store) {
 
 pub async fn sessions_and_tokens_resolve_by_digest_until_expiry_or_disable(s: &dyn Store) {
     let u = s.add_user(&uname("planner1"), Role::Planner, "h").await.unwrap();
-    let now = planmap::project::now_micros();
+    let now = planmap::time::now_micros();
     let later = now + chrono::Duration::hours(1);
     s.add_session("digest-a", u.id, now, later).await.unwrap();
     s.add_token("digest-t", u.id, Some("script"), now).await.unwrap();
@@ -363,7 +363,7 @@ pub async fn sessions_and_tokens_resolve_by_digest_until_expiry_or_disable(s: &d
 }
 
 pub async fn failed_sign_ins_are_counted_per_key_within_a_window(s: &dyn Store) {
-    let t = planmap::project::now_micros();
+    let t = planmap::time::now_micros();
     let keys = ["user:a".to_owned(), "addr:10.0.0.1".to_owned()];
     for i in 0..3 {
         s.record_failure(&keys, t + chrono::Duration::seconds(i)).await.unwrap();

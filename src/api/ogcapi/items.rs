@@ -201,7 +201,7 @@ pub(super) async fn list(
     body.extend_from_slice(br#","numberReturned":"#);
     body.extend_from_slice(returned.to_string().as_bytes());
     body.extend_from_slice(br#","timeStamp":"#);
-    body.extend_from_slice(json!(crate::project::rfc3339(crate::project::now_micros())).to_string().as_bytes());
+    body.extend_from_slice(json!(crate::time::rfc3339(crate::time::now_micros())).to_string().as_bytes());
     body.extend_from_slice(br#","links":"#);
     body.extend_from_slice(&serde_json::to_vec(&links).unwrap_or_default());
     body.extend_from_slice(br#","features":["#);
