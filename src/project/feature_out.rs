@@ -29,13 +29,14 @@ struct PropsOut<'a> {
 impl Project {
     /// Writes the project as a GeoJSON Feature.
     pub fn write_feature<W: std::io::Write>(&self, w: W) -> serde_json::Result<()> {
-        let raw = serde_json::value::RawValue::from_string(self.geometry.clone())?;
+        // The stored text is served as is: no decode on the hot path.
+        let raw: &serde_json::value::RawValue = serde_json::from_str(self.geometry.as_str())?;
         serde_json::to_writer(
             w,
             &FeatureOut {
                 kind: "Feature",
                 id: &self.id,
-                geometry: &raw,
+                geometry: raw,
                 properties: PropsOut { props: &self.props, islands: &self.islands, version: self.version, updated_at: rfc3339(self.updated_at) },
             },
         )
@@ -48,9 +49,8 @@ impl Project {
             Err(_) => Value::Null,
         }
     }
-    /// The geometry as a `geo` value, for in-process spatial tests.
-    pub fn geo(&self) -> Option<geo::Geometry<f64>> {
-        let g: geojson::Geometry = self.geometry.parse().ok()?;
-        g.try_into().ok()
+    /// The geometry as a `geo` value (decoded on first use, then shared); `None` for a corrupt row.
+    pub fn geo(&self) -> Option<&geo::Geometry<f64>> {
+        self.geometry.geo()
     }
 }

@@ -2,7 +2,7 @@
 //! The rules that produce these from outside input are in `feature_in.rs`.
 
 use super::{Action, Confidence, Kind, ProjectId, Status, Task, Town, Version, Wan};
-use crate::geometry::ValidGeometry;
+use crate::geometry::{StoredGeometry, ValidGeometry};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -92,8 +92,8 @@ pub struct NewProject {
 pub struct Project {
     /// The slug.
     pub id: ProjectId,
-    /// Canonical RFC 7946 geometry text, exactly as stored.
-    pub geometry: String,
+    /// The geometry: its canonical RFC 7946 text exactly as stored, decoded at most once.
+    pub geometry: StoredGeometry,
     /// Fields.
     pub props: ProjectProps,
     /// Named islands the geometry touches.

@@ -216,10 +216,10 @@ impl SqliteStore {
             let expr = f.expression();
             if f.bbox.is_some() || expr.is_some() {
                 let Some(g) = p.geo() else { return Err(StoreError::Corrupt { key: format!("revision {} v{}", p.id, p.version), reason: "geometry".into() }) };
-                if f.bbox.is_some_and(|b| !b.intersects(&g)) {
+                if f.bbox.is_some_and(|b| !b.intersects(g)) {
                     continue;
                 }
-                if expr.as_ref().is_some_and(|e| !e.matches(&p.id, &p.props, Some(&g))) {
+                if expr.as_ref().is_some_and(|e| !e.matches(&p.id, &p.props, Some(g))) {
                     continue;
                 }
             }
@@ -277,10 +277,10 @@ impl Store for SqliteStore {
             if exact {
                 let Some(g) = p.geo() else { return Err(StoreError::Corrupt { key: format!("project {}", p.id), reason: "geometry".into() }) };
                 // The R*Tree found boxes that overlap; keep only geometries that really intersect.
-                if filter.bbox.is_some_and(|b| !b.intersects(&g)) {
+                if filter.bbox.is_some_and(|b| !b.intersects(g)) {
                     continue;
                 }
-                if expr.as_ref().is_some_and(|e| !e.matches(&p.id, &p.props, Some(&g))) {
+                if expr.as_ref().is_some_and(|e| !e.matches(&p.id, &p.props, Some(g))) {
                     continue;
                 }
             }

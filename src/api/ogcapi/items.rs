@@ -98,7 +98,8 @@ fn project_feature(p: &Project, crs: Crs, buf: &mut Vec<u8>) -> Result<(), Probl
             return Err(Problem::internal());
         };
         let mut q = p.clone();
-        q.geometry = serde_json::to_string(&geojson::Geometry::from(&crs.geometry(&g))).map_err(|_| Problem::internal())?;
+        let text = serde_json::to_string(&geojson::Geometry::from(&crs.geometry(g))).map_err(|_| Problem::internal())?;
+        q.geometry = crate::geometry::StoredGeometry::from_text(text);
         q.write_feature(&mut *buf)
     };
     res.map_err(|e| {
