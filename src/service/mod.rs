@@ -11,9 +11,10 @@
 //! | bulk import: all or nothing, per-feature report, dry run | [`import`] |
 //! | users and API tokens, each change with its audit line | [`users`] |
 //! | sign-in rate limits, decoy hashing, sessions, sign-out | [`session`] |
-//! | export paging | `export` (the formats' use case) |
+//! | export: one paging loop feeding a format writer (its own `ExportError`) | [`export`] |
 
 pub mod edit;
+pub mod export;
 pub mod import;
 pub mod session;
 pub mod users;
