@@ -15,8 +15,9 @@
 //! change and are cacheable for a year. Empty tiles are `204`.
 
 use super::ogcapi::{base_url, link, JSON};
-use super::projects::parse_filter;
-use super::{query_pairs, AppState, Problem};
+use super::extract::query_pairs;
+use super::{AppState, Problem};
+use crate::project::ProjectFilter;
 use crate::tiles::{BadTile, TileId, TileReply, LAYER, MAX_ZOOM, MVT};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -52,6 +53,11 @@ impl From<BadTile> for Problem {
             BadTile::Range { part, .. } => Problem::new(StatusCode::NOT_FOUND, "No such tile", e.to_string()).with("parameter", Value::from(*part)),
         }
     }
+}
+
+/// The project filter from the query; `also` names extra parameters the route reads itself.
+fn parse_filter(s: &AppState, raw: Option<&str>, also: &[&str]) -> Result<ProjectFilter, Problem> {
+    Ok(ProjectFilter::from_pairs(&query_pairs(raw), &s.rules.towns, also)?)
 }
 
 /// The origin (`http://host`) as the client addressed us.
