@@ -20,6 +20,7 @@
 //! | `GET`/`POST /api/users`, `PATCH /api/users/{name}`, `GET /api/audit` | admin |
 //! | `GET /healthz`, `/readyz` | process alive; store reachable |
 //! | `GET /api/export?format=` | geojson, csv, gpkg, kml, shp (zip), fgb; same filters; dated file name |
+//! | `GET /tiles/projects/{z}/{x}/{y}.mvt`, `/tiles/projects.json`, `/ogcapi/collections/projects/tiles…` | vector tiles, TileJSON, OGC API – Tiles (see `tiles`) |
 //! | `GET /ogcapi/…`; `POST`/`PUT`/`PATCH`/`DELETE` on `/ogcapi/collections/projects/items…` | OGC API – Features, Part 4 writes via `service::edit` (see `ogcapi`) |
 //! | everything else | the web page and vendored files |
 

@@ -14,8 +14,8 @@
 //! revalidate and get `304` until a write changes the tile; tiles `as_of` a past instant never
 //! change and are cacheable for a year. Empty tiles are `204`.
 
-use super::ogcapi::{base_url, link, JSON};
 use super::extract::query_pairs;
+use super::ogcapi::{base_url, link, JSON};
 use super::{AppState, Problem};
 use crate::project::ProjectFilter;
 use crate::tiles::{BadTile, TileId, TileReply, LAYER, MAX_ZOOM, MVT};

@@ -32,7 +32,7 @@ impl SqliteTiles {
         f.bbox = Some(area);
         let mut projects = self.store.list(&f, Page::ALL).await?;
         if let Some(b) = wanted {
-            projects.retain(|p| p.geo().is_some_and(|g| b.intersects(&g)));
+            projects.retain(|p| p.geo().is_some_and(|g| b.intersects(g)));
         }
         tokio::task::spawn_blocking(move || crate::tiles::encode(tile, &projects))
             .await

@@ -37,7 +37,7 @@ pub fn encode(tile: TileId, projects: &[Project]) -> Vec<u8> {
     let cell = tile.cell_size();
     for p in projects {
         let Some(g) = p.geo() else { continue };
-        let g = mercator(&g);
+        let g = mercator(g);
         if !g.intersects(&buffered) {
             continue;
         }
