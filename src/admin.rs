@@ -26,9 +26,9 @@ fn say(out: &mut impl Write, text: &str) -> anyhow::Result<()> {
     writeln!(out, "{text}").context("writing to standard output")
 }
 
-async fn log(store: &dyn Store, action: &str, target: &str, detail: Option<String>) -> anyhow::Result<()> {
-    store.audit(&AuditEntry::now("cli", action, Some(target), None, detail)).await?;
-    Ok(())
+/// The audit line for a change, written by the store in the change's own transaction.
+fn log(action: &str, target: &str, detail: Option<String>) -> AuditEntry {
+    AuditEntry::now("cli", action, Some(target), None, detail)
 }
 
 /// Runs one `planmap user` command.
@@ -40,8 +40,7 @@ pub async fn user(store: &dyn Store, cmd: &UserCommand) -> anyhow::Result<()> {
             let role: Role = role.parse()?;
             let (pw, generated) = new_password(*password_stdin)?;
             let hash = password::hash_blocking(pw.clone()).await?;
-            store.add_user(&n, role, &hash).await?;
-            log(store, "user_add", n.as_str(), Some(format!("role {role}"))).await?;
+            store.add_user(&n, role, &hash, &log("user_add", n.as_str(), Some(format!("role {role}")))).await?;
             if generated {
                 say(&mut out, &format!("added {role} `{n}` with password: {pw}\n(shown once; change it with `planmap user reset-password {n}`)"))?;
             } else {
@@ -56,16 +55,14 @@ pub async fn user(store: &dyn Store, cmd: &UserCommand) -> anyhow::Result<()> {
         UserCommand::Disable { name: n } | UserCommand::Enable { name: n } => {
             let disable = matches!(cmd, UserCommand::Disable { .. });
             let n = name(n)?;
-            store.set_disabled(&n, disable).await?;
-            log(store, if disable { "user_disable" } else { "user_enable" }, n.as_str(), None).await?;
+            store.set_disabled(&n, disable, &log(if disable { "user_disable" } else { "user_enable" }, n.as_str(), None)).await?;
             say(&mut out, &format!("{} `{n}`", if disable { "disabled" } else { "enabled" }))?;
         }
         UserCommand::ResetPassword { name: n, password_stdin } => {
             let n = name(n)?;
             let (pw, generated) = new_password(*password_stdin)?;
             let hash = password::hash_blocking(pw.clone()).await?;
-            store.set_password(&n, &hash).await?;
-            log(store, "user_password", n.as_str(), None).await?;
+            store.set_password(&n, &hash, &log("user_password", n.as_str(), None)).await?;
             if generated {
                 say(&mut out, &format!("new password for `{n}`: {pw}\n(shown once; their sessions have ended)"))?;
             } else {
@@ -75,8 +72,7 @@ pub async fn user(store: &dyn Store, cmd: &UserCommand) -> anyhow::Result<()> {
         UserCommand::SetRole { name: n, role } => {
             let n = name(n)?;
             let role: Role = role.parse()?;
-            store.set_role(&n, role).await?;
-            log(store, "user_role", n.as_str(), Some(role.to_string())).await?;
+            store.set_role(&n, role, &log("user_role", n.as_str(), Some(role.to_string()))).await?;
             say(&mut out, &format!("`{n}` is now a {role}"))?;
         }
     }
@@ -90,8 +86,7 @@ pub async fn token(store: &dyn Store, cmd: &TokenCommand) -> anyhow::Result<()> 
             let n = name(user)?;
             let (u, _) = store.user_with_hash(&n).await?.with_context(|| format!("there is no user named `{n}`"))?;
             let t = token::new_api_token();
-            store.add_token(&token::digest(&t), u.id, label.as_deref(), crate::time::now_micros()).await?;
-            log(store, "token_add", n.as_str(), label.clone()).await?;
+            store.add_token(&token::digest(&t), u.id, label.as_deref(), crate::time::now_micros(), &log("token_add", n.as_str(), label.clone())).await?;
             // Only the token goes to standard output, so `TOKEN=$(planmap token add bot)` works.
             say(&mut std::io::stdout().lock(), &t)?;
             eprintln!("API token for `{n}` ({}); shown once, only its digest is stored. Send it as `Authorization: Bearer …`.", u.role);

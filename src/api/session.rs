@@ -82,8 +82,8 @@ async fn sign_in(State(s): State<AppState>, c: Caller, Body(body): Body) -> Resu
     let user = match user {
         Some(u) if ok && !u.disabled => u,
         _ => {
-            s.store.record_failure(&[user_key, addr_key], now_micros()).await?;
-            audit(&s, &c, "sign_in_failed", Some(name_text), None).await;
+            let line = AuditEntry::now(c.actor(), "sign_in_failed", Some(name_text), c.address.as_deref(), None);
+            s.store.record_failure(&[user_key, addr_key], now_micros(), &line).await?;
             return Err(Problem::new(StatusCode::UNAUTHORIZED, "Sign-in failed", "unknown user, wrong password, or disabled account"));
         }
     };
@@ -91,9 +91,9 @@ async fn sign_in(State(s): State<AppState>, c: Caller, Body(body): Body) -> Resu
     let secret = token::random_secret();
     let now = now_micros();
     let hours = i64::from(s.edit.session_hours.max(1));
-    s.store.add_session(&token::digest(&secret), user.id, now, now + chrono::Duration::hours(hours)).await?;
     let c = Caller { user: Some(user.clone()), ..c };
-    audit(&s, &c, "sign_in", Some(user.name.as_str()), None).await;
+    let line = AuditEntry::now(c.actor(), "sign_in", Some(user.name.as_str()), c.address.as_deref(), None);
+    s.store.add_session(&token::digest(&secret), user.id, now, now + chrono::Duration::hours(hours), &line).await?;
     let secure = if c.secure_cookie(s.edit.cookie_secure) { "; Secure" } else { "" };
     let set = format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}", hours * 3600);
     let set = HeaderValue::from_str(&set).map_err(|_| Problem::internal())?;

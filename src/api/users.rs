@@ -2,9 +2,9 @@
 //! (role, disabled, password), `GET /api/audit`.
 
 use super::caller::{Body, Caller};
-use super::session::{audit, json_body};
+use super::session::json_body;
 use super::{AppState, Problem};
-use crate::auth::{password, Role, UserName};
+use crate::auth::{password, AuditEntry, Role, UserName};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -33,6 +33,11 @@ fn parse_role(s: &str) -> Result<Role, Problem> {
     s.parse::<Role>().map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid role", e.to_string()))
 }
 
+/// The audit line for a user change, written by the store in the change's transaction.
+fn line(c: &Caller, action: &str, name: &UserName, detail: Option<String>) -> AuditEntry {
+    AuditEntry::now(c.actor(), action, Some(name.as_str()), c.address.as_deref(), detail)
+}
+
 async fn add_user(State(s): State<AppState>, c: Caller, Body(body): Body) -> Result<Response, Problem> {
     c.require(Role::Admin)?;
     let v = json_body(&body)?;
@@ -41,8 +46,7 @@ async fn add_user(State(s): State<AppState>, c: Caller, Body(body): Body) -> Res
     let hash = password::hash_blocking(super::session::field(&v, "password")?.to_owned())
         .await
         .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unusable password", e.to_string()))?;
-    let user = s.store.add_user(&name, role, &hash).await?;
-    audit(&s, &c, "user_add", Some(name.as_str()), Some(format!("role {role}"))).await;
+    let user = s.store.add_user(&name, role, &hash, &line(&c, "user_add", &name, Some(format!("role {role}")))).await?;
     Ok((StatusCode::CREATED, Json(json!({ "user": user }))).into_response())
 }
 
@@ -52,18 +56,15 @@ async fn change_user(State(s): State<AppState>, c: Caller, Path(name): Path<Stri
     let v = json_body(&body)?;
     let mut user = None;
     if let Some(role) = v.get("role").and_then(Value::as_str) {
-        user = Some(s.store.set_role(&name, parse_role(role)?).await?);
-        audit(&s, &c, "user_role", Some(name.as_str()), Some(role.to_owned())).await;
+        user = Some(s.store.set_role(&name, parse_role(role)?, &line(&c, "user_role", &name, Some(role.to_owned()))).await?);
     }
     if let Some(d) = v.get("disabled").and_then(Value::as_bool) {
-        user = Some(s.store.set_disabled(&name, d).await?);
-        audit(&s, &c, if d { "user_disable" } else { "user_enable" }, Some(name.as_str()), None).await;
+        user = Some(s.store.set_disabled(&name, d, &line(&c, if d { "user_disable" } else { "user_enable" }, &name, None)).await?);
     }
     if let Some(pw) = v.get("password").and_then(Value::as_str) {
         let hash =
             password::hash_blocking(pw.to_owned()).await.map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unusable password", e.to_string()))?;
-        user = Some(s.store.set_password(&name, &hash).await?);
-        audit(&s, &c, "user_password", Some(name.as_str()), None).await;
+        user = Some(s.store.set_password(&name, &hash, &line(&c, "user_password", &name, None)).await?);
     }
     let user = user.ok_or_else(|| Problem::new(StatusCode::BAD_REQUEST, "Nothing to change", "send `role`, `disabled` and/or `password`"))?;
     Ok(Json(json!({ "user": user })))

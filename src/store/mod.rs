@@ -8,10 +8,8 @@
 mod auth;
 mod cql2_sql;
 mod postgis;
-mod postgis_auth;
 mod sql;
 mod sqlite;
-mod sqlite_auth;
 
 pub use auth::AuthStore;
 pub use postgis::PostgisStore;

@@ -18,6 +18,38 @@ pub struct PostgisStore {
     pub(super) pool: PgPool,
 }
 
+// One body for both stores, compiled once per backend against the `dialect` below.
+#[allow(clippy::duplicate_mod)]
+#[path = "auth_sql.rs"]
+mod auth;
+
+/// What PostGIS does differently from the embedded store, in one place; the statement bodies
+/// shared by both stores (`auth_sql.rs`) read it.
+pub(super) mod dialect {
+    use crate::store::{db, StoreResult};
+    use chrono::{DateTime, Utc};
+    use sqlx::Row as _;
+
+    pub(super) type Db = sqlx::Postgres;
+    pub(super) type Conn = sqlx::PgConnection;
+    pub(super) type Row = sqlx::postgres::PgRow;
+    pub(super) type Store = super::PostgisStore;
+
+    /// Times are `timestamptz` (microseconds).
+    pub(super) fn time(t: DateTime<Utc>) -> DateTime<Utc> {
+        t
+    }
+
+    pub(super) fn time_at(r: &Row, i: usize) -> StoreResult<DateTime<Utc>> {
+        r.try_get(i).map_err(db("reading a time"))
+    }
+
+    /// Read committed; every write is a compare-and-swap or relies on a unique key.
+    pub(super) async fn begin_write(s: &Store) -> StoreResult<sqlx::Transaction<'static, Db>> {
+        s.pool.begin().await.map_err(db("starting a write"))
+    }
+}
+
 const COLUMNS: &str = "select id, version, props::text, islands::text, geometry_json, updated_at from project";
 /// What an as-of read selects from the revision CTE (see `filtered`).
 const AS_OF_COLUMNS: &str = "select id, version, feature::text, created_at from project";

@@ -21,11 +21,46 @@ pub struct SqliteStore {
     pub(super) pool: SqlitePool,
 }
 
-const COLUMNS: &str = "select id, version, props, islands, geometry, updated_at from project";
+// One body for both stores, compiled once per backend against the `dialect` below.
+#[allow(clippy::duplicate_mod)]
+#[path = "auth_sql.rs"]
+mod auth;
 
-pub(super) fn parse_time(s: &str) -> StoreResult<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|e| StoreError::Corrupt { key: format!("time {s}"), reason: e.to_string() })
+/// What the embedded store does differently from PostGIS, in one place; the statement bodies
+/// shared by both stores (`auth_sql.rs`) read it.
+pub(super) mod dialect {
+    use crate::store::{db, StoreError, StoreResult};
+    use chrono::{DateTime, Utc};
+    use sqlx::Row as _;
+
+    pub(super) type Db = sqlx::Sqlite;
+    pub(super) type Conn = sqlx::SqliteConnection;
+    pub(super) type Row = sqlx::sqlite::SqliteRow;
+    pub(super) type Store = super::SqliteStore;
+
+    /// Times are RFC 3339 text with microseconds and `Z`, so text order is time order.
+    pub(super) fn time(t: DateTime<Utc>) -> String {
+        crate::time::rfc3339(t)
+    }
+
+    pub(super) fn time_at(r: &Row, i: usize) -> StoreResult<DateTime<Utc>> {
+        parse_time(r.get::<&str, _>(i))
+    }
+
+    pub(in crate::store) fn parse_time(s: &str) -> StoreResult<DateTime<Utc>> {
+        DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|e| StoreError::Corrupt { key: format!("time {s}"), reason: e.to_string() })
+    }
+
+    /// `BEGIN IMMEDIATE`: a writer takes the lock before it reads; a deferred transaction that
+    /// reads then writes can fail with SQLITE_BUSY whatever the busy timeout.
+    pub(super) async fn begin_write(s: &Store) -> StoreResult<sqlx::Transaction<'static, Db>> {
+        s.pool.begin_with("begin immediate").await.map_err(db("starting a write"))
+    }
 }
+
+use dialect::parse_time;
+
+const COLUMNS: &str = "select id, version, props, islands, geometry, updated_at from project";
 
 fn row_to_project(r: &sqlx::sqlite::SqliteRow) -> StoreResult<Project> {
     let t: String = r.get(5);
