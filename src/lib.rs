@@ -25,6 +25,8 @@ pub mod geometry;
 pub mod import;
 /// The domain: projects, their fields, filters and statistics.
 pub mod project;
+/// Use cases over the store, shared by the HTTP API and the CLI.
+pub mod service;
 /// The storage seam and its SQLite and PostGIS implementations.
 pub mod store;
 /// Logging setup.
