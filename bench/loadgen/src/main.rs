@@ -427,8 +427,7 @@ impl Target {
             }
             Target::SqlTile { pool, tiles } => {
                 let (z, x, y) = tiles[i];
-                let bytes: Vec<u8> =
-                    sqlx::query_scalar(FLOOR_MVT_SQL).bind(z as i32).bind(x as i32).bind(y as i32).fetch_one(pool).await?;
+                let bytes: Vec<u8> = sqlx::query_scalar(FLOOR_MVT_SQL).bind(z as i32).bind(x as i32).bind(y as i32).fetch_one(pool).await?;
                 Ok((bytes.len(), keep.then_some(bytes)))
             }
         }
@@ -812,51 +811,55 @@ fn report(a: ReportArgs) -> Result<()> {
         out.push('\n');
     }
 
-    out.push_str("## Bbox queries\n\n");
-    out.push_str("`÷ floor` = throughput ÷ the bare-SQL floor's (GeoJSON built by PostGIS) for the same N, zoom and clients. ");
-    out.push_str(
+    let bbox_rows = measures.iter().any(|m| !m.kind.tiles());
+    if bbox_rows {
+        out.push_str("## Bbox queries\n\n");
+        out.push_str("`÷ floor` = throughput ÷ the bare-SQL floor's (GeoJSON built by PostGIS) for the same N, zoom and clients. ");
+        out.push_str(
         "`features` = mean features per answer over the first queries (pygeoapi stops at `limit`). RSS in MiB: idle after start → after this run (peak).\n\n",
     );
-    out.push_str("| N | zoom | clients | target | req/s | p50 ms | p99 ms | KiB/answer | features | ÷ floor | RSS MiB | errors |\n");
-    out.push_str("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
-    let mut sorted: Vec<&Measure> = measures.iter().copied().filter(|m| !m.kind.tiles()).collect();
-    let order = |k: Kind| match k {
-        Kind::Planmap | Kind::PlanmapTiles => 0,
-        Kind::Pygeoapi | Kind::Martin => 1,
-        Kind::FloorStored | Kind::Tipg => 2,
-        Kind::Floor | Kind::FloorMvt => 3,
-    };
-    sorted.sort_by(|x, y| (x.n, x.zoom, x.clients, order(x.kind), &x.label).cmp(&(y.n, y.zoom, y.clients, order(y.kind), &y.label)));
-    for m in sorted {
-        let ratio = match (m.kind, floor.get(&(m.n, m.zoom, m.clients))) {
-            (Kind::Floor, _) => "1".into(),
-            (_, Some((f, feats))) if *f > 0.0 => {
-                // Not the same work when the answers carry different numbers of features (pygeoapi's limit).
-                if (m.features_per_response - feats).abs() > 0.01 * feats.max(1.0) {
-                    unlike = true;
-                    format!("{:.2}†", m.rps / f)
-                } else {
-                    format!("{:.2}", m.rps / f)
-                }
-            }
-            _ => "—".into(),
+        out.push_str("| N | zoom | clients | target | req/s | p50 ms | p99 ms | KiB/answer | features | ÷ floor | RSS MiB | errors |\n");
+        out.push_str("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
+        let mut sorted: Vec<&Measure> = measures.iter().copied().filter(|m| !m.kind.tiles()).collect();
+        let order = |k: Kind| match k {
+            Kind::Planmap | Kind::PlanmapTiles => 0,
+            Kind::Pygeoapi | Kind::Martin => 1,
+            Kind::FloorStored | Kind::Tipg => 2,
+            Kind::Floor | Kind::FloorMvt => 3,
         };
-        let rss = if m.rss_idle_kib.is_some() { format!("{} → {} ({})", mib(m.rss_idle_kib), mib(m.rss_after_kib), mib(m.hwm_kib)) } else { "—".into() };
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.0} | {} | {} | {} |\n",
-            m.n,
-            format!("{:?}", m.zoom).to_lowercase(),
-            m.clients,
-            m.label,
-            fmt_rps(m.rps),
-            fmt_ms(m.p50_ms),
-            fmt_ms(m.p99_ms),
-            m.bytes_per_response / 1024.0,
-            m.features_per_response,
-            ratio,
-            rss,
-            m.errors
-        ));
+        sorted.sort_by(|x, y| (x.n, x.zoom, x.clients, order(x.kind), &x.label).cmp(&(y.n, y.zoom, y.clients, order(y.kind), &y.label)));
+        for m in sorted {
+            let ratio = match (m.kind, floor.get(&(m.n, m.zoom, m.clients))) {
+                (Kind::Floor, _) => "1".into(),
+                (_, Some((f, feats))) if *f > 0.0 => {
+                    // Not the same work when the answers carry different numbers of features (pygeoapi's limit).
+                    if (m.features_per_response - feats).abs() > 0.01 * feats.max(1.0) {
+                        unlike = true;
+                        format!("{:.2}†", m.rps / f)
+                    } else {
+                        format!("{:.2}", m.rps / f)
+                    }
+                }
+                _ => "—".into(),
+            };
+            let rss =
+                if m.rss_idle_kib.is_some() { format!("{} → {} ({})", mib(m.rss_idle_kib), mib(m.rss_after_kib), mib(m.hwm_kib)) } else { "—".into() };
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.0} | {} | {} | {} |\n",
+                m.n,
+                format!("{:?}", m.zoom).to_lowercase(),
+                m.clients,
+                m.label,
+                fmt_rps(m.rps),
+                fmt_ms(m.p50_ms),
+                fmt_ms(m.p99_ms),
+                m.bytes_per_response / 1024.0,
+                m.features_per_response,
+                ratio,
+                rss,
+                m.errors
+            ));
+        }
     }
     if unlike {
         out.push_str("\n† Not like for like: this target's answers carry fewer features than the floor's (pygeoapi stops at `limit`).\n");
@@ -875,7 +878,8 @@ fn report(a: ReportArgs) -> Result<()> {
         for m in tiles {
             let key = (m.n, m.zoom, m.clients);
             let ratio = |r: Option<&f64>| r.filter(|r| **r > 0.0).map_or("—".into(), |r| format!("{:.2}", m.rps / r));
-            let rss = if m.rss_idle_kib.is_some() { format!("{} → {} ({})", mib(m.rss_idle_kib), mib(m.rss_after_kib), mib(m.hwm_kib)) } else { "—".into() };
+            let rss =
+                if m.rss_idle_kib.is_some() { format!("{} → {} ({})", mib(m.rss_idle_kib), mib(m.rss_after_kib), mib(m.hwm_kib)) } else { "—".into() };
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} | {:.1} | {} | {} | {} | {} |\n",
                 m.n,
