@@ -782,6 +782,16 @@ fn fmt_rps(v: f64) -> String {
     }
 }
 
+/// Row order within a group: planmap, then the peer, then the floors.
+fn order(k: Kind) -> u8 {
+    match k {
+        Kind::Planmap | Kind::PlanmapTiles => 0,
+        Kind::Pygeoapi | Kind::Martin => 1,
+        Kind::FloorStored | Kind::Tipg => 2,
+        Kind::Floor | Kind::FloorMvt => 3,
+    }
+}
+
 fn report(a: ReportArgs) -> Result<()> {
     let text = std::fs::read_to_string(&a.results).with_context(|| format!("reading {}", a.results.display()))?;
     let lines: Vec<Line> = text.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<Result<_, _>>()?;
@@ -821,12 +831,6 @@ fn report(a: ReportArgs) -> Result<()> {
         out.push_str("| N | zoom | clients | target | req/s | p50 ms | p99 ms | KiB/answer | features | ÷ floor | RSS MiB | errors |\n");
         out.push_str("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
         let mut sorted: Vec<&Measure> = measures.iter().copied().filter(|m| !m.kind.tiles()).collect();
-        let order = |k: Kind| match k {
-            Kind::Planmap | Kind::PlanmapTiles => 0,
-            Kind::Pygeoapi | Kind::Martin => 1,
-            Kind::FloorStored | Kind::Tipg => 2,
-            Kind::Floor | Kind::FloorMvt => 3,
-        };
         sorted.sort_by(|x, y| (x.n, x.zoom, x.clients, order(x.kind), &x.label).cmp(&(y.n, y.zoom, y.clients, order(y.kind), &y.label)));
         for m in sorted {
             let ratio = match (m.kind, floor.get(&(m.n, m.zoom, m.clients))) {
