@@ -10,12 +10,14 @@ mod fields;
 mod filter;
 mod id;
 mod money;
+mod source;
 mod stats;
 
-pub use fields::{Action, Confidence, Kind, NotOneOf, OutOfRange, Status, Task, Town, Towns, ACTIONS, DEFAULT_TOWNS};
+pub use fields::{Action, Confidence, Kind, NotOneOf, OutOfRange, SourceKind, Status, Task, Town, Towns, ACTIONS, DEFAULT_TOWNS};
 pub use filter::{BadFilter, DateRange, Page, ProjectFilter};
 pub use id::{BadProjectId, ProjectId};
 pub use money::{BadAmount, Wan};
+pub use source::{Source, FIGURE_FIELDS};
 pub use stats::{Bucket, Stats};
 
 use crate::geometry::{GeometryError, IslandIndex, Region, ValidGeometry};
@@ -34,15 +36,6 @@ impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)
     }
-}
-
-/// A citation for a location or a figure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Source {
-    /// What the source is (document title, page name).
-    pub title: String,
-    /// Where to read it, when it is online.
-    pub url: Option<String>,
 }
 
 /// Planned and actual investment for one plan year.
@@ -489,35 +482,7 @@ fn parse_props(map: &Map<String, Value>, rules: &Rules, errs: &mut Vec<FieldErro
     let town = r.parsed("town", |s| rules.towns.parse(s));
     let targets = r.texts("targets");
     let description = r.text("description");
-    let sources = match map.get("sources") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => {
-            let mut out = Vec::new();
-            for (i, v) in a.iter().enumerate() {
-                let src = match v {
-                    Value::String(s) if !s.trim().is_empty() => Some(Source { title: s.trim().to_owned(), url: None }),
-                    Value::Object(o) => match o.get("title").and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty()) {
-                        Some(t) => {
-                            let url = o.get("url").and_then(Value::as_str).map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
-                            Some(Source { title: t.to_owned(), url })
-                        }
-                        None => None,
-                    },
-                    _ => None,
-                };
-                match src {
-                    Some(s) => out.push(s),
-                    None => r.bad(&format!("sources/{i}"), "each source needs a non-empty `title` (and optionally `url`)"),
-                }
-            }
-            out
-        }
-        Some(Value::String(s)) if !s.trim().is_empty() => vec![Source { title: s.trim().to_owned(), url: None }],
-        Some(_) => {
-            r.bad("sources", "must be a list of {title, url}");
-            Vec::new()
-        }
-    };
+    let sources = source::read_sources(map.get("sources"), r.errs);
     if sources.is_empty() && !r.errs.iter().any(|e| e.field.starts_with("sources")) {
         r.bad("sources", "needs at least one citation {title, url}: where the location and figures come from");
     }
