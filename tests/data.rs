@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use chrono::Datelike;
-use geo::{Contains, Coord, CoordsIter, Geometry, Point};
+use geo::{Coord, CoordsIter, Geometry, Intersects, Point};
 use planmap::geodata::Geodata;
 use planmap::geometry::Region;
 use planmap::project::{NewProject, Rules, SourceKind, Towns, FIGURE_FIELDS};
@@ -280,11 +280,11 @@ fn on_dongtou_island_each_feature_lies_on_its_own_towns_side() {
         if town != "北岙街道" && town != "东屏街道" {
             continue;
         }
-        let on: Vec<Coord<f64>> = p.geometry.geo().coords_iter().filter(|c| dongtou.iter().any(|d| d.contains(&Point::from(*c)))).collect();
+        let on: Vec<Coord<f64>> = p.geometry.geo().coords_iter().filter(|c| dongtou.iter().any(|d| d.intersects(&Point::from(*c)))).collect();
         if on.is_empty() {
             continue;
         }
-        let in_beiao = on.iter().filter(|c| beiao.contains(&Point::from(**c))).count();
+        let in_beiao = on.iter().filter(|c| beiao.intersects(&Point::from(**c))).count();
         if (in_beiao * 2 > on.len()) != (town == "北岙街道") {
             wrong.push(format!("{} is in {town} but {in_beiao} of its {} 洞头岛 vertices lie in 北岙街道", p.id, on.len()));
         }
