@@ -25,9 +25,13 @@ pub mod geometry;
 pub mod import;
 /// The domain: projects, their fields, filters and statistics.
 pub mod project;
+/// Use cases over the store, shared by the HTTP API and the CLI.
+pub mod service;
 /// The storage seam and its SQLite and PostGIS implementations.
 pub mod store;
 /// Logging setup.
 pub mod telemetry;
+/// Time stamps (microseconds, RFC 3339) and the `as_of` instant in Dongtou time.
+pub mod time;
 /// The embedded web page and vendored libraries.
 pub mod web;

@@ -5,7 +5,8 @@
 //! one page (field-level provenance) instead of to the feature as a whole: a reader of
 //! `investment_total` sees the one source that gives it, not a list of pages that mostly do not.
 
-use super::{FieldError, SourceKind, MAX_TEXT};
+use super::feature_in::MAX_TEXT;
+use super::{FieldError, SourceKind};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -1,5 +1,6 @@
 use super::*;
-use serde_json::json;
+use chrono::NaiveDate;
+use serde_json::{json, Value};
 
 fn feature() -> Value {
     json!({

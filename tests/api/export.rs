@@ -94,7 +94,7 @@ async fn snapshot(s: &dyn Store) -> Vec<(String, String, serde_json::Value, Vec<
         .await
         .unwrap()
         .into_iter()
-        .map(|p| (p.id.to_string(), p.geometry.clone(), serde_json::to_value(&p.props).unwrap(), p.islands.clone()))
+        .map(|p| (p.id.to_string(), p.geometry.as_str().to_owned(), serde_json::to_value(&p.props).unwrap(), p.islands.clone()))
         .collect()
 }
 
@@ -103,7 +103,7 @@ async fn round_trip(format: ExportFormat, kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(format!("backup.{}", format.extension()));
     let mut file = std::fs::File::create(&path).unwrap();
-    formats::export_to(app.store.as_ref(), &ProjectFilter::default(), format, &mut file).await.unwrap();
+    planmap::service::export::export_to(app.store.clone(), ProjectFilter::default(), format, &mut file).await.unwrap();
     drop(file);
     let value = match format {
         ExportFormat::Gpkg => formats::read_gpkg(&path).await.unwrap(),

@@ -1,0 +1,4 @@
+//! Use cases: what planmap does, as functions over the `Store`, returning domain errors that know
+//! nothing of HTTP. The HTTP handlers (`src/api/`) and the CLI (`src/main.rs`) both call them.
+
+pub mod export;
