@@ -23,6 +23,8 @@ pub mod geodata;
 pub mod geometry;
 /// Reading FeatureCollections into projects with a per-feature report.
 pub mod import;
+/// Progress tracking: units, monthly reports, milestones, lateness and KPIs.
+pub mod progress;
 /// The domain: projects, their fields, filters and statistics.
 pub mod project;
 /// The storage seam and its SQLite and PostGIS implementations.

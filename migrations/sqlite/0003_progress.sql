@@ -1,0 +1,89 @@
+-- no-transaction
+-- Progress tracking (issue 10): responsible units, users' units, the reviewer role, monthly
+-- reports with their history, and milestones.
+--
+-- SQLite cannot change a check constraint in place, so app_user is rebuilt to admit `reviewer`.
+-- That needs foreign keys off (else dropping the old table would cascade to sessions and tokens),
+-- and the pragma is ignored inside a transaction: hence `no-transaction` above and the explicit
+-- transaction below (SQLite's documented 12-step table change).
+pragma foreign_keys = off;
+begin immediate;
+
+create table app_user_new (
+    id integer primary key,
+    name text not null unique,
+    -- viewer | planner | reviewer | admin
+    role text not null check (role in ('viewer', 'planner', 'reviewer', 'admin')),
+    password_hash text not null,
+    disabled integer not null default 0,
+    created_at text not null
+);
+insert into app_user_new (id, name, role, password_hash, disabled, created_at)
+    select id, name, role, password_hash, disabled, created_at from app_user;
+drop table app_user;
+alter table app_user_new rename to app_user;
+
+-- The same tables as the PostGIS store, with the same column types (text times, decimal text),
+-- so the SQL in src/store/progress.rs is written once for both.
+
+-- 责任单位: the plan's responsible units.
+create table unit (
+    name text primary key,
+    -- plan | projects | cli: where the name was first seen
+    origin text not null,
+    created_at text not null
+);
+
+-- The units a user reports for. A user with none is district-wide.
+create table user_unit (
+    user_id integer not null references app_user (id) on delete cascade,
+    unit text not null references unit (name),
+    primary key (user_id, unit)
+);
+
+-- One monthly report (月报) per project and period.
+create table report (
+    id integer primary key,
+    project_id text not null,
+    -- YYYY-MM
+    period text not null,
+    -- +1 on every change; the ETag
+    version integer not null check (version >= 1),
+    state text not null check (state in ('draft', 'submitted', 'approved', 'returned')),
+    -- JSON: figures (money as decimal strings) and the workflow's who/when/why
+    body text not null,
+    created_at text not null,
+    updated_at text not null,
+    unique (project_id, period)
+);
+create index report_period_state on report (period, state);
+
+-- Every version of every report: submissions, returns, approvals and corrections stay readable.
+create table report_revision (
+    report_id integer not null references report (id),
+    version integer not null,
+    state text not null,
+    -- create | edit | submit | approve | return | correct
+    action text not null,
+    author text not null,
+    reason text,
+    body text not null,
+    created_at text not null,
+    primary key (report_id, version)
+);
+
+-- Planned and actual dates of a project's milestones (立项, 用地用海审批, 开工, 主体完工, 竣工验收).
+create table milestone (
+    project_id text not null,
+    kind text not null,
+    -- YYYY-MM-DD
+    planned text,
+    actual text,
+    note text,
+    updated_by text not null,
+    updated_at text not null,
+    primary key (project_id, kind)
+);
+
+commit;
+pragma foreign_keys = on;
