@@ -29,6 +29,8 @@ pub mod progress;
 pub mod project;
 /// The storage seam and its SQLite and PostGIS implementations.
 pub mod store;
+/// Use cases, independent of HTTP and the CLI.
+pub mod service;
 /// Logging setup.
 pub mod telemetry;
 /// The embedded web page and vendored libraries.

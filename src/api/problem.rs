@@ -120,6 +120,12 @@ impl From<StoreError> for Problem {
             StoreError::VersionMismatch { current, .. } => {
                 Problem::new(StatusCode::PRECONDITION_FAILED, "Version mismatch", e.to_string()).with("current_version", Value::from(current.0))
             }
+            StoreError::UnknownUnit(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "No such unit", e.to_string()),
+            StoreError::NoReport(_) => Problem::new(StatusCode::NOT_FOUND, "Not found", e.to_string()),
+            StoreError::ReportExists { .. } => Problem::new(StatusCode::CONFLICT, "Report exists", e.to_string()),
+            StoreError::ReportVersion { current, .. } => {
+                Problem::new(StatusCode::PRECONDITION_FAILED, "Version mismatch", e.to_string()).with("current_version", Value::from(*current))
+            }
             StoreError::Corrupt { .. } | StoreError::Open(_) | StoreError::Database { .. } => {
                 tracing::error!(error = %e, cause = ?std::error::Error::source(&e), "store error");
                 Problem::internal()

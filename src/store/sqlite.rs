@@ -183,7 +183,7 @@ impl SqliteStore {
         Ok(p)
     }
 
-    async fn replace_in(conn: &mut SqliteConnection, expected: Version, new: &NewProject, meta: &RevisionMeta, now: &str) -> StoreResult<Project> {
+    pub(super) async fn replace_in(conn: &mut SqliteConnection, expected: Version, new: &NewProject, meta: &RevisionMeta, now: &str) -> StoreResult<Project> {
         if Self::update(conn, expected, new, now).await?.is_none() {
             return Err(Self::mismatch_or_missing(conn, &new.id, expected).await);
         }
