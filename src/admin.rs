@@ -3,6 +3,8 @@
 
 use crate::auth::{password, token, AuditEntry, Role, UserName};
 use crate::config::{TokenCommand, UserCommand};
+use crate::progress::UnitName;
+use crate::service::progress;
 use crate::store::Store;
 use anyhow::Context;
 use std::io::{BufRead, Write};
@@ -31,17 +33,46 @@ async fn log(store: &dyn Store, action: &str, target: &str, detail: Option<Strin
     Ok(())
 }
 
-/// Runs one `planmap user` command.
-pub async fn user(store: &dyn Store, cmd: &UserCommand) -> anyhow::Result<()> {
+fn units(names: &[String]) -> anyhow::Result<Vec<UnitName>> {
+    names.iter().map(|u| Ok(UnitName::parse(u)?)).collect()
+}
+
+/// Ties `n` to `units` (the plan's units are registered first, so a fresh store knows them).
+async fn set_units(store: &dyn Store, plan_units: &[UnitName], n: &UserName, units: &[UnitName]) -> anyhow::Result<Vec<UnitName>> {
+    progress::seed_units(store, plan_units).await?;
+    match progress::set_user_units(store, "cli", None, n, units).await {
+        Err(progress::ProgressError::Store(crate::store::StoreError::UnknownUnit(u))) => {
+            let known: Vec<String> = store.units().await?.into_iter().map(String::from).collect();
+            anyhow::bail!("there is no unit named `{u}`; the plan's units are: {}", known.join("、"))
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Runs one `planmap user` command. `plan_units` are the plan's responsible units (from geodata).
+pub async fn user(store: &dyn Store, cmd: &UserCommand, plan_units: &[UnitName]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match cmd {
-        UserCommand::Add { name: n, role, password_stdin } => {
+        UserCommand::Add { name: n, role, password_stdin, units: unit_names } => {
             let n = name(n)?;
             let role: Role = role.parse()?;
+            let unit_list = units(unit_names)?;
+            if !unit_list.is_empty() {
+                // Checked before the user is added, so a typo in a unit adds nobody.
+                progress::seed_units(store, plan_units).await?;
+                let known = store.units().await?;
+                if let Some(u) = unit_list.iter().find(|u| !known.contains(u)) {
+                    let names: Vec<&str> = known.iter().map(UnitName::as_str).collect();
+                    anyhow::bail!("there is no unit named `{u}`; the plan's units are: {}", names.join("、"));
+                }
+            }
             let (pw, generated) = new_password(*password_stdin)?;
             let hash = password::hash_blocking(pw.clone()).await?;
             store.add_user(&n, role, &hash).await?;
             log(store, "user_add", n.as_str(), Some(format!("role {role}"))).await?;
+            if !unit_list.is_empty() {
+                set_units(store, plan_units, &n, &unit_list).await?;
+            }
             if generated {
                 say(&mut out, &format!("added {role} `{n}` with password: {pw}\n(shown once; change it with `planmap user reset-password {n}`)"))?;
             } else {
@@ -50,7 +81,21 @@ pub async fn user(store: &dyn Store, cmd: &UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::List => {
             for u in store.users().await? {
-                say(&mut out, &format!("{:<24} {:<8} {}", u.name, u.role, if u.disabled { "disabled" } else { "enabled" }))?;
+                let mine: Vec<String> = store.user_units(u.id).await?.into_iter().map(String::from).collect();
+                let scope = if mine.is_empty() { "district-wide".to_owned() } else { mine.join("、") };
+                say(&mut out, &format!("{:<24} {:<8} {:<8} {}", u.name, u.role, if u.disabled { "disabled" } else { "enabled" }, scope))?;
+            }
+        }
+        UserCommand::SetUnits { name: n, units: unit_names } => {
+            let n = name(n)?;
+            let now = set_units(store, plan_units, &n, &units(unit_names)?).await?;
+            let list: Vec<String> = now.into_iter().map(String::from).collect();
+            say(&mut out, &format!("`{n}` reports for {}", if list.is_empty() { "every project (district-wide)".to_owned() } else { list.join("、") }))?;
+        }
+        UserCommand::Units => {
+            progress::seed_units(store, plan_units).await?;
+            for u in store.units().await? {
+                say(&mut out, u.as_str())?;
             }
         }
         UserCommand::Disable { name: n } | UserCommand::Enable { name: n } => {

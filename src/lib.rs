@@ -27,10 +27,10 @@ pub mod import;
 pub mod progress;
 /// The domain: projects, their fields, filters and statistics.
 pub mod project;
-/// The storage seam and its SQLite and PostGIS implementations.
-pub mod store;
 /// Use cases, independent of HTTP and the CLI.
 pub mod service;
+/// The storage seam and its SQLite and PostGIS implementations.
+pub mod store;
 /// Logging setup.
 pub mod telemetry;
 /// The embedded web page and vendored libraries.

@@ -1,27 +1,49 @@
--- no-transaction
 -- Progress tracking (issue 10): responsible units, users' units, the reviewer role, monthly
 -- reports with their history, and milestones.
 --
 -- SQLite cannot change a check constraint in place, so app_user is rebuilt to admit `reviewer`.
--- That needs foreign keys off (else dropping the old table would cascade to sessions and tokens),
--- and the pragma is ignored inside a transaction: hence `no-transaction` above and the explicit
--- transaction below (SQLite's documented 12-step table change).
-pragma foreign_keys = off;
-begin immediate;
+-- Migrations run in a transaction with foreign keys on, where dropping app_user would cascade to
+-- sessions and tokens; so its two child tables are rebuilt first, pointing at the new table, and
+-- the renames (which rewrite references) put every name back.
 
 create table app_user_new (
     id integer primary key,
+    -- sign-in name, unique
     name text not null unique,
     -- viewer | planner | reviewer | admin
     role text not null check (role in ('viewer', 'planner', 'reviewer', 'admin')),
+    -- argon2id PHC string; never the password itself
     password_hash text not null,
+    -- 1 = may not sign in; sessions and tokens stop working at once
     disabled integer not null default 0,
     created_at text not null
 );
 insert into app_user_new (id, name, role, password_hash, disabled, created_at)
     select id, name, role, password_hash, disabled, created_at from app_user;
+
+create table user_session_new (
+    token_hash text primary key,
+    user_id integer not null references app_user_new (id) on delete cascade,
+    created_at text not null,
+    expires_at text not null
+);
+insert into user_session_new (token_hash, user_id, created_at, expires_at) select token_hash, user_id, created_at, expires_at from user_session;
+
+create table api_token_new (
+    token_hash text primary key,
+    user_id integer not null references app_user_new (id) on delete cascade,
+    label text,
+    created_at text not null
+);
+insert into api_token_new (token_hash, user_id, label, created_at) select token_hash, user_id, label, created_at from api_token;
+
+drop table user_session;
+drop table api_token;
 drop table app_user;
 alter table app_user_new rename to app_user;
+alter table user_session_new rename to user_session;
+alter table api_token_new rename to api_token;
+create index user_session_expires on user_session (expires_at);
 
 -- The same tables as the PostGIS store, with the same column types (text times, decimal text),
 -- so the SQL in src/store/progress.rs is written once for both.
@@ -85,5 +107,3 @@ create table milestone (
     primary key (project_id, kind)
 );
 
-commit;
-pragma foreign_keys = on;

@@ -6,7 +6,8 @@
 //! | `GET /api/projects` | FeatureCollection, filtered |
 //! | `GET /api/projects/{id}` | one Feature, `ETag` = version |
 //! | `GET /api/projects/{id}/history` | revisions |
-//! | `GET /api/stats` | counts and investment by status, action, town, kind |
+//! | `GET /api/stats` | counts and investment by status, action, town, kind; `kpis` (年度计划投资 … 滞后, `period=` adds report counts) |
+//! | `/api/reports…`, `/api/projects/{id}/reports`, `…/milestones`, `/api/units`, `/api/stats/units` | monthly reports and milestones (see `reports`) |
 //! | `GET /api/basemap`, `/api/basemap/attribution` | outlines and their credits |
 //! | `GET /api/meta` | vocabularies (statuses, kinds, actions, tasks, towns) and region |
 //! | `GET /api/plan/targets`, `/api/plan/programmes` | the plan's targets and unmapped programmes |
@@ -29,6 +30,7 @@ mod meta;
 mod ogcapi;
 mod problem;
 mod projects;
+mod reports;
 mod session;
 mod users;
 pub mod write;
@@ -75,6 +77,7 @@ pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Rout
         .merge(session::router())
         .merge(users::router())
         .merge(export::router())
+        .merge(reports::router())
         .merge(ogcapi::router(Arc::new(ogcapi::Islands::from_geodata(&state.geodata))))
         .route("/api", get(|| async { Problem::new(StatusCode::NOT_FOUND, "Not found", "see /api/projects, /api/stats, /api/basemap, /api/meta") }))
         .fallback(crate::web::serve)

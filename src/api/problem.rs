@@ -134,6 +134,23 @@ impl From<StoreError> for Problem {
     }
 }
 
+impl From<crate::service::progress::ProgressError> for Problem {
+    fn from(e: crate::service::progress::ProgressError) -> Problem {
+        use crate::service::progress::ProgressError as E;
+        match e {
+            E::Invalid(inv) => {
+                let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid input", inv.to_string());
+                p.errors = inv.0;
+                p
+            }
+            E::Forbidden(why) => Problem::new(StatusCode::FORBIDDEN, "Not allowed", why),
+            E::SignInRequired => Problem::new(StatusCode::UNAUTHORIZED, "Sign-in required", "sign in at /signin.html or send a Bearer token"),
+            E::Transition(t) => Problem::new(StatusCode::CONFLICT, "Not in that state", t.to_string()).with("state", Value::from(t.from.as_str())),
+            E::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<ImportError> for Problem {
     fn from(e: ImportError) -> Problem {
         match e {

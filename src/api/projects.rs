@@ -65,7 +65,11 @@ async fn history(State(s): State<AppState>, Path(id): Path<String>) -> Result<Re
 }
 
 async fn stats(State(s): State<AppState>, RawQuery(q): RawQuery) -> Result<Response, Problem> {
-    let filter = parse_filter(&s, q.as_deref(), &[])?;
+    let filter = parse_filter(&s, q.as_deref(), &["period"])?;
     let stats = s.store.stats(&filter, &s.rules.towns).await?;
-    Ok(Json(stats).into_response())
+    // The leadership figures (issue 10) next to the counts, decided on the server.
+    let period = super::reports::period_param(q.as_deref())?;
+    let mut body = serde_json::to_value(stats).map_err(|_| Problem::internal())?;
+    body["kpis"] = super::reports::kpis_value(&s, &filter, period).await?;
+    Ok(Json(body).into_response())
 }

@@ -75,7 +75,11 @@ impl ReportState {
 impl FromStr for ReportState {
     type Err = String;
     fn from_str(s: &str) -> Result<ReportState, String> {
-        ReportState::ALL.iter().copied().find(|st| st.as_str() == s).ok_or_else(|| format!("`{s}` is not a report state; one of: draft, submitted, approved, returned"))
+        ReportState::ALL
+            .iter()
+            .copied()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("`{s}` is not a report state; one of: draft, submitted, approved, returned"))
     }
 }
 
@@ -246,15 +250,9 @@ impl ReportFigures {
         let problems = text(m, "problems", &mut errs);
         let next_steps = text(m, "next_steps", &mut errs);
         match (month, ytd) {
-            (Some(investment_month), Some(investment_year_to_date)) if errs.is_empty() => Ok(ReportFigures {
-                investment_month,
-                investment_year_to_date,
-                investment_to_date: to_date,
-                progress_pct,
-                progress_text,
-                problems,
-                next_steps,
-            }),
+            (Some(investment_month), Some(investment_year_to_date)) if errs.is_empty() => {
+                Ok(ReportFigures { investment_month, investment_year_to_date, investment_to_date: to_date, progress_pct, progress_text, problems, next_steps })
+            }
             _ => Err(Invalid(errs)),
         }
     }
@@ -367,7 +365,8 @@ mod tests {
 
     #[test]
     fn figures_parse_exactly_and_name_every_bad_field() {
-        let f = ReportFigures::from_json(&json!({"investment_month": 120.5, "investment_year_to_date": "800", "progress_pct": 35, "problems": " 用地 "}), &[]).unwrap();
+        let f = ReportFigures::from_json(&json!({"investment_month": 120.5, "investment_year_to_date": "800", "progress_pct": 35, "problems": " 用地 "}), &[])
+            .unwrap();
         assert_eq!(f.investment_month.to_string(), "120.5");
         assert_eq!(f.investment_to_date, None);
         assert_eq!(f.problems.as_deref(), Some("用地"));

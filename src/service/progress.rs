@@ -108,7 +108,11 @@ impl Actor {
         if self.user.can(Role::Reviewer) {
             Ok(())
         } else {
-            Err(ProgressError::Forbidden(format!("user `{}` is a {}; approving, returning and correcting reports needs the reviewer role", self.name(), self.user.role)))
+            Err(ProgressError::Forbidden(format!(
+                "user `{}` is a {}; approving, returning and correcting reports needs the reviewer role",
+                self.name(),
+                self.user.role
+            )))
         }
     }
 }
@@ -448,7 +452,8 @@ pub async fn milestones(store: &dyn Store, project: &ProjectId, today: NaiveDate
         .iter()
         .map(|k| {
             let m = set.iter().find(|m| m.kind == *k);
-            let blank = Milestone { project_id: project.clone(), kind: *k, planned: None, actual: None, note: None, updated_by: String::new(), updated_at: Utc::now() };
+            let blank =
+                Milestone { project_id: project.clone(), kind: *k, planned: None, actual: None, note: None, updated_by: String::new(), updated_at: Utc::now() };
             let shown = m.unwrap_or(&blank);
             MilestoneView {
                 kind: *k,
@@ -490,7 +495,12 @@ pub async fn set_milestone(store: &dyn Store, actor: &Actor, project: &ProjectId
     let mut errs = Vec::new();
     if let Some(o) = body.as_object() {
         for k in o.keys().filter(|k| !matches!(k.as_str(), "planned" | "actual" | "note")) {
-            errs.push(FieldError { pointer: format!("/{k}"), field: k.clone(), reason: "is not a milestone member; known: planned, actual, note".into(), at: None });
+            errs.push(FieldError {
+                pointer: format!("/{k}"),
+                field: k.clone(),
+                reason: "is not a milestone member; known: planned, actual, note".into(),
+                at: None,
+            });
         }
     } else {
         return Err(field_error("milestone", "expected a JSON object {planned, actual, note}"));
@@ -498,7 +508,12 @@ pub async fn set_milestone(store: &dyn Store, actor: &Actor, project: &ProjectId
     let planned = date_of(body, "planned", &mut errs);
     let actual = date_of(body, "actual", &mut errs);
     if let Some(a) = actual.filter(|a| *a > today()) {
-        errs.push(FieldError { pointer: "/actual".into(), field: "actual".into(), reason: crate::progress::BadMilestone::ActualInFuture(a).to_string(), at: None });
+        errs.push(FieldError {
+            pointer: "/actual".into(),
+            field: "actual".into(),
+            reason: crate::progress::BadMilestone::ActualInFuture(a).to_string(),
+            at: None,
+        });
     }
     let note = match body.get("note") {
         None | Some(Value::Null) => None,
@@ -623,7 +638,13 @@ pub async fn seed_units(store: &dyn Store, units: &[UnitName]) -> ProgressResult
 }
 
 /// Ties a user to units (replacing earlier ones; none = district-wide).
-pub async fn set_user_units(store: &dyn Store, actor_name: &str, address: Option<&str>, user: &crate::auth::UserName, units: &[UnitName]) -> ProgressResult<Vec<UnitName>> {
+pub async fn set_user_units(
+    store: &dyn Store,
+    actor_name: &str,
+    address: Option<&str>,
+    user: &crate::auth::UserName,
+    units: &[UnitName],
+) -> ProgressResult<Vec<UnitName>> {
     let detail = if units.is_empty() { "district-wide".to_owned() } else { units.iter().map(UnitName::as_str).collect::<Vec<_>>().join("、") };
     let audit = AuditEntry::now(actor_name, "user_units", Some(user.as_str()), address, Some(detail));
     Ok(store.set_user_units(user, units, &audit).await?)

@@ -157,7 +157,13 @@ impl PostgisStore {
         Ok(p)
     }
 
-    pub(super) async fn replace_in(conn: &mut PgConnection, expected: Version, new: &NewProject, meta: &RevisionMeta, now: DateTime<Utc>) -> StoreResult<Project> {
+    pub(super) async fn replace_in(
+        conn: &mut PgConnection,
+        expected: Version,
+        new: &NewProject,
+        meta: &RevisionMeta,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Project> {
         if !Self::update(conn, expected, new, now).await? {
             let current: Option<i64> = sqlx::query_scalar("select version from project where id = $1")
                 .bind(new.id.as_str())

@@ -130,7 +130,15 @@ fn decode_report(id: i64, project: &str, period: &str, version: i64, state: &str
     })
 }
 
-fn decode_milestone(project: &str, kind: &str, planned: Option<String>, actual: Option<String>, note: Option<String>, by: String, at: &str) -> StoreResult<Milestone> {
+fn decode_milestone(
+    project: &str,
+    kind: &str,
+    planned: Option<String>,
+    actual: Option<String>,
+    note: Option<String>,
+    by: String,
+    at: &str,
+) -> StoreResult<Milestone> {
     let bad = corrupt(format!("milestone {project} {kind}"));
     let date = |s: Option<String>| s.map(|s| s.parse::<NaiveDate>().map_err(|e| bad(e.to_string()))).transpose();
     Ok(Milestone {
@@ -194,23 +202,44 @@ macro_rules! progress_store {
                     .await
                     .map_err(crate::store::db("reading a report"))?
                     .ok_or(StoreError::NoReport(id))?;
-                decode_report(row.get(0), row.get::<&str, _>(1), row.get::<&str, _>(2), row.get(3), row.get::<&str, _>(4), row.get::<&str, _>(5), row.get::<&str, _>(6), row.get::<&str, _>(7))
+                decode_report(
+                    row.get(0),
+                    row.get::<&str, _>(1),
+                    row.get::<&str, _>(2),
+                    row.get(3),
+                    row.get::<&str, _>(4),
+                    row.get::<&str, _>(5),
+                    row.get::<&str, _>(6),
+                    row.get::<&str, _>(7),
+                )
             }
 
             #[allow(clippy::too_many_arguments)]
-            async fn report_revision_in(conn: &mut $conn, id: ReportId, version: i64, state: ReportState, action: ReportAction, author: &str, reason: Option<&str>, body: &str, now: &str) -> StoreResult<()> {
-                sqlx::query(&$sql("insert into report_revision (report_id, version, state, action, author, reason, body, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)"))
-                    .bind(id.0)
-                    .bind(version)
-                    .bind(state.as_str())
-                    .bind(action.as_str())
-                    .bind(author)
-                    .bind(reason)
-                    .bind(body)
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(crate::store::db("appending a report revision"))?;
+            async fn report_revision_in(
+                conn: &mut $conn,
+                id: ReportId,
+                version: i64,
+                state: ReportState,
+                action: ReportAction,
+                author: &str,
+                reason: Option<&str>,
+                body: &str,
+                now: &str,
+            ) -> StoreResult<()> {
+                sqlx::query(&$sql(
+                    "insert into report_revision (report_id, version, state, action, author, reason, body, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                ))
+                .bind(id.0)
+                .bind(version)
+                .bind(state.as_str())
+                .bind(action.as_str())
+                .bind(author)
+                .bind(reason)
+                .bind(body)
+                .bind(now)
+                .execute(&mut *conn)
+                .await
+                .map_err(crate::store::db("appending a report revision"))?;
                 Ok(())
             }
         }
@@ -236,7 +265,8 @@ macro_rules! progress_store {
             }
 
             async fn units(&self) -> StoreResult<Vec<UnitName>> {
-                let names: Vec<String> = sqlx::query_scalar(&$sql("select name from unit order by name")).fetch_all(&self.pool).await.map_err(crate::store::db("listing units"))?;
+                let names: Vec<String> =
+                    sqlx::query_scalar(&$sql("select name from unit order by name")).fetch_all(&self.pool).await.map_err(crate::store::db("listing units"))?;
                 names.iter().map(|n| UnitName::parse(n).map_err(|e| StoreError::Corrupt { key: format!("unit {n}"), reason: e.to_string() })).collect()
             }
 
@@ -258,7 +288,11 @@ macro_rules! progress_store {
                         return Err(StoreError::UnknownUnit(u.to_string()));
                     }
                 }
-                sqlx::query(&$sql("delete from user_unit where user_id = ?")).bind(id).execute(&mut *tx).await.map_err(crate::store::db("replacing a user's units"))?;
+                sqlx::query(&$sql("delete from user_unit where user_id = ?"))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(crate::store::db("replacing a user's units"))?;
                 for u in units {
                     sqlx::query(&$sql("insert into user_unit (user_id, unit) values (?, ?) on conflict do nothing"))
                         .bind(id)
@@ -334,16 +368,29 @@ macro_rules! progress_store {
                 qb.push(" order by period, project_id");
                 let rows = qb.build().fetch_all(&self.pool).await.map_err(crate::store::db("listing reports"))?;
                 rows.iter()
-                    .map(|r| decode_report(r.get(0), r.get::<&str, _>(1), r.get::<&str, _>(2), r.get(3), r.get::<&str, _>(4), r.get::<&str, _>(5), r.get::<&str, _>(6), r.get::<&str, _>(7)))
+                    .map(|r| {
+                        decode_report(
+                            r.get(0),
+                            r.get::<&str, _>(1),
+                            r.get::<&str, _>(2),
+                            r.get(3),
+                            r.get::<&str, _>(4),
+                            r.get::<&str, _>(5),
+                            r.get::<&str, _>(6),
+                            r.get::<&str, _>(7),
+                        )
+                    })
                     .collect()
             }
 
             async fn report_history(&self, id: ReportId) -> StoreResult<Vec<ReportRevision>> {
-                let rows = sqlx::query(&$sql("select version, state, action, author, reason, body, created_at from report_revision where report_id = ? order by version"))
-                    .bind(id.0)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(crate::store::db("reading a report's history"))?;
+                let rows = sqlx::query(&$sql(
+                    "select version, state, action, author, reason, body, created_at from report_revision where report_id = ? order by version",
+                ))
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(crate::store::db("reading a report's history"))?;
                 if rows.is_empty() {
                     return Err(StoreError::NoReport(id));
                 }
@@ -368,15 +415,17 @@ macro_rules! progress_store {
                 let at = crate::project::now_micros();
                 let now = time_text(at);
                 let body = body_json(c.body);
-                let version: Option<i64> = sqlx::query_scalar(&$sql("update report set version = version + 1, state = ?, body = ?, updated_at = ? where id = ? and version = ? returning version"))
-                    .bind(c.state.as_str())
-                    .bind(&body)
-                    .bind(&now)
-                    .bind(c.id.0)
-                    .bind(c.expected)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(crate::store::db("changing a report"))?;
+                let version: Option<i64> = sqlx::query_scalar(&$sql(
+                    "update report set version = version + 1, state = ?, body = ?, updated_at = ? where id = ? and version = ? returning version",
+                ))
+                .bind(c.state.as_str())
+                .bind(&body)
+                .bind(&now)
+                .bind(c.id.0)
+                .bind(c.expected)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(crate::store::db("changing a report"))?;
                 let Some(version) = version else {
                     let current = Self::report_in(&mut tx, c.id).await?;
                     return Err(StoreError::ReportVersion { id: c.id, expected: c.expected, current: current.version });
@@ -445,7 +494,13 @@ mod sqlite_impl {
         pool.begin_with("begin immediate").await.map_err(crate::store::db("starting a write"))
     }
 
-    async fn replace(conn: &mut SqliteConnection, expected: Version, new: &NewProject, meta: &RevisionMeta, at: DateTime<Utc>) -> StoreResult<crate::project::Project> {
+    async fn replace(
+        conn: &mut SqliteConnection,
+        expected: Version,
+        new: &NewProject,
+        meta: &RevisionMeta,
+        at: DateTime<Utc>,
+    ) -> StoreResult<crate::project::Project> {
         SqliteStore::replace_in(conn, expected, new, meta, &crate::project::rfc3339(at)).await
     }
 
@@ -466,7 +521,13 @@ mod postgis_impl {
         t
     }
 
-    async fn replace(conn: &mut PgConnection, expected: Version, new: &NewProject, meta: &RevisionMeta, at: DateTime<Utc>) -> StoreResult<crate::project::Project> {
+    async fn replace(
+        conn: &mut PgConnection,
+        expected: Version,
+        new: &NewProject,
+        meta: &RevisionMeta,
+        at: DateTime<Utc>,
+    ) -> StoreResult<crate::project::Project> {
         PostgisStore::replace_in(conn, expected, new, meta, at).await
     }
 
