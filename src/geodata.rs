@@ -63,7 +63,7 @@ fn parse_json(name: &str, text: Option<String>, default: Value) -> Result<Value,
 impl Geodata {
     /// The plan's responsible units: its text's `(责任单位:…)` notes and the seed projects' units.
     pub fn plan_units(&self) -> Vec<crate::progress::UnitName> {
-        crate::service::progress::plan_units(self.plan_text.as_deref(), self.projects.as_deref())
+        crate::progress::plan_units(self.plan_text.as_deref(), self.projects.as_deref())
     }
 
     /// Loads from `dir`, or from the copy built into the binary.

@@ -17,4 +17,4 @@ pub use kpi::{Kpis, Ratio, ReportCounts, Sum, UnitRow};
 pub use milestone::{lateness, BadMilestone, Lateness, Milestone, MilestoneKind, MilestoneSignal, AMBER_DAYS};
 pub use period::{BadPeriod, Period};
 pub use report::{derive_figures, BadTransition, NewReport, Report, ReportAction, ReportBody, ReportFigures, ReportId, ReportState};
-pub use unit::{BadUnitName, UnitName};
+pub use unit::{plan_units, BadUnitName, UnitName};

@@ -61,6 +61,24 @@ impl UnitName {
     }
 }
 
+/// The plan's units: its text's `(责任单位:…)` notes, then the seed projects'
+/// `responsible_units` (a GeoJSON FeatureCollection text), without placeholders or repeats.
+pub fn plan_units(plan_text: Option<&str>, projects_geojson: Option<&str>) -> Vec<UnitName> {
+    let mut out = plan_text.map(UnitName::from_plan_text).unwrap_or_default();
+    if let Some(v) = projects_geojson.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok()) {
+        for f in v.get("features").and_then(serde_json::Value::as_array).into_iter().flatten() {
+            for u in f.pointer("/properties/responsible_units").and_then(serde_json::Value::as_array).into_iter().flatten() {
+                if let Some(u) = u.as_str().and_then(|s| UnitName::parse(s).ok()).filter(|u| !u.is_placeholder()) {
+                    if !out.contains(&u) {
+                        out.push(u);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 impl TryFrom<String> for UnitName {
     type Error = BadUnitName;
     fn try_from(s: String) -> Result<UnitName, BadUnitName> {

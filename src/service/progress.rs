@@ -614,24 +614,6 @@ pub async fn unit_stats(store: &dyn Store, filter: &ProjectFilter, period: Optio
     })
 }
 
-/// The plan's units: from the plan text's `(责任单位:…)` notes and the seed projects'
-/// `responsible_units`, placeholders left out.
-pub fn plan_units(plan_text: Option<&str>, projects_geojson: Option<&str>) -> Vec<UnitName> {
-    let mut out = plan_text.map(UnitName::from_plan_text).unwrap_or_default();
-    if let Some(v) = projects_geojson.and_then(|t| serde_json::from_str::<Value>(t).ok()) {
-        for f in v.get("features").and_then(Value::as_array).into_iter().flatten() {
-            for u in f.pointer("/properties/responsible_units").and_then(Value::as_array).into_iter().flatten() {
-                if let Some(u) = u.as_str().and_then(|s| UnitName::parse(s).ok()).filter(|u| !u.is_placeholder()) {
-                    if !out.contains(&u) {
-                        out.push(u);
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
 /// Registers the plan's units in the store (those already there are left alone).
 pub async fn seed_units(store: &dyn Store, units: &[UnitName]) -> ProgressResult<u64> {
     Ok(store.ensure_units(units, "plan").await?)
