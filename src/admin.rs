@@ -135,7 +135,7 @@ pub async fn token(store: &dyn Store, cmd: &TokenCommand) -> anyhow::Result<()> 
             let n = name(user)?;
             let (u, _) = store.user_with_hash(&n).await?.with_context(|| format!("there is no user named `{n}`"))?;
             let t = token::new_api_token();
-            store.add_token(&token::digest(&t), u.id, label.as_deref(), crate::project::now_micros()).await?;
+            store.add_token(&token::digest(&t), u.id, label.as_deref(), crate::time::now_micros()).await?;
             log(store, "token_add", n.as_str(), label.clone()).await?;
             // Only the token goes to standard output, so `TOKEN=$(planmap token add bot)` works.
             say(&mut std::io::stdout().lock(), &t)?;

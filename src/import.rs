@@ -223,7 +223,7 @@ pub async fn run_in(
                     rejected += 1;
                     Outcome::Rejected
                 }
-                Ok(cur) if cur.props == p.props && cur.geometry == p.geometry.to_geojson_string() => Outcome::Unchanged,
+                Ok(cur) if cur.props == p.props && cur.geometry.is(&p.geometry) => Outcome::Unchanged,
                 Ok(_) => Outcome::Updated,
             };
         }

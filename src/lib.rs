@@ -33,5 +33,7 @@ pub mod service;
 pub mod store;
 /// Logging setup.
 pub mod telemetry;
+/// Time stamps (microseconds, RFC 3339) and the `as_of` instant in Dongtou time.
+pub mod time;
 /// The embedded web page and vendored libraries.
 pub mod web;

@@ -93,7 +93,7 @@ async fn resolve(s: &AppState, parts: &Parts) -> Result<Caller, Problem> {
     }
     let session_digest = cookie(&parts.headers, SESSION_COOKIE).filter(|v| !v.is_empty()).map(token::digest);
     let user = match &session_digest {
-        Some(d) => s.store.session_user(d, crate::project::now_micros()).await?,
+        Some(d) => s.store.session_user(d, crate::time::now_micros()).await?,
         None => None,
     };
     Ok(Caller { user, address, session_digest, tls })

@@ -181,8 +181,8 @@ async fn diff(State(s): State<AppState>, Path(id): Path<String>, RawQuery(q): Ra
     let (a, b) = (find(from, "from")?, find(to, "to")?);
     Ok(Json(json!({
         "id": id, "from": from, "to": to,
-        "from_revision": {"author": a.author, "created_at": crate::project::rfc3339(a.created_at), "comment": a.comment, "archived": a.archived},
-        "to_revision": {"author": b.author, "created_at": crate::project::rfc3339(b.created_at), "comment": b.comment, "archived": b.archived},
+        "from_revision": {"author": a.author, "created_at": crate::time::rfc3339(a.created_at), "comment": a.comment, "archived": a.archived},
+        "to_revision": {"author": b.author, "created_at": crate::time::rfc3339(b.created_at), "comment": b.comment, "archived": b.archived},
         "changes": diff_features(&a.feature, &b.feature),
     }))
     .into_response())

@@ -7,7 +7,7 @@
 use super::caller::{Body, Caller, SESSION_COOKIE};
 use super::{AppState, Problem};
 use crate::auth::{password, token, AuditEntry, UserName};
-use crate::project::now_micros;
+use crate::time::now_micros;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

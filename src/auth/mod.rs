@@ -130,7 +130,7 @@ impl User {
 }
 
 fn ser_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::project::rfc3339(*t))
+    s.serialize_str(&crate::time::rfc3339(*t))
 }
 
 /// One line of the audit log.
@@ -155,7 +155,7 @@ impl AuditEntry {
     /// An entry stamped now.
     pub fn now(actor: &str, action: &str, target: Option<&str>, address: Option<&str>, detail: Option<String>) -> AuditEntry {
         AuditEntry {
-            at: crate::project::now_micros(),
+            at: crate::time::now_micros(),
             actor: actor.to_owned(),
             action: action.to_owned(),
             target: target.map(str::to_owned),

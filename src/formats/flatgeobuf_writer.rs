@@ -34,7 +34,7 @@ pub fn write(items: &[Project]) -> Result<Vec<u8>, FormatError> {
     for p in items {
         let cells = full_row(p);
         let mut failed = None;
-        fgb.add_feature_geom(GeoJson(&p.geometry), |feat| {
+        fgb.add_feature_geom(GeoJson(p.geometry.as_str()), |feat| {
             for (i, (c, v)) in COLUMNS.iter().zip(&cells).enumerate() {
                 let r = match v {
                     Cell::Null => continue,

@@ -69,7 +69,7 @@ pub async fn write(items: &[Project]) -> Result<Vec<u8>, FormatError> {
             let b = crate::geometry::Bbox::from_rect(r);
             bbox = Some(bbox.map_or(b, |e| e.union(b)));
         }
-        let mut q = sqlx::query(&insert).bind(wkb::encode_gpkg(&g));
+        let mut q = sqlx::query(&insert).bind(wkb::encode_gpkg(g));
         for c in full_row(p) {
             q = match c {
                 Cell::Null => q.bind(None::<String>),

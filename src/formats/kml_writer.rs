@@ -89,7 +89,7 @@ impl PagedWriter for KmlWriter {
             }
         }
         s.push_str("</SchemaData></ExtendedData>");
-        geometry(&g, &mut s);
+        geometry(g, &mut s);
         s.push_str("</Placemark>\n");
         Ok(s.into_bytes())
     }

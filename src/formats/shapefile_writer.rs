@@ -101,7 +101,7 @@ pub fn write(items: &[Project]) -> Result<Vec<u8>, FormatError> {
     let dir = tempfile::tempdir().map_err(super::io("creating a temporary folder"))?;
     let mut written = Vec::new();
     for group in [Group::Point, Group::MultiPoint, Group::Line, Group::Polygon] {
-        let members: Vec<(&Project, Geometry<f64>)> =
+        let members: Vec<(&Project, &Geometry<f64>)> =
             items.iter().filter_map(|p| p.geo().map(|g| (p, g))).filter(|(_, g)| Group::of(g) == Some(group)).collect();
         if members.is_empty() {
             continue;

@@ -12,10 +12,12 @@ mod bbox;
 pub mod crs;
 mod islands;
 mod region;
+mod stored;
 
 pub use bbox::{BadBbox, Bbox};
 pub use islands::IslandIndex;
 pub use region::{BadRegion, Region};
+pub use stored::StoredGeometry;
 
 use geo::orient::{Direction, Orient};
 use geo::{BoundingRect, Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon, Validation};

@@ -191,7 +191,7 @@ impl ProjectFilter {
                     if f.as_of.is_some() {
                         return Err(bad("given more than once".into()));
                     }
-                    f.as_of = Some(super::dates::parse_as_of(v).map_err(bad)?);
+                    f.as_of = Some(crate::time::parse_as_of(v).map_err(bad)?);
                 }
                 "datetime" => {
                     f.datetime = Some(v.parse().map_err(bad)?);

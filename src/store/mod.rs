@@ -92,7 +92,7 @@ pub struct Revision {
 }
 
 fn ser_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::project::rfc3339(*t))
+    s.serialize_str(&crate::time::rfc3339(*t))
 }
 
 /// How a batch treats ids that already exist.

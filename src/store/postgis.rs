@@ -5,7 +5,8 @@
 use super::sql::{batch_step, decode, decode_snapshot, props_json, push_conditions, BatchStep};
 use super::{db, Backend, BatchAction, BatchMode, BatchOutcome, Census, Revision, RevisionMeta, Store, StoreError, StoreResult};
 use crate::geometry::Region;
-use crate::project::{now_micros, NewProject, Page, Project, ProjectFilter, ProjectId, Version};
+use crate::project::{NewProject, Page, Project, ProjectFilter, ProjectId, Version};
+use crate::time::now_micros;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 use sqlx::{Postgres, QueryBuilder, Row};

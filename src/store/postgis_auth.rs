@@ -4,7 +4,7 @@
 use super::postgis::PostgisStore;
 use super::{db, AuthStore, StoreError, StoreResult};
 use crate::auth::{AuditEntry, Role, User, UserName};
-use crate::project::now_micros;
+use crate::time::now_micros;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 

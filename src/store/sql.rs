@@ -5,6 +5,7 @@
 //! differ per backend and are passed in.
 
 use super::{StoreError, StoreResult};
+use crate::geometry::StoredGeometry;
 use crate::project::{Project, ProjectFilter, ProjectId, ProjectProps, Version};
 use chrono::{DateTime, Utc};
 use sqlx::{Database, QueryBuilder};
@@ -51,7 +52,7 @@ pub(crate) fn decode(id: String, version: i64, props: &str, islands: &str, geome
     let pid = ProjectId::parse(&id).map_err(|e| corrupt(e.to_string()))?;
     let props: ProjectProps = serde_json::from_str(props).map_err(|e| corrupt(format!("props: {e}")))?;
     let islands: Vec<String> = serde_json::from_str(islands).map_err(|e| corrupt(format!("islands: {e}")))?;
-    Ok(Project { id: pid, geometry, props, islands, version: Version(version), updated_at })
+    Ok(Project { id: pid, geometry: StoredGeometry::from_text(geometry), props, islands, version: Version(version), updated_at })
 }
 
 /// The canonical JSON text of a project's fields, as both stores keep it.
@@ -59,9 +60,9 @@ pub(crate) fn props_json(p: &ProjectProps) -> String {
     serde_json::to_string(p).unwrap_or_else(|_| "{}".into())
 }
 
-/// Reads a revision's Feature back into a `Project`, for as-of reads. The geometry goes through
-/// `geojson` again so both stores print it exactly as they print current rows (PostgreSQL's
-/// `jsonb` reorders keys and respaces).
+/// Reads a revision's Feature back into a `Project`, for as-of reads. The geometry is decoded
+/// here and printed again, so both stores print it exactly as they print current rows
+/// (PostgreSQL's `jsonb` reorders keys and respaces).
 pub(crate) fn decode_snapshot(id: &str, version: i64, feature: &str, at: DateTime<Utc>) -> StoreResult<Project> {
     let corrupt = |reason: String| StoreError::Corrupt { key: format!("revision {id} v{version}"), reason };
     let v: serde_json::Value = serde_json::from_str(feature).map_err(|e| corrupt(e.to_string()))?;
@@ -69,8 +70,7 @@ pub(crate) fn decode_snapshot(id: &str, version: i64, feature: &str, at: DateTim
     let islands: Vec<String> =
         props_value.get("islands").cloned().map(serde_json::from_value).transpose().map_err(|e| corrupt(format!("islands: {e}")))?.unwrap_or_default();
     let props: ProjectProps = serde_json::from_value(props_value).map_err(|e| corrupt(format!("props: {e}")))?;
-    let geometry = geojson::Geometry::from_json_value(v.get("geometry").cloned().unwrap_or_default()).map_err(|e| corrupt(format!("geometry: {e}")))?;
-    let geometry = serde_json::to_value(&geometry).map_err(|e| corrupt(format!("geometry: {e}")))?.to_string();
+    let geometry = StoredGeometry::from_stored_value(v.get("geometry").cloned().unwrap_or_default()).ok_or_else(|| corrupt("geometry".into()))?;
     let pid = ProjectId::parse(id).map_err(|e| corrupt(e.to_string()))?;
     Ok(Project { id: pid, geometry, props, islands, version: Version(version), updated_at: at })
 }
@@ -89,7 +89,7 @@ pub(crate) fn batch_step(current: Option<&Project>, new: &crate::project::NewPro
     Ok(match current {
         None => BatchStep::Create,
         Some(_) if mode == super::BatchMode::CreateOnly => return Err(StoreError::AlreadyExists(new.id.clone())),
-        Some(cur) if cur.props == new.props && cur.geometry == new.geometry.to_geojson_string() => BatchStep::Unchanged,
+        Some(cur) if cur.props == new.props && cur.geometry.is(&new.geometry) => BatchStep::Unchanged,
         Some(cur) => BatchStep::Replace(cur.version),
     })
 }

@@ -7,7 +7,8 @@
 use super::sql::{batch_step, decode, decode_snapshot, props_json, push_conditions, BatchStep};
 use super::{db, Backend, BatchAction, BatchMode, BatchOutcome, Census, Revision, RevisionMeta, Store, StoreError, StoreResult};
 use crate::geometry::Region;
-use crate::project::{now_micros, rfc3339, NewProject, Page, Project, ProjectFilter, ProjectId, Version};
+use crate::project::{NewProject, Page, Project, ProjectFilter, ProjectId, Version};
+use crate::time::{now_micros, rfc3339};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
@@ -215,10 +216,10 @@ impl SqliteStore {
             let expr = f.expression();
             if f.bbox.is_some() || expr.is_some() {
                 let Some(g) = p.geo() else { return Err(StoreError::Corrupt { key: format!("revision {} v{}", p.id, p.version), reason: "geometry".into() }) };
-                if f.bbox.is_some_and(|b| !b.intersects(&g)) {
+                if f.bbox.is_some_and(|b| !b.intersects(g)) {
                     continue;
                 }
-                if expr.as_ref().is_some_and(|e| !e.matches(&p.id, &p.props, Some(&g))) {
+                if expr.as_ref().is_some_and(|e| !e.matches(&p.id, &p.props, Some(g))) {
                     continue;
                 }
             }
@@ -276,10 +277,10 @@ impl Store for SqliteStore {
             if exact {
                 let Some(g) = p.geo() else { return Err(StoreError::Corrupt { key: format!("project {}", p.id), reason: "geometry".into() }) };
                 // The R*Tree found boxes that overlap; keep only geometries that really intersect.
-                if filter.bbox.is_some_and(|b| !b.intersects(&g)) {
+                if filter.bbox.is_some_and(|b| !b.intersects(g)) {
                     continue;
                 }
-                if expr.as_ref().is_some_and(|e| !e.matches(&p.id, &p.props, Some(&g))) {
+                if expr.as_ref().is_some_and(|e| !e.matches(&p.id, &p.props, Some(g))) {
                     continue;
                 }
             }

@@ -4,7 +4,7 @@
 use super::sqlite::{parse_time, SqliteStore};
 use super::{db, AuthStore, StoreError, StoreResult};
 use crate::auth::{AuditEntry, Role, User, UserName};
-use crate::project::{now_micros, rfc3339};
+use crate::time::{now_micros, rfc3339};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 

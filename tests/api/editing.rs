@@ -355,7 +355,7 @@ async fn as_of_answers_the_map_as_it_was(kind: Kind) {
     let Some(app) = TestApp::spawn(kind).await else { return };
     let t = app.user("planner1", Role::Planner).await;
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    let before = planmap::project::rfc3339(planmap::project::now_micros());
+    let before = planmap::time::rfc3339(planmap::time::now_micros());
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     let r = app
         .req(Method::POST, "/api/projects", Some(&t))

@@ -94,7 +94,7 @@ async fn snapshot(s: &dyn Store) -> Vec<(String, String, serde_json::Value, Vec<
         .await
         .unwrap()
         .into_iter()
-        .map(|p| (p.id.to_string(), p.geometry.clone(), serde_json::to_value(&p.props).unwrap(), p.islands.clone()))
+        .map(|p| (p.id.to_string(), p.geometry.as_str().to_owned(), serde_json::to_value(&p.props).unwrap(), p.islands.clone()))
         .collect()
 }
 

@@ -31,7 +31,9 @@ pub async fn a_created_project_reads_back_identical(s: &dyn Store) {
     let got = s.get(&new.id).await.unwrap();
     assert_eq!(got, created);
     assert_eq!(got.props, new.props);
-    assert_eq!(got.geometry, new.geometry.to_geojson_string());
+    assert_eq!(got.geometry.as_str(), new.geometry.to_geojson_string());
+    // Decoded from the store's text, it is the very geometry that was written.
+    assert_eq!(got.geometry.valid(), Some(&new.geometry));
     assert_eq!(got.props.investment_total.unwrap().to_string(), "123456.7891");
 }
 
@@ -274,7 +276,7 @@ pub async fn a_revision_is_read_back_by_version(s: &dyn Store) {
 async fn tick() -> chrono::DateTime<chrono::Utc> {
     // Revisions are stamped in microseconds; a few milliseconds apart keeps instants distinct.
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    let t = planmap::project::now_micros();
+    let t = planmap::time::now_micros();
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     t
 }
@@ -294,7 +296,8 @@ pub async fn as_of_returns_the_state_at_that_instant(s: &dyn Store) {
     let v1 = s.list(&at(t1, all()), Page::ALL).await.unwrap();
     assert_eq!(ids(&v1), ["first"]);
     assert_eq!((v1[0].version, v1[0].props.status.map(|x| x.as_str())), (Version(1), Some("planned")));
-    assert_eq!(v1[0].geometry, r#"{"coordinates":[121.1,27.8],"type":"Point"}"#);
+    assert_eq!(v1[0].geometry.as_str(), r#"{"coordinates":[121.1,27.8],"type":"Point"}"#);
+    assert_eq!(v1[0].geo(), Some(&geo::Geometry::Point(geo::Point::new(121.1, 27.8))));
     let v2 = s.list(&at(t2, all()), Page::ALL).await.unwrap();
     assert_eq!(ids(&v2), ["first", "second"]);
     assert_eq!(v2[0].version, Version(2));
@@ -341,7 +344,7 @@ pub async fn users_are_added_listed_disabled_and_unique(s: &dyn Store) {
 
 pub async fn sessions_and_tokens_resolve_by_digest_until_expiry_or_disable(s: &dyn Store) {
     let u = s.add_user(&uname("planner1"), Role::Planner, "h").await.unwrap();
-    let now = planmap::project::now_micros();
+    let now = planmap::time::now_micros();
     let later = now + chrono::Duration::hours(1);
     s.add_session("digest-a", u.id, now, later).await.unwrap();
     s.add_token("digest-t", u.id, Some("script"), now).await.unwrap();
@@ -363,7 +366,7 @@ pub async fn sessions_and_tokens_resolve_by_digest_until_expiry_or_disable(s: &d
 }
 
 pub async fn failed_sign_ins_are_counted_per_key_within_a_window(s: &dyn Store) {
-    let t = planmap::project::now_micros();
+    let t = planmap::time::now_micros();
     let keys = ["user:a".to_owned(), "addr:10.0.0.1".to_owned()];
     for i in 0..3 {
         s.record_failure(&keys, t + chrono::Duration::seconds(i)).await.unwrap();

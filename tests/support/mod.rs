@@ -188,7 +188,7 @@ impl TestApp {
         let hash = password::hash(&format!("{name}-password")).unwrap();
         let u = self.store.add_user(&UserName::parse(name).unwrap(), role, &hash).await.unwrap();
         let t = token::new_api_token();
-        self.store.add_token(&token::digest(&t), u.id, Some("test"), planmap::project::now_micros()).await.unwrap();
+        self.store.add_token(&token::digest(&t), u.id, Some("test"), planmap::time::now_micros()).await.unwrap();
         t
     }
 

@@ -49,11 +49,9 @@ async fn describe(s: &AppState, islands: &Islands, c: Collection, base: &str) ->
             let mut bbox: Option<crate::geometry::Bbox> = None;
             let (mut first, mut last, mut open) = (None, None, false);
             for p in &items {
-                if let Some(g) = p.geo() {
-                    if let Some(r) = geo::BoundingRect::bounding_rect(&g) {
-                        let b = crate::geometry::Bbox::from_rect(r);
-                        bbox = Some(bbox.map_or(b, |e| e.union(b)));
-                    }
+                if let Some(g) = p.geometry.valid() {
+                    let b = g.bbox();
+                    bbox = Some(bbox.map_or(b, |e| e.union(b)));
                 }
                 if let Some(start) = p.props.start_date {
                     first = Some(first.map_or(start, |f: chrono::NaiveDate| f.min(start)));

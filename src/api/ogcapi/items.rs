@@ -97,7 +97,8 @@ fn project_feature(p: &Project, crs: Crs, buf: &mut Vec<u8>) -> Result<(), Probl
             return Err(Problem::internal());
         };
         let mut q = p.clone();
-        q.geometry = serde_json::to_string(&geojson::Geometry::from(&crs.geometry(&g))).map_err(|_| Problem::internal())?;
+        let text = serde_json::to_string(&geojson::Geometry::from(&crs.geometry(g))).map_err(|_| Problem::internal())?;
+        q.geometry = crate::geometry::StoredGeometry::from_text(text);
         q.write_feature(&mut *buf)
     };
     res.map_err(|e| {
@@ -199,7 +200,7 @@ pub(super) async fn list(
     body.extend_from_slice(br#","numberReturned":"#);
     body.extend_from_slice(returned.to_string().as_bytes());
     body.extend_from_slice(br#","timeStamp":"#);
-    body.extend_from_slice(json!(crate::project::rfc3339(crate::project::now_micros())).to_string().as_bytes());
+    body.extend_from_slice(json!(crate::time::rfc3339(crate::time::now_micros())).to_string().as_bytes());
     body.extend_from_slice(br#","links":"#);
     body.extend_from_slice(&serde_json::to_vec(&links).unwrap_or_default());
     body.extend_from_slice(br#","features":["#);

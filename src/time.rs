@@ -1,4 +1,4 @@
-//! The `as_of` instant: one place for time zones.
+//! Time in one place: the stamps both stores keep (microseconds, UTC) and the `as_of` instant.
 //!
 //! Planners think in Dongtou's local dates (China Standard Time, UTC+8, no daylight saving), so
 //! `as_of=2025-06-30` means "at the end of 30 June in Dongtou": every write stamped before
@@ -26,14 +26,25 @@ pub fn parse_as_of(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::from_timestamp_micros(t.timestamp_micros()).ok_or_else(bad)
 }
 
+/// Timestamps are served with microsecond precision, PostgreSQL's, so both stores print the same.
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// Truncates to microseconds, the precision both stores keep.
+pub fn now_micros() -> DateTime<Utc> {
+    let t = Utc::now();
+    DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_date_means_the_end_of_that_day_in_dongtou() {
-        assert_eq!(crate::project::rfc3339(parse_as_of("2025-06-30").unwrap()), "2025-06-30T15:59:59.999999Z");
-        assert_eq!(crate::project::rfc3339(parse_as_of("2025-06-30T18:00:00+08:00").unwrap()), "2025-06-30T10:00:00.000000Z");
+        assert_eq!(rfc3339(parse_as_of("2025-06-30").unwrap()), "2025-06-30T15:59:59.999999Z");
+        assert_eq!(rfc3339(parse_as_of("2025-06-30T18:00:00+08:00").unwrap()), "2025-06-30T10:00:00.000000Z");
         assert!(parse_as_of("30/06/2025").unwrap_err().contains("YYYY-MM-DD"));
     }
 }
