@@ -106,7 +106,7 @@ pub struct Milestone {
 }
 
 fn ser_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::project::rfc3339(*t))
+    s.serialize_str(&crate::time::rfc3339(*t))
 }
 
 fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {

@@ -323,7 +323,7 @@ pub struct Report {
 }
 
 fn ser_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::project::rfc3339(*t))
+    s.serialize_str(&crate::time::rfc3339(*t))
 }
 
 /// The project's fields after an approved report: 累计完成投资 and 形象进度 as reported, and

@@ -182,7 +182,7 @@ fn blank_workflow() -> ReportBody {
 }
 
 fn now_text() -> String {
-    crate::project::rfc3339(crate::project::now_micros())
+    crate::time::rfc3339(crate::time::now_micros())
 }
 
 /// Changes the figures of a draft or returned report (it becomes a draft again).
@@ -526,7 +526,7 @@ pub async fn set_milestone(store: &dyn Store, actor: &Actor, project: &ProjectId
     if !errs.is_empty() {
         return Err(Invalid(errs).into());
     }
-    let m = Milestone { project_id: p.id.clone(), kind, planned, actual, note, updated_by: actor.name().to_owned(), updated_at: crate::project::now_micros() };
+    let m = Milestone { project_id: p.id.clone(), kind, planned, actual, note, updated_by: actor.name().to_owned(), updated_at: crate::time::now_micros() };
     let mut audit = actor.audit("milestone_set", format!("{kind} planned {planned:?} actual {actual:?}"));
     audit.target = Some(p.id.to_string());
     store.set_milestone(&m, &audit).await?;

@@ -104,7 +104,7 @@ pub trait ProgressStore: Send + Sync {
 const REPORT_COLUMNS: &str = "select id, project_id, period, version, state, body, created_at, updated_at from report";
 
 fn time_text(t: DateTime<Utc>) -> String {
-    crate::project::rfc3339(t)
+    crate::time::rfc3339(t)
 }
 
 fn parse_time(s: &str) -> StoreResult<DateTime<Utc>> {
@@ -248,7 +248,7 @@ macro_rules! progress_store {
         impl ProgressStore for $store {
             async fn ensure_units(&self, units: &[UnitName], origin: &str) -> StoreResult<u64> {
                 let mut tx = $begin(&self.pool).await?;
-                let now = time_text(crate::project::now_micros());
+                let now = time_text(crate::time::now_micros());
                 let mut added = 0;
                 for u in units {
                     let done = sqlx::query(&$sql("insert into unit (name, origin, created_at) values (?, ?, ?) on conflict (name) do nothing"))
@@ -317,7 +317,7 @@ macro_rules! progress_store {
 
             async fn create_report(&self, new: &NewReport, audit: &AuditEntry) -> StoreResult<Report> {
                 let mut tx = $begin(&self.pool).await?;
-                let now = time_text(crate::project::now_micros());
+                let now = time_text(crate::time::now_micros());
                 let body = body_json(&new.body);
                 let id: i64 = sqlx::query_scalar(&$sql(
                     "insert into report (project_id, period, version, state, body, created_at, updated_at) values (?, ?, 1, 'draft', ?, ?, ?) returning id",
@@ -412,7 +412,7 @@ macro_rules! progress_store {
 
             async fn change_report(&self, c: &ReportChange<'_>, audit: &AuditEntry) -> StoreResult<Report> {
                 let mut tx = $begin(&self.pool).await?;
-                let at = crate::project::now_micros();
+                let at = crate::time::now_micros();
                 let now = time_text(at);
                 let body = body_json(c.body);
                 let version: Option<i64> = sqlx::query_scalar(&$sql(
@@ -501,7 +501,7 @@ mod sqlite_impl {
         meta: &RevisionMeta,
         at: DateTime<Utc>,
     ) -> StoreResult<crate::project::Project> {
-        SqliteStore::replace_in(conn, expected, new, meta, &crate::project::rfc3339(at)).await
+        SqliteStore::replace_in(conn, expected, new, meta, &crate::time::rfc3339(at)).await
     }
 
     progress_store!(SqliteStore, Sqlite, SqliteConnection, sql: sqlite_sql, begin: begin, audit_time: time_text, replace: replace);

@@ -70,7 +70,7 @@ async fn the_monthly_cycle_holds_for_every_role_and_transition(kind: Kind) {
     let (st, _, _) =
         call(&app, Method::PATCH, &format!("/api/projects/{PORT}"), Some(&district), Some(v), Some(json!({"properties": {"investment_total": "10000"}}))).await;
     assert_eq!(st, 200);
-    let before = planmap::project::rfc3339(planmap::project::now_micros());
+    let before = planmap::time::rfc3339(planmap::time::now_micros());
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
 
     // Who may write a report for a 区交通运输局 project.

@@ -161,7 +161,7 @@ pub async fn milestones_are_set_per_project_and_kind(s: &dyn Store) {
         actual: actual.map(|a| a.parse().unwrap()),
         note: Some("依据年度计划".into()),
         updated_by: "planner".into(),
-        updated_at: planmap::project::now_micros(),
+        updated_at: planmap::time::now_micros(),
     };
     s.set_milestone(&m("port-a", MilestoneKind::Start, "2026-10-31", None), &audit("milestone_set")).await.unwrap();
     s.set_milestone(&m("port-a", MilestoneKind::Approval, "2026-01-15", Some("2026-02-01")), &audit("milestone_set")).await.unwrap();
