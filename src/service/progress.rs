@@ -417,6 +417,29 @@ pub async fn list_reports(store: &dyn Store, q: &ListQuery) -> ProgressResult<Ve
     Ok(out)
 }
 
+/// The projects `actor` must report for `period` (due, and theirs to report: their units', or
+/// all for a district-wide user), each with its report for the month or `missing`.
+pub async fn due_reports(store: &dyn Store, actor: &Actor, period: Period) -> ProgressResult<Vec<ListItem>> {
+    let of_month: HashMap<ProjectId, Report> =
+        store.reports(&ReportQuery { period: Some(period), ..ReportQuery::default() }).await?.into_iter().map(|r| (r.project_id.clone(), r)).collect();
+    let mut out = Vec::new();
+    for p in store.list(&ProjectFilter::default(), Page::ALL).await? {
+        if !crate::progress::kpi::is_due(&p.props) || !actor.may_report(&p) {
+            continue;
+        }
+        let r = of_month.get(&p.id).cloned();
+        out.push(ListItem {
+            state: r.as_ref().map_or("missing", |r| r.state.as_str()).to_owned(),
+            period,
+            project_id: p.id.clone(),
+            project_name: p.props.name_zh.clone(),
+            responsible_units: p.props.responsible_units.clone(),
+            report: r,
+        });
+    }
+    Ok(out)
+}
+
 /// A project's reports, oldest month first.
 pub async fn project_reports(store: &dyn Store, project: &ProjectId) -> ProgressResult<Vec<Report>> {
     store.get(project).await?;
@@ -444,11 +467,21 @@ pub struct MilestoneView {
     pub updated_by: Option<String>,
 }
 
-/// A project's milestones (all five kinds) on `today`.
-pub async fn milestones(store: &dyn Store, project: &ProjectId, today: NaiveDate) -> ProgressResult<Vec<MilestoneView>> {
-    store.get(project).await?;
+/// A project's milestones and whether it is late (滞后), on a day.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectProgress {
+    /// All five kinds, set or not.
+    pub milestones: Vec<MilestoneView>,
+    /// The 滞后 verdict and its reasons.
+    pub lateness: crate::progress::Lateness,
+}
+
+/// A project's milestones (all five kinds) and lateness on `today`.
+pub async fn milestones(store: &dyn Store, project: &ProjectId, today: NaiveDate) -> ProgressResult<ProjectProgress> {
+    let p = store.get(project).await?;
     let set = store.milestones(Some(project)).await?;
-    Ok(MilestoneKind::ALL
+    let lateness = crate::progress::lateness(&p.props, &set.iter().collect::<Vec<_>>(), today);
+    let milestones = MilestoneKind::ALL
         .iter()
         .map(|k| {
             let m = set.iter().find(|m| m.kind == *k);
@@ -466,7 +499,8 @@ pub async fn milestones(store: &dyn Store, project: &ProjectId, today: NaiveDate
                 updated_by: m.map(|m| m.updated_by.clone()),
             }
         })
-        .collect())
+        .collect();
+    Ok(ProjectProgress { milestones, lateness })
 }
 
 fn date_of(body: &Value, field: &str, errs: &mut Vec<FieldError>) -> Option<NaiveDate> {
