@@ -46,7 +46,12 @@ pub type ProgressResult<T> = Result<T, ProgressError>;
 
 /// The district's calendar day: the plan's dates are local (UTC+8, no daylight saving).
 pub fn today() -> NaiveDate {
-    (Utc::now().naive_utc() + chrono::TimeDelta::hours(8)).date()
+    local_day(Utc::now())
+}
+
+/// The district's calendar day of an instant.
+pub fn local_day(t: chrono::DateTime<Utc>) -> NaiveDate {
+    (t.naive_utc() + chrono::TimeDelta::hours(8)).date()
 }
 
 /// Who acts: the user, the units they report for, the client address for the audit log.
@@ -592,7 +597,9 @@ pub async fn kpis(store: &dyn Store, filter: &ProjectFilter, period: Option<Peri
     let (ms, reports) = context(store, period).await?;
     let items = items(&projects, &ms, &reports);
     let refs: Vec<_> = items.iter().collect();
-    Ok(Kpis::compute(&refs, as_of_day(period), period))
+    // With `as_of` the map is as it was then, and so is the day lateness is judged on.
+    let day = filter.as_of.map_or_else(|| as_of_day(period), local_day);
+    Ok(Kpis::compute(&refs, day, period))
 }
 
 async fn context(store: &dyn Store, period: Option<Period>) -> ProgressResult<(Vec<Milestone>, HashMap<ProjectId, ReportState>)> {
