@@ -219,7 +219,7 @@ async fn submit(State(s): State<AppState>, c: Caller, Path(rid): Path<String>, h
 async fn approve(State(s): State<AppState>, c: Caller, Path(rid): Path<String>, headers: HeaderMap) -> Result<Response, Problem> {
     let a = actor(&s, &c).await?;
     let id = report_id(&rid)?;
-    let r = svc::approve_report(s.store.as_ref(), &s.rules, &a, id, if_match(&headers)?).await?;
+    let r = svc::approve_report(s.store.as_ref(), &a, id, if_match(&headers)?).await?;
     report_response(StatusCode::OK, &r)
 }
 
@@ -235,7 +235,7 @@ async fn correct(State(s): State<AppState>, c: Caller, Path(rid): Path<String>, 
     let a = actor(&s, &c).await?;
     let id = report_id(&rid)?;
     let expected = if_match(&headers)?;
-    let r = svc::correct_report(s.store.as_ref(), &s.rules, &a, id, expected, &json_body(&body)?).await?;
+    let r = svc::correct_report(s.store.as_ref(), &a, id, expected, &json_body(&body)?).await?;
     report_response(StatusCode::OK, &r)
 }
 
