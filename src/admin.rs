@@ -4,6 +4,8 @@
 
 use crate::auth::token;
 use crate::config::{TokenCommand, UserCommand};
+use crate::progress::UnitName;
+use crate::service::progress;
 use crate::service::users::{self, Change};
 use crate::service::Actor;
 use crate::store::Store;
@@ -25,14 +27,38 @@ fn say(out: &mut impl Write, text: &str) -> anyhow::Result<()> {
     writeln!(out, "{text}").context("writing to standard output")
 }
 
-/// Runs one `planmap user` command.
-pub async fn user(store: &dyn Store, cmd: &UserCommand) -> anyhow::Result<()> {
+fn units(names: &[String]) -> anyhow::Result<Vec<UnitName>> {
+    names.iter().map(|u| Ok(UnitName::parse(u)?)).collect()
+}
+
+/// Registers the plan's units (so a fresh store knows them) and checks `wanted` are among the
+/// known ones, naming them all when one is not.
+async fn known_units(store: &dyn Store, plan_units: &[UnitName], wanted: &[UnitName]) -> anyhow::Result<()> {
+    progress::seed_units(store, plan_units).await?;
+    let known = store.units().await?;
+    if let Some(u) = wanted.iter().find(|u| !known.contains(u)) {
+        let names: Vec<&str> = known.iter().map(UnitName::as_str).collect();
+        anyhow::bail!("there is no unit named `{u}`; the plan's units are: {}", names.join("、"));
+    }
+    Ok(())
+}
+
+/// Runs one `planmap user` command. `plan_units` are the plan's responsible units (from geodata).
+pub async fn user(store: &dyn Store, cmd: &UserCommand, plan_units: &[UnitName]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let cli = Actor::cli();
     match cmd {
-        UserCommand::Add { name, role, password_stdin } => {
+        UserCommand::Add { name, role, password_stdin, units: unit_names } => {
+            let unit_list = units(unit_names)?;
+            if !unit_list.is_empty() {
+                // Checked before the user is added, so a typo in a unit adds nobody.
+                known_units(store, plan_units, &unit_list).await?;
+            }
             let (pw, generated) = new_password(*password_stdin)?;
             let u = users::add(store, &cli, name, role, pw.clone()).await?;
+            if !unit_list.is_empty() {
+                progress::set_user_units(store, &cli.name, None, &u.name, &unit_list).await?;
+            }
             let (n, role) = (&u.name, u.role);
             if generated {
                 say(&mut out, &format!("added {role} `{n}` with password: {pw}\n(shown once; change it with `planmap user reset-password {n}`)"))?;
@@ -42,7 +68,23 @@ pub async fn user(store: &dyn Store, cmd: &UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::List => {
             for u in users::list(store).await? {
-                say(&mut out, &format!("{:<24} {:<8} {}", u.name, u.role, if u.disabled { "disabled" } else { "enabled" }))?;
+                let mine: Vec<String> = store.user_units(u.id).await?.into_iter().map(String::from).collect();
+                let scope = if mine.is_empty() { "district-wide".to_owned() } else { mine.join("、") };
+                say(&mut out, &format!("{:<24} {:<8} {:<8} {}", u.name, u.role, if u.disabled { "disabled" } else { "enabled" }, scope))?;
+            }
+        }
+        UserCommand::SetUnits { name, units: unit_names } => {
+            let n = users::parse_name(name)?;
+            let wanted = units(unit_names)?;
+            known_units(store, plan_units, &wanted).await?;
+            let now = progress::set_user_units(store, &cli.name, None, &n, &wanted).await?;
+            let list: Vec<String> = now.into_iter().map(String::from).collect();
+            say(&mut out, &format!("`{n}` reports for {}", if list.is_empty() { "every project (district-wide)".to_owned() } else { list.join("、") }))?;
+        }
+        UserCommand::Units => {
+            progress::seed_units(store, plan_units).await?;
+            for u in store.units().await? {
+                say(&mut out, u.as_str())?;
             }
         }
         UserCommand::Disable { name } | UserCommand::Enable { name } => {

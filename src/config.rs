@@ -52,13 +52,27 @@ pub enum UserCommand {
     Add {
         /// Sign-in name.
         name: String,
-        /// viewer, planner or admin.
+        /// viewer, planner, reviewer or admin.
         #[arg(long, default_value = "viewer")]
         role: String,
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
+        /// A responsible unit (责任单位) the user reports for, as the plan names it, e.g.
+        /// 区交通运输局; repeat for several. None: district-wide.
+        #[arg(long = "unit")]
+        units: Vec<String>,
     },
+    /// Replace the units a user reports for (none: district-wide).
+    SetUnits {
+        /// Sign-in name.
+        name: String,
+        /// A responsible unit; repeat for several.
+        #[arg(long = "unit")]
+        units: Vec<String>,
+    },
+    /// List the responsible units users can be tied to.
+    Units,
     /// List users.
     List,
     /// Disable a user: no sign-in, and their sessions and tokens stop working at once.
@@ -83,7 +97,7 @@ pub enum UserCommand {
     SetRole {
         /// Sign-in name.
         name: String,
-        /// viewer, planner or admin.
+        /// viewer, planner, reviewer or admin.
         role: String,
     },
 }

@@ -11,6 +11,7 @@ use std::path::Path;
 #[folder = "geodata/"]
 #[include = "*.geojson"]
 #[include = "*.json"]
+#[include = "plan-text.txt"]
 struct Embedded;
 
 /// The loaded base data.
@@ -28,6 +29,8 @@ pub struct Geodata {
     pub plan_targets: Value,
     /// Plan programmes with no place on the map.
     pub plan_programmes: Value,
+    /// The plan's text, whose `(责任单位:…)` notes name the responsible units.
+    pub plan_text: Option<String>,
 }
 
 /// Basemap layers: (file, `layer` value). Drawn in this order.
@@ -58,6 +61,11 @@ fn parse_json(name: &str, text: Option<String>, default: Value) -> Result<Value,
 }
 
 impl Geodata {
+    /// The plan's responsible units: its text's `(责任单位:…)` notes and the seed projects' units.
+    pub fn plan_units(&self) -> Vec<crate::progress::UnitName> {
+        crate::progress::plan_units(self.plan_text.as_deref(), self.projects.as_deref())
+    }
+
     /// Loads from `dir`, or from the copy built into the binary.
     pub fn load(dir: Option<&Path>) -> Result<Geodata, String> {
         let islands_text = read(dir, "islands.geojson")?.ok_or("geodata has no islands.geojson")?;
@@ -85,6 +93,7 @@ impl Geodata {
             projects: read(dir, "projects.geojson")?,
             plan_targets: parse_json("plan-targets.json", read(dir, "plan-targets.json")?, json!([]))?,
             plan_programmes: parse_json("plan-programmes.json", read(dir, "plan-programmes.json")?, json!([]))?,
+            plan_text: read(dir, "plan-text.txt")?,
         })
     }
 }

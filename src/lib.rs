@@ -21,6 +21,8 @@ pub mod formats;
 pub mod geodata;
 /// Geometry rules: the only door a geometry comes in by.
 pub mod geometry;
+/// Progress tracking: units, monthly reports, milestones, lateness and KPIs.
+pub mod progress;
 /// The domain: projects, their fields, filters and statistics.
 pub mod project;
 /// Use cases (edit, import, users, sign-in, export) shared by HTTP and the command line.

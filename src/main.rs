@@ -96,7 +96,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Some(Command::User(cmd)) => {
             let store = store::open(&cli.common.database_url, cli.common.region).await?;
-            planmap::admin::user(store.as_ref(), cmd).await?;
+            let geodata = Geodata::load(cli.common.geodata.as_deref()).map_err(anyhow::Error::msg)?;
+            planmap::admin::user(store.as_ref(), cmd, &geodata.plan_units()).await?;
         }
         Some(Command::Token(cmd)) => {
             let store = store::open(&cli.common.database_url, cli.common.region).await?;

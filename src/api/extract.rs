@@ -7,8 +7,10 @@
 //! | [`Body`], [`JsonBody`] | the body within `--max-body-bytes`; as JSON | 413 naming the limit; 400 |
 //! | [`Query<T>`] | query parameters known to `T` ([`FromQuery`]) | 400 naming the parameter and the allowed ones |
 //! | [`Filter`] | the project filter shared by list, stats and export | 400 naming the parameter |
+//! | [`PeriodFilter`] | the same plus `period=YYYY-MM` (stats) | 400 naming the parameter |
 //! | [`IfMatch`], [`OptionalIfMatch`] | the version a write is based on | 428 with `current_version`; 400 |
 //! | [`ProjectPath`] | `{id}` as a project id | 404 (a malformed id names no project) |
+//! | [`ReportPath`], [`ReportIfMatch`] | `{rid}` as a report id; the report version a workflow step is based on | 404; 428 with `current_version`, 400 |
 //!
 //! Handlers take these and call one use case in `crate::service`; they do not parse requests
 //! by hand and do not import each other.
@@ -137,6 +139,30 @@ impl FromRequestParts<AppState> for Filter {
     }
 }
 
+/// The project filter plus `period=YYYY-MM` (the month whose reports `/api/stats` and
+/// `/api/stats/units` count).
+#[derive(Debug)]
+pub struct PeriodFilter {
+    /// The project filter.
+    pub filter: ProjectFilter,
+    /// The month, when given.
+    pub period: Option<crate::progress::Period>,
+}
+
+impl FromRequestParts<AppState> for PeriodFilter {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<PeriodFilter, Problem> {
+        let pairs = query_pairs(parts.uri.query());
+        let filter = ProjectFilter::from_pairs(&pairs, &s.rules.towns, &["period"])?;
+        let period = pairs
+            .iter()
+            .find(|(k, _)| k == "period")
+            .map(|(_, v)| v.parse::<crate::progress::Period>().map_err(|e| Problem::bad_parameter("period", e.to_string())))
+            .transpose()?;
+        Ok(PeriodFilter { filter, period })
+    }
+}
+
 /// A project id from a path segment; a malformed id cannot name a project, so it is answered
 /// like any unknown id.
 pub fn project_id(id: &str) -> Result<ProjectId, Problem> {
@@ -175,6 +201,37 @@ impl FromRequestParts<AppState> for IfMatch {
         }
         let current = match ProjectPath::from_request_parts(parts, s).await {
             Ok(ProjectPath(id)) => s.store.history(&id).await.ok().and_then(|h| h.last().map(|r| r.version.0)),
+            Err(_) => None,
+        };
+        Err(Problem::if_match_required(current))
+    }
+}
+
+/// `{rid}` of a `/api/reports/{rid}…` route; a malformed id names no report (404).
+#[derive(Debug, Clone, Copy)]
+pub struct ReportPath(pub crate::progress::ReportId);
+
+impl<S: Send + Sync> FromRequestParts<S> for ReportPath {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<ReportPath, Problem> {
+        let Path(id) = Path::<String>::from_request_parts(parts, s).await?;
+        id.parse().map(ReportPath).map_err(Problem::not_found)
+    }
+}
+
+/// The report version a workflow step is based on: `If-Match` is required (428, telling the
+/// report's current version, when absent).
+#[derive(Debug, Clone, Copy)]
+pub struct ReportIfMatch(pub i64);
+
+impl FromRequestParts<AppState> for ReportIfMatch {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<ReportIfMatch, Problem> {
+        if let Some(raw) = parts.headers.get(header::IF_MATCH) {
+            return parse_if_match(raw).map(|v| ReportIfMatch(v.0));
+        }
+        let current = match ReportPath::from_request_parts(parts, s).await {
+            Ok(ReportPath(id)) => s.store.report(id).await.ok().map(|r| r.version),
             Err(_) => None,
         };
         Err(Problem::if_match_required(current))

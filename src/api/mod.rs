@@ -9,7 +9,8 @@
 //! | `GET /api/projects` | FeatureCollection, filtered |
 //! | `GET /api/projects/{id}` | one Feature, `ETag` = version |
 //! | `GET /api/projects/{id}/history` | revisions |
-//! | `GET /api/stats` | counts and investment by status, action, town, kind |
+//! | `GET /api/stats` | counts and investment by status, action, town, kind; `kpis` (年度计划投资 … 滞后, `period=` adds report counts) |
+//! | `/api/reports…`, `/api/projects/{id}/reports`, `…/milestones`, `/api/units`, `/api/stats/units` | monthly reports and milestones (see `reports`) |
 //! | `GET /api/basemap`, `/api/basemap/attribution` | outlines and their credits |
 //! | `GET /api/meta` | vocabularies (statuses, kinds, actions, tasks, towns) and region |
 //! | `GET /api/plan/targets`, `/api/plan/programmes` | the plan's targets and unmapped programmes |
@@ -36,6 +37,7 @@ mod pages;
 mod problem;
 mod projects;
 mod reply;
+mod reports;
 mod session;
 mod tiles;
 mod users;
@@ -86,6 +88,7 @@ pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Rout
         .merge(users::router())
         .merge(export::router())
         .merge(tiles::router())
+        .merge(reports::router())
         .merge(ogcapi::router(Arc::new(ogcapi::Islands::from_geodata(&state.geodata))))
         .route("/api", get(|| async { Problem::not_found("see /api/projects, /api/stats, /api/basemap, /api/meta") }))
         .fallback(pages::serve)

@@ -196,10 +196,33 @@ impl From<StoreError> for Problem {
             StoreError::VersionMismatch { current, .. } => {
                 Problem::new(StatusCode::PRECONDITION_FAILED, "Version mismatch", e.to_string()).with("current_version", Value::from(current.0))
             }
+            StoreError::UnknownUnit(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "No such unit", e.to_string()),
+            StoreError::NoReport(_) => Problem::new(StatusCode::NOT_FOUND, "Not found", e.to_string()),
+            StoreError::ReportExists { .. } => Problem::new(StatusCode::CONFLICT, "Report exists", e.to_string()),
+            StoreError::ReportVersion { current, .. } => {
+                Problem::new(StatusCode::PRECONDITION_FAILED, "Version mismatch", e.to_string()).with("current_version", Value::from(*current))
+            }
             StoreError::Corrupt { .. } | StoreError::Open(_) | StoreError::Database { .. } => {
                 tracing::error!(error = %e, cause = ?std::error::Error::source(&e), "store error");
                 Problem::internal()
             }
+        }
+    }
+}
+
+impl From<crate::service::progress::ProgressError> for Problem {
+    fn from(e: crate::service::progress::ProgressError) -> Problem {
+        use crate::service::progress::ProgressError as E;
+        match e {
+            E::Invalid(inv) => {
+                let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid input", inv.to_string());
+                p.errors = inv.0;
+                p
+            }
+            E::Forbidden(why) => Problem::new(StatusCode::FORBIDDEN, "Not allowed", why),
+            E::SignInRequired => Problem::new(StatusCode::UNAUTHORIZED, "Sign-in required", "sign in at /signin.html or send a Bearer token"),
+            E::Transition(t) => Problem::new(StatusCode::CONFLICT, "Not in that state", t.to_string()).with("state", Value::from(t.from.as_str())),
+            E::Store(s) => s.into(),
         }
     }
 }

@@ -1,9 +1,10 @@
 //! `/api/projects`, `/api/projects/{id}`, its history, and `/api/stats`: reads, straight from the store.
 
-use super::extract::{Filter, ProjectPath};
+use super::extract::{Filter, PeriodFilter, ProjectPath};
 use super::reply::{self, feature_collection, GEOJSON};
 use super::{AppState, Problem};
 use crate::project::Page;
+use crate::service::progress;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -31,6 +32,16 @@ async fn history(State(s): State<AppState>, ProjectPath(id): ProjectPath) -> Res
     Ok(Json(s.store.history(&id).await?).into_response())
 }
 
-async fn stats(State(s): State<AppState>, Filter(filter): Filter) -> Result<Response, Problem> {
-    Ok(Json(s.store.stats(&filter, &s.rules.towns).await?).into_response())
+async fn stats(State(s): State<AppState>, PeriodFilter { filter, period }: PeriodFilter) -> Result<Response, Problem> {
+    let stats = s.store.stats(&filter, &s.rules.towns).await?;
+    // The leadership figures (issue 10) next to the counts, decided on the server.
+    let kpis = progress::kpis(s.store.as_ref(), &filter, period).await?;
+    Ok(Json(StatsReply { stats, kpis }).into_response())
+}
+
+#[derive(serde::Serialize)]
+struct StatsReply {
+    #[serde(flatten)]
+    stats: crate::project::Stats,
+    kpis: crate::progress::Kpis,
 }

@@ -1,7 +1,8 @@
 //! Users, roles and credentials: who may read, edit and manage planmap.
 //!
-//! Three roles in increasing power: a viewer reads (needed only when reads are sign-in-only), a
-//! planner also writes projects, an admin also manages users. Secrets never reach the store:
+//! Four roles in increasing power: a viewer reads (needed only when reads are sign-in-only), a
+//! planner also writes projects and its units' monthly reports, a reviewer (the plan office) also
+//! approves and returns reports, an admin also manages users. Secrets never reach the store:
 //! passwords are kept as argon2id hashes, session and API tokens as SHA-256 digests, so a copy of
 //! the database grants nobody access.
 
@@ -19,8 +20,11 @@ use std::str::FromStr;
 pub enum Role {
     /// Reads the map (matters only when reads are sign-in-only).
     Viewer,
-    /// Also creates, edits, archives, restores and imports projects.
+    /// Also creates, edits, archives, restores and imports projects, and writes the monthly
+    /// reports of its units (or of every project, with no unit).
     Planner,
+    /// The plan office (区发改局): also approves, returns and corrects monthly reports.
+    Reviewer,
     /// Also manages users and reads the audit log.
     Admin,
 }
@@ -31,6 +35,7 @@ impl Role {
         match self {
             Role::Viewer => "viewer",
             Role::Planner => "planner",
+            Role::Reviewer => "reviewer",
             Role::Admin => "admin",
         }
     }
@@ -42,9 +47,9 @@ impl fmt::Display for Role {
     }
 }
 
-/// A role name that is not one of the three.
+/// A role name that is not one of the four.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a role; one of: viewer, planner, admin")]
+#[error("`{0}` is not a role; one of: viewer, planner, reviewer, admin")]
 pub struct BadRole(pub String);
 
 impl FromStr for Role {
@@ -53,6 +58,7 @@ impl FromStr for Role {
         match s.trim() {
             "viewer" => Ok(Role::Viewer),
             "planner" => Ok(Role::Planner),
+            "reviewer" => Ok(Role::Reviewer),
             "admin" => Ok(Role::Admin),
             other => Err(BadRole(other.to_owned())),
         }

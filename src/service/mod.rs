@@ -12,10 +12,12 @@
 //! | users and API tokens, each change with its audit line | [`users`] |
 //! | sign-in rate limits, decoy hashing, sessions, sign-out | [`session`] |
 //! | export: one paging loop feeding a format writer (its own `ExportError`) | [`export`] |
+//! | monthly reports and their workflow, milestones, users' units, KPIs (its own `ProgressError`) | [`progress`] |
 
 pub mod edit;
 pub mod export;
 pub mod import;
+pub mod progress;
 pub mod session;
 pub mod users;
 

@@ -16,6 +16,7 @@
 mod auth;
 mod cql2_sql;
 mod postgis;
+mod progress;
 mod sql;
 mod sqlite;
 pub mod tiles;
@@ -24,6 +25,7 @@ mod tiles_sqlite;
 
 pub use auth::AuthStore;
 pub use postgis::PostgisStore;
+pub use progress::{ProgressStore, ReportChange, ReportQuery, ReportRevision};
 pub use sqlite::SqliteStore;
 
 use crate::project::{NewProject, Page, Project, ProjectFilter, ProjectId, Stats, Towns, Version};
@@ -168,6 +170,30 @@ pub enum StoreError {
     /// No user of that name.
     #[error("there is no user named `{0}`")]
     UnknownUser(String),
+    /// No unit of that name.
+    #[error("there is no unit named `{0}`; see `planmap unit list` or GET /api/units")]
+    UnknownUnit(String),
+    /// No report with that id.
+    #[error("there is no report {0}")]
+    NoReport(crate::progress::ReportId),
+    /// One report per project and month.
+    #[error("project `{project}` already has a report for {period}")]
+    ReportExists {
+        /// The project.
+        project: ProjectId,
+        /// The month.
+        period: crate::progress::Period,
+    },
+    /// Compare-and-swap on a report failed.
+    #[error("report {id} is at version {current}; the request was based on version {expected}")]
+    ReportVersion {
+        /// The report.
+        id: crate::progress::ReportId,
+        /// What the writer had.
+        expected: i64,
+        /// What is stored.
+        current: i64,
+    },
     /// A stored row fails planmap's own rules.
     #[error("stored row {key} cannot be read back: {reason}")]
     Corrupt {
@@ -197,9 +223,10 @@ pub(crate) fn db(action: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError
     move |source| StoreError::Database { action, source }
 }
 
-/// The storage contract. Credentials are the [`AuthStore`] half, so one `Arc<dyn Store>` serves both.
+/// The storage contract. Credentials are the [`AuthStore`] part and progress tracking the
+/// [`ProgressStore`] part, so one `Arc<dyn Store>` serves all.
 #[async_trait::async_trait]
-pub trait Store: AuthStore + Send + Sync + fmt::Debug + 'static {
+pub trait Store: AuthStore + ProgressStore + Send + Sync + fmt::Debug + 'static {
     /// Which database, for logs and /readyz.
     fn backend(&self) -> Backend;
     /// A cheap round trip.

@@ -26,7 +26,7 @@ pub struct PostgisStore {
 mod auth;
 #[allow(clippy::duplicate_mod)]
 #[path = "project_sql.rs"]
-mod project;
+pub(super) mod project;
 
 /// What PostGIS does differently from the embedded store, in one place; the statement bodies
 /// shared by both stores (`project_sql.rs`, `auth_sql.rs`) read it.

@@ -164,7 +164,15 @@ async fn create_in(conn: &mut Conn, new: &NewProject, meta: &RevisionMeta, now: 
     Ok(p)
 }
 
-async fn replace_in(conn: &mut Conn, expected: Version, new: &NewProject, meta: &RevisionMeta, now: DateTime<Utc>) -> StoreResult<Project> {
+/// A compare-and-swap replace inside the caller's transaction (also the project write of a
+/// report approval, `progress.rs`).
+pub(in crate::store) async fn replace_in(
+    conn: &mut Conn,
+    expected: Version,
+    new: &NewProject,
+    meta: &RevisionMeta,
+    now: DateTime<Utc>,
+) -> StoreResult<Project> {
     if !write_row(conn, new, expected.0, now, true).await? {
         return Err(mismatch_or_missing(conn, &new.id, expected).await);
     }

@@ -28,7 +28,7 @@ pub struct SqliteStore {
 mod auth;
 #[allow(clippy::duplicate_mod)]
 #[path = "project_sql.rs"]
-mod project;
+pub(super) mod project;
 
 /// What the embedded store does differently from PostGIS, in one place; the statement bodies
 /// shared by both stores (`project_sql.rs`, `auth_sql.rs`) read it.

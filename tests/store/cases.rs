@@ -573,3 +573,8 @@ pub async fn concurrent_creates_of_one_id_accept_exactly_one(s: &dyn Store) {
     let versions: Vec<i64> = s.history(&p.id).await.unwrap().iter().map(|r| r.version.0).collect();
     assert_eq!(versions, [1, 2, 3]);
 }
+
+// Progress tracking (issue 10): its own file, part of the same contract.
+#[path = "progress.rs"]
+mod progress;
+pub use progress::*;

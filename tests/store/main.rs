@@ -58,6 +58,12 @@ contract! {
     every_accepted_write_is_audited_in_its_transaction,
     cql2_filters_select_the_same_projects_on_both_stores,
     datetime_selects_projects_whose_time_span_overlaps,
+    units_are_registered_once_and_users_are_tied_only_to_known_units,
+    the_reviewer_role_is_stored,
+    a_report_is_created_once_per_project_and_month_and_reads_back,
+    report_changes_are_compare_and_swap_and_kept_in_history,
+    an_approval_writes_the_project_in_the_same_transaction_or_not_at_all,
+    milestones_are_set_per_project_and_kind,
 }
 
 /// Not a contract case: fails in CI when PostGIS cannot be used, so the `postgis::*` cases can
