@@ -46,7 +46,12 @@ pub type ProgressResult<T> = Result<T, ProgressError>;
 
 /// The district's calendar day: the plan's dates are local (UTC+8, no daylight saving).
 pub fn today() -> NaiveDate {
-    (Utc::now().naive_utc() + chrono::TimeDelta::hours(8)).date()
+    local_day(Utc::now())
+}
+
+/// The district's calendar day of an instant.
+pub fn local_day(t: chrono::DateTime<Utc>) -> NaiveDate {
+    (t.naive_utc() + chrono::TimeDelta::hours(8)).date()
 }
 
 /// Who acts: the user, the units they report for, the client address for the audit log.
@@ -417,6 +422,29 @@ pub async fn list_reports(store: &dyn Store, q: &ListQuery) -> ProgressResult<Ve
     Ok(out)
 }
 
+/// The projects `actor` must report for `period` (due, and theirs to report: their units', or
+/// all for a district-wide user), each with its report for the month or `missing`.
+pub async fn due_reports(store: &dyn Store, actor: &Actor, period: Period) -> ProgressResult<Vec<ListItem>> {
+    let of_month: HashMap<ProjectId, Report> =
+        store.reports(&ReportQuery { period: Some(period), ..ReportQuery::default() }).await?.into_iter().map(|r| (r.project_id.clone(), r)).collect();
+    let mut out = Vec::new();
+    for p in store.list(&ProjectFilter::default(), Page::ALL).await? {
+        if !crate::progress::kpi::is_due(&p.props) || !actor.may_report(&p) {
+            continue;
+        }
+        let r = of_month.get(&p.id).cloned();
+        out.push(ListItem {
+            state: r.as_ref().map_or("missing", |r| r.state.as_str()).to_owned(),
+            period,
+            project_id: p.id.clone(),
+            project_name: p.props.name_zh.clone(),
+            responsible_units: p.props.responsible_units.clone(),
+            report: r,
+        });
+    }
+    Ok(out)
+}
+
 /// A project's reports, oldest month first.
 pub async fn project_reports(store: &dyn Store, project: &ProjectId) -> ProgressResult<Vec<Report>> {
     store.get(project).await?;
@@ -444,11 +472,21 @@ pub struct MilestoneView {
     pub updated_by: Option<String>,
 }
 
-/// A project's milestones (all five kinds) on `today`.
-pub async fn milestones(store: &dyn Store, project: &ProjectId, today: NaiveDate) -> ProgressResult<Vec<MilestoneView>> {
-    store.get(project).await?;
+/// A project's milestones and whether it is late (滞后), on a day.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectProgress {
+    /// All five kinds, set or not.
+    pub milestones: Vec<MilestoneView>,
+    /// The 滞后 verdict and its reasons.
+    pub lateness: crate::progress::Lateness,
+}
+
+/// A project's milestones (all five kinds) and lateness on `today`.
+pub async fn milestones(store: &dyn Store, project: &ProjectId, today: NaiveDate) -> ProgressResult<ProjectProgress> {
+    let p = store.get(project).await?;
     let set = store.milestones(Some(project)).await?;
-    Ok(MilestoneKind::ALL
+    let lateness = crate::progress::lateness(&p.props, &set.iter().collect::<Vec<_>>(), today);
+    let milestones = MilestoneKind::ALL
         .iter()
         .map(|k| {
             let m = set.iter().find(|m| m.kind == *k);
@@ -466,7 +504,8 @@ pub async fn milestones(store: &dyn Store, project: &ProjectId, today: NaiveDate
                 updated_by: m.map(|m| m.updated_by.clone()),
             }
         })
-        .collect())
+        .collect();
+    Ok(ProjectProgress { milestones, lateness })
 }
 
 fn date_of(body: &Value, field: &str, errs: &mut Vec<FieldError>) -> Option<NaiveDate> {
@@ -558,7 +597,9 @@ pub async fn kpis(store: &dyn Store, filter: &ProjectFilter, period: Option<Peri
     let (ms, reports) = context(store, period).await?;
     let items = items(&projects, &ms, &reports);
     let refs: Vec<_> = items.iter().collect();
-    Ok(Kpis::compute(&refs, as_of_day(period), period))
+    // With `as_of` the map is as it was then, and so is the day lateness is judged on.
+    let day = filter.as_of.map_or_else(|| as_of_day(period), local_day);
+    Ok(Kpis::compute(&refs, day, period))
 }
 
 async fn context(store: &dyn Store, period: Option<Period>) -> ProgressResult<(Vec<Milestone>, HashMap<ProjectId, ReportState>)> {
