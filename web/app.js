@@ -18,6 +18,8 @@ import {
 import { resizeCharts, yearChart } from './charts.js';
 import { createExportMenu } from './export-menu.js';
 import { el } from './dom.js';
+import { createProgressTab } from './progress-tab.js';
+import { renderReportTimeline } from './report-timeline.js';
 
 performance.mark('planmap:start');
 const maplibregl = window.maplibregl;
@@ -568,6 +570,7 @@ function renderMap() {
   const t0 = performance.now();
   updateMapData();
   updateChoropleth();
+  progressTab.refreshMap();
   renderCount();
   writeUrl();
   state.timings.lastMapMs = Math.round(performance.now() - t0);
@@ -871,6 +874,7 @@ function renderDashboard() {
   renderKpis(ctx, state.kpi);
   if (state.tab === 'overview') renderCharts(ctx, state.props || []);
   if (state.tab === 'targets') renderTargets(ctx, state.targets);
+  if (state.tab === 'progress') progressTab.render();
 }
 
 function renderTable() {
@@ -880,9 +884,43 @@ function renderTable() {
   renderTableRows(ctx, state.sorted, state.shown);
 }
 
+// The 进度 tab (progress-tab.js) and its traffic-light colouring of the project layers.
+const COLOR_PAINT = [['proj-fill', 'fill-color'], ['proj-fill-outline', 'line-color'], ['proj-line', 'line-color'],
+  ['proj-marker', 'circle-color'], ['proj-point', 'circle-color'], ['proj-point', 'circle-stroke-color']];
+const savedPaint = new Map();
+/** Colours each project by `byId` (id -> colour); null puts the status colours back. */
+function colorProjects(byId) {
+  if (!map.getLayer('proj-point')) return;
+  if (!byId) {
+    for (const [key, v] of savedPaint) map.setPaintProperty(...key.split('|'), v);
+    savedPaint.clear();
+    return;
+  }
+  const pairs = [...byId].flat();
+  const expr = pairs.length ? ['match', ['get', '_id'], ...pairs, '#9aa5ad'] : '#9aa5ad';
+  for (const [layer, prop] of COLOR_PAINT) {
+    const key = `${layer}|${prop}`;
+    if (!savedPaint.has(key)) savedPaint.set(key, map.getPaintProperty(layer, prop));
+    map.setPaintProperty(layer, prop, prop === 'circle-stroke-color' ? '#ffffff' : expr);
+  }
+}
+const progressTab = createProgressTab({
+  box: $('progress'),
+  tr: () => tr,
+  lang: () => state.lang,
+  projects: () => state.features,
+  projectName: (id) => {
+    const f = state.all.find((x) => String(x.id) === id);
+    return f ? projectName(f.properties) || id : id;
+  },
+  openProject: (id) => openDetails(id, { fly: true }),
+  colorMap: colorProjects,
+});
+
 function setTab(tab, focus) {
+  if (state.tab === 'progress' && tab !== 'progress') progressTab.hide();
   state.tab = tab;
-  for (const id of ['overview', 'projects', 'targets']) {
+  for (const id of ['overview', 'projects', 'targets', 'progress']) {
     const b = $(`tab-${id}`);
     const on = id === tab;
     b.setAttribute('aria-selected', String(on));
@@ -943,6 +981,7 @@ async function openDetails(id, opts = {}) {
   if (opts.focus) det.focus();
   if (opts.fly) flyTo(f);
   loadHistory(id);
+  renderReportTimeline($('details-reports'), id, { tr, lang: state.lang, current: () => state.selectedId === id });
 }
 
 function flyTo(f) {
@@ -1134,7 +1173,7 @@ function readUrl() {
     month: u.get('month') ? clampMonth(u.get('month')) : null,
     sel: u.get('sel'),
     choro: u.get('choro') === '1',
-    tab: ['overview', 'projects', 'targets'].includes(u.get('tab')) ? u.get('tab') : 'overview',
+    tab: ['overview', 'projects', 'targets', 'progress'].includes(u.get('tab')) ? u.get('tab') : 'overview',
     sort: u.get('sort'),
     map: u.get('map'),
   };
@@ -1332,7 +1371,7 @@ function refreshDetails() {
 }
 
 // Tabs (arrow keys move between them, as the ARIA tabs pattern says).
-const TABS = ['overview', 'projects', 'targets'];
+const TABS = ['overview', 'projects', 'targets', 'progress'];
 TABS.forEach((id) => {
   const b = $(`tab-${id}`);
   b.addEventListener('click', () => setTab(id));
