@@ -10,7 +10,7 @@
 import { t, STRINGS, HTML_LANG } from './i18n.js';
 import { el } from './dom.js';
 import { formatMoney } from './format.js';
-import { send, problemText, lastMonth, thisMonth, REPORT_FIELDS, MONEY_FIELDS } from './reports-api.js';
+import { send, problemText, lastMonth, thisMonth, districtTime, REPORT_FIELDS, MONEY_FIELDS } from './reports-api.js';
 
 const LS_KEY = 'planmap.lang';
 const $ = (id) => document.getElementById(id);
@@ -306,7 +306,7 @@ function queueItem(item) {
     el('h3', { text: item.project_name }),
     el('p', { class: 'rq-meta muted', text: tr('rp.queue.meta', {
       units: (item.responsible_units || []).join('、'), who: r.submitted_by || r.reporter || tr('unknown'),
-      at: String(r.submitted_at || '').replace(/^(\d{4}-\d\d-\d\d)T(\d\d:\d\d).*$/, '$1 $2'),
+      at: districtTime(r.submitted_at),
     }) }),
     el('dl', { class: 'rq-figs' },
       fig('investment_month', money(r.investment_month)),

@@ -53,3 +53,10 @@ export function sessionUser() {
   }
   return session;
 }
+
+/** An RFC 3339 time as the district reads it: `YYYY-MM-DD HH:MM` in UTC+8. */
+export function districtTime(text) {
+  const t = Date.parse(text);
+  if (!Number.isFinite(t)) return text ? String(text) : '';
+  return new Date(t + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
+}
