@@ -14,7 +14,7 @@ use crate::progress::{
     derive_figures, BadTransition, Kpis, Milestone, MilestoneKind, MilestoneSignal, NewReport, Period, Report, ReportAction, ReportBody, ReportFigures,
     ReportId, ReportState, UnitName, UnitRow,
 };
-use crate::project::{FieldError, Invalid, NewProject, Page, Project, ProjectFilter, ProjectId, Rules, Wan};
+use crate::project::{FieldError, Invalid, NewProject, Page, Project, ProjectFilter, ProjectId, Wan};
 use crate::store::{ReportChange, ReportQuery, RevisionMeta, Store, StoreError};
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
@@ -245,27 +245,22 @@ async fn investment_to_date(store: &dyn Store, r: &Report, figures: &ReportFigur
 
 /// The project write that goes with approving or correcting `r`, unless a later month is
 /// already approved (then the project already shows newer figures and keeps them).
-async fn project_write(
-    store: &dyn Store,
-    rules: &Rules,
-    r: &Report,
-    figures: &ReportFigures,
-    to_date: Wan,
-    project: &Project,
-) -> ProgressResult<Option<NewProject>> {
+async fn project_write(store: &dyn Store, r: &Report, figures: &ReportFigures, to_date: Wan, project: &Project) -> ProgressResult<Option<NewProject>> {
     let approved = store.reports(&ReportQuery { project: Some(r.project_id.clone()), states: vec![ReportState::Approved], period: None }).await?;
     if approved.iter().any(|e| e.period > r.period) {
         return Ok(None);
     }
+    // Typed values in, typed values out: the stored geometry and fields are valid already, and
+    // the report's figures were checked when it was written.
+    let geometry =
+        project.geometry.valid().cloned().ok_or_else(|| StoreError::Corrupt { key: format!("project {}", project.id), reason: "geometry".into() })?;
     let props = derive_figures(&project.props, to_date, figures.progress_pct);
-    let mut feature = project.to_feature();
-    feature["properties"] = serde_json::to_value(&props).map_err(|e| StoreError::Corrupt { key: format!("project {}", project.id), reason: e.to_string() })?;
-    Ok(Some(NewProject::from_feature(&feature, Some(&project.id), rules)?))
+    Ok(Some(NewProject { id: project.id.clone(), geometry, props, islands: project.islands.clone() }))
 }
 
 /// Approves a submitted report: its figures go onto the project as a revision authored by the
 /// reporter, in the same transaction.
-pub async fn approve_report(store: &dyn Store, rules: &Rules, actor: &Actor, id: ReportId, expected: i64) -> ProgressResult<Report> {
+pub async fn approve_report(store: &dyn Store, actor: &Actor, id: ReportId, expected: i64) -> ProgressResult<Report> {
     actor.check_reviewer()?;
     let r = store.report(id).await?;
     let state = r.state.after(ReportAction::Approve)?;
@@ -273,7 +268,7 @@ pub async fn approve_report(store: &dyn Store, rules: &Rules, actor: &Actor, id:
     let to_date = investment_to_date(store, &r, &r.body.figures, &project).await?;
     let mut next = ReportBody { reviewed_by: Some(actor.name().to_owned()), reviewed_at: Some(now_text()), ..r.body.clone() };
     next.figures.investment_to_date = Some(to_date);
-    let new = project_write(store, rules, &r, &next.figures, to_date, &project).await?;
+    let new = project_write(store, &r, &next.figures, to_date, &project).await?;
     let comment = format!("月报 {} approved by {} (report {id})", r.period, actor.name());
     let meta = RevisionMeta::by(&r.body.reporter, Some(&comment)).audited(actor.address.as_deref(), Some("report_approve"));
     let change = ReportChange {
@@ -291,7 +286,7 @@ pub async fn approve_report(store: &dyn Store, rules: &Rules, actor: &Actor, id:
 
 /// Corrects an approved report (`{"reason": "…", …figures}`): a new version of the report with
 /// the reason, kept in its history, and a new project revision when it is the latest approved month.
-pub async fn correct_report(store: &dyn Store, rules: &Rules, actor: &Actor, id: ReportId, expected: i64, body: &Value) -> ProgressResult<Report> {
+pub async fn correct_report(store: &dyn Store, actor: &Actor, id: ReportId, expected: i64, body: &Value) -> ProgressResult<Report> {
     actor.check_reviewer()?;
     let r = store.report(id).await?;
     let state = r.state.after(ReportAction::Correct)?;
@@ -304,7 +299,7 @@ pub async fn correct_report(store: &dyn Store, rules: &Rules, actor: &Actor, id:
     let to_date = investment_to_date(store, &r, &figures, &project).await?;
     let mut next = ReportBody { figures, correction_reason: Some(reason.clone()), ..r.body.clone() };
     next.figures.investment_to_date = Some(to_date);
-    let new = project_write(store, rules, &r, &next.figures, to_date, &project).await?;
+    let new = project_write(store, &r, &next.figures, to_date, &project).await?;
     let comment = format!("月报 {} corrected by {}: {reason}", r.period, actor.name());
     let meta = RevisionMeta::by(&r.body.reporter, Some(&comment)).audited(actor.address.as_deref(), Some("report_correct"));
     let change = ReportChange {
