@@ -19,6 +19,9 @@ mod postgis;
 mod progress;
 mod sql;
 mod sqlite;
+pub mod tiles;
+mod tiles_postgis;
+mod tiles_sqlite;
 
 pub use auth::AuthStore;
 pub use postgis::PostgisStore;

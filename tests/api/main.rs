@@ -13,4 +13,5 @@ mod ogcapi;
 mod ogcapi_tx;
 mod projects;
 mod reports;
+mod tiles;
 mod web;
