@@ -27,7 +27,7 @@ import {
 import { setSelection, setHover } from './selection.js';
 import {
   exportMenu, onFiltersChange, renderPanel, applyStaticStrings, renderStatusFilter, renderFilterSelects,
-  renderLegend, renderCount, renderDashboard, renderTable, setTab,
+  renderLegend, renderCount, renderDashboard, renderTable, setTab, progressTab, onOpenProject,
 } from './panel.js';
 import { openDetails, closeDetails, renderDetails, refreshDetails } from './details.js';
 import { readUrl, applyUrl, writeUrl, enableUrlWrites } from './url-state.js';
@@ -78,11 +78,13 @@ function renderMap() {
   updateMapData();
   setSelection(state.selectedId);
   updateChoropleth();
+  progressTab.refreshMap();
   renderCount();
   writeUrl();
   state.timings.lastMapMs = Math.round(performance.now() - t0);
 }
 onFiltersChange(loadProjects);
+onOpenProject((id) => openDetails(id, { fly: true }));
 
 function setMonth(m) {
   if (state.month === m) return;
@@ -165,7 +167,7 @@ $('table-more').addEventListener('click', () => { state.shown += PAGE_SIZE; rend
 wireMonthSlider(setMonth);
 
 // Tabs (arrow keys move between them, as the ARIA tabs pattern says).
-const TABS = ['overview', 'projects', 'targets'];
+const TABS = ['overview', 'projects', 'targets', 'progress'];
 TABS.forEach((id) => {
   const b = $(`tab-${id}`);
   b.addEventListener('click', () => setTab(id));

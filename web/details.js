@@ -15,6 +15,7 @@ import { flyTo } from './map.js';
 import { setSelection } from './selection.js';
 import { renderCount } from './panel.js';
 import { writeUrl } from './url-state.js';
+import { renderReportTimeline } from './report-timeline.js';
 
 export async function openDetails(id, opts = {}) {
   let f = state.all.find((x) => String(x.id) === id);
@@ -34,6 +35,7 @@ export async function openDetails(id, opts = {}) {
   if (opts.focus) det.focus();
   if (opts.fly) flyTo(f);
   loadHistory(id);
+  renderReportTimeline($('details-reports'), id, { tr, lang: state.lang, current: () => state.selectedId === id });
 }
 
 export function closeDetails() {

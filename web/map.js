@@ -148,6 +148,28 @@ export async function loadBasemap() {
 }
 
 // ---------------------------------------------------------------- choropleth
+// The 进度 tab's traffic light (progress-tab.js) recolours the project layers; the status
+// colours are kept to be put back.
+const COLOR_PAINT = [['proj-fill', 'fill-color'], ['proj-fill-outline', 'line-color'], ['proj-line', 'line-color'],
+  ['proj-marker', 'circle-color'], ['proj-point', 'circle-color'], ['proj-point', 'circle-stroke-color']];
+const savedPaint = new Map();
+/** Colours each project by `byId` (id -> colour); null puts the status colours back. */
+export function colorProjects(byId) {
+  if (!map || !map.getLayer('proj-point')) return;
+  if (!byId) {
+    for (const [key, v] of savedPaint) map.setPaintProperty(...key.split('|'), v);
+    savedPaint.clear();
+    return;
+  }
+  const pairs = [...byId].flat();
+  const expr = pairs.length ? ['match', ['get', '_id'], ...pairs, '#9aa5ad'] : '#9aa5ad';
+  for (const [layer, prop] of COLOR_PAINT) {
+    const key = `${layer}|${prop}`;
+    if (!savedPaint.has(key)) savedPaint.set(key, map.getPaintProperty(layer, prop));
+    map.setPaintProperty(layer, prop, prop === 'circle-stroke-color' ? '#ffffff' : expr);
+  }
+}
+
 export function updateChoropleth() {
   if (!map.getLayer('island-fill')) return;
   const box = $('legend-choro');

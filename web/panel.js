@@ -20,12 +20,34 @@ import {
 import { apiQuery, serverQueryExact, passes } from './data.js';
 import { renderTimeLabel } from './month-slider.js';
 import { writeUrl } from './url-state.js';
+import { createProgressTab } from './progress-tab.js';
+import { colorProjects } from './map.js';
 
 let reload = () => {};
 /** Registers what a filter change runs (the page's project loading). */
 export function onFiltersChange(fn) {
   reload = fn;
 }
+
+let openProject = () => {};
+/** Registers what opening a project from the 进度 tab runs (the drawer). */
+export function onOpenProject(fn) {
+  openProject = fn;
+}
+
+/** The 进度 tab (issue 10): it loads its own figures from the server. */
+export const progressTab = createProgressTab({
+  box: $('progress'),
+  tr: () => tr,
+  lang: () => state.lang,
+  projects: () => state.features,
+  projectName: (id) => {
+    const f = state.all.find((x) => String(x.id) === id);
+    return f ? projectName(f.properties) || id : id;
+  },
+  openProject: (id) => openProject(id),
+  colorMap: colorProjects,
+});
 
 export const exportMenu = createExportMenu($('export-host'), {
   tr,
@@ -206,6 +228,7 @@ export function renderDashboard() {
   renderKpis(ctx, state.kpi);
   if (state.tab === 'overview') renderCharts(ctx, state.props || []);
   if (state.tab === 'targets') renderTargets(ctx, state.targets);
+  if (state.tab === 'progress') progressTab.render();
 }
 
 export function renderTable() {
@@ -216,8 +239,9 @@ export function renderTable() {
 }
 
 export function setTab(tab, focus) {
+  if (state.tab === 'progress' && tab !== 'progress') progressTab.hide();
   state.tab = tab;
-  for (const id of ['overview', 'projects', 'targets']) {
+  for (const id of ['overview', 'projects', 'targets', 'progress']) {
     const b = $(`tab-${id}`);
     const on = id === tab;
     b.setAttribute('aria-selected', String(on));

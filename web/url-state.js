@@ -21,7 +21,7 @@ export function readUrl() {
     month: u.get('month') ? clampMonth(u.get('month')) : null,
     sel: u.get('sel'),
     choro: u.get('choro') === '1',
-    tab: ['overview', 'projects', 'targets'].includes(u.get('tab')) ? u.get('tab') : 'overview',
+    tab: ['overview', 'projects', 'targets', 'progress'].includes(u.get('tab')) ? u.get('tab') : 'overview',
     sort: u.get('sort'),
     map: u.get('map'),
   };
