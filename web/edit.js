@@ -261,6 +261,8 @@ function editKey() {
 }
 function markClean() { state.baseline = editKey(); }
 export function isDirty() { return state.baseline != null && editKey() !== state.baseline; }
+state.isDirty = isDirty; // for the browser tests
+state.editKey = editKey;
 
 /** Runs `fn` when nothing is unsaved, or once the planner agrees to discard the changes. */
 export async function guard(fn) {
@@ -286,9 +288,8 @@ function option(select, value, label) { const o = el('option', label); o.value =
 
 function fillVocabularies(meta) {
   const vocab = (id, items, empty) => {
-    const s = $(id); s.replaceChildren();
+    const s = $(id); const keep = s.value; s.replaceChildren();
     if (empty) option(s, '', empty);
-    const keep = s.value;
     for (const v of items) option(s, v.value, lang.current === 'en' ? (v.name_en || v.name_zh) : v.name_zh);
     s.value = keep;
   };
@@ -444,7 +445,8 @@ function newProject() {
   fillForm(null);
   state.draw.clear(); state.draw.clearUndoRedoHistory();
   updateGeomSummary(); refreshOthers(); hidePanels(); hideChooser();
-  setMode('polygon');
+  // Select, not a drawing tool: a click on the map still picks a project; a tool draws.
+  setMode('select');
   renderCurrentTitle();
   renderFind();
   markClean();

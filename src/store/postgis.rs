@@ -299,6 +299,34 @@ impl Store for PostgisStore {
             .collect()
     }
 
+    async fn archived(&self) -> StoreResult<Vec<Revision>> {
+        // The last revision of each project, when that revision archived it.
+        let rows = sqlx::query(
+            "select r.project_id, r.version, r.author, r.comment, r.created_at, r.archived, feature::text from project_revision r \
+             where r.archived = true and r.version = (select max(x.version) from project_revision x where x.project_id = r.project_id) \
+             and not exists (select 1 from project p where p.id = r.project_id) \
+             order by r.created_at desc, r.project_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading archived projects"))?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.get(0);
+                let feature: String = r.get(6);
+                Ok(Revision {
+                    project_id: ProjectId::parse(&id).map_err(|e| StoreError::Corrupt { key: format!("revision of {id}"), reason: e.to_string() })?,
+                    version: Version(r.get(1)),
+                    author: r.get(2),
+                    comment: r.get(3),
+                    created_at: r.get(4),
+                    archived: r.get(5),
+                    feature: serde_json::from_str(&feature).map_err(|e| StoreError::Corrupt { key: format!("revision of {id}"), reason: e.to_string() })?,
+                })
+            })
+            .collect()
+    }
+
     #[tracing::instrument(skip_all, fields(project.id = %new.id))]
     async fn create(&self, new: &NewProject, meta: &RevisionMeta) -> StoreResult<Project> {
         let mut tx = self.pool.begin().await.map_err(db("starting a write"))?;
