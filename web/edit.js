@@ -504,13 +504,13 @@ async function compareConflict() {
   const tbody = $('conflict-table').querySelector('tbody'); tbody.replaceChildren();
   for (const k of FORM_FIELDS) {
     const theirs = data.properties[k] ?? null;
-    if (JSON.stringify(mine[k]) === JSON.stringify(theirs)) continue;
+    if (sameValue(mine[k], theirs)) continue;
     const row = document.createElement('tr');
     row.append(el('td', fieldLabel(k)), el('td', fmt(mine[k])), el('td', fmt(theirs)));
     tbody.append(row);
   }
   const g = composeGeometry();
-  if (JSON.stringify(g.geometry) !== JSON.stringify(data.geometry)) {
+  if (!sameGeometry(g.geometry, data.geometry)) {
     const row = document.createElement('tr');
     row.append(el('td', tr('edit.diff.geometry')), el('td', geomName(g.geometry ? g.geometry.type : '—')), el('td', geomName(data.geometry.type)));
     tbody.append(row);
@@ -518,6 +518,18 @@ async function compareConflict() {
   if (!tbody.children.length) tbody.append(Object.assign(document.createElement('tr'), { textContent: tr('edit.diff.none') }));
   $('conflict-table').hidden = false;
   $('conflict-overwrite').hidden = false;
+}
+
+// An empty list and no list are the same to the planner; so are numbers and their text.
+function sameValue(a, b) {
+  const norm = (v) => (Array.isArray(v) && !v.length ? null : v);
+  return JSON.stringify(norm(a)) === JSON.stringify(norm(b)) || (a != null && b != null && typeof a !== 'object' && String(a) === String(b));
+}
+// terra-draw keeps 7 decimals (about 1 cm); the server may keep more.
+function sameGeometry(a, b) {
+  if (!a || !b || a.type !== b.type) return false;
+  const flat = (g) => { const out = []; eachPosition(g.coordinates, (c) => out.push(c[0].toFixed(7), c[1].toFixed(7))); return out.join(); };
+  return flat(a) === flat(b);
 }
 
 // ------------------------------------------------------------------ delete and history

@@ -133,7 +133,9 @@ test('a planner signs in, draws a polygon, saves, reloads and sees it', { timeou
     await page.waitForSelector('#conflict:not([hidden])');
     await page.click('#conflict-compare');
     await page.waitForSelector('#conflict-table:not([hidden])');
-    assert.match(await page.textContent('#conflict-table'), /progress_pct/);
+    // Side by side, one row per differing field: mine (20) beside theirs (50), and nothing else.
+    const rows = await page.$$eval('#conflict-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    assert.deepEqual(rows, [['形象进度（%）', '20', '50']]);
     await page.click('#conflict-reload');
     await page.waitForFunction(() => window.planmapEdit.current.properties.version === 2);
     assert.equal(await page.inputValue('#f-progress_pct'), '50');
