@@ -36,8 +36,9 @@ pub struct SignedIn {
     pub hours: i64,
 }
 
-// The sign-in already happened (or was refused) and the answer says so; a failing audit insert
-// is logged loudly rather than turned into a different answer.
+// A sign-in and a failed attempt write their audit line in the same transaction as the session
+// or the failure count. Refusals and sign-outs have no write of their own to join: the answer is
+// already decided, so a failing audit insert is logged loudly rather than turned into another answer.
 async fn log(store: &dyn Store, by: &Actor, action: &str, target: Option<&str>, detail: Option<String>) {
     let e = AuditEntry::now(&by.name, action, target, by.address.as_deref(), detail);
     if let Err(err) = store.audit(&e).await {
@@ -71,8 +72,8 @@ pub async fn sign_in(store: &dyn Store, policy: Policy, by: &Actor, name_text: &
     let user = match user {
         Some(u) if ok && !u.disabled => u,
         _ => {
-            store.record_failure(&[user_key, addr_key], now_micros()).await?;
-            log(store, by, "sign_in_failed", Some(name_text), None).await;
+            let audit = AuditEntry::now(&by.name, "sign_in_failed", Some(name_text), by.address.as_deref(), None);
+            store.record_failure(&[user_key, addr_key], now_micros(), &audit).await?;
             return Err(ServiceError::SignInFailed);
         }
     };
@@ -80,9 +81,8 @@ pub async fn sign_in(store: &dyn Store, policy: Policy, by: &Actor, name_text: &
     let secret = token::random_secret();
     let now = now_micros();
     let hours = i64::from(policy.session_hours.max(1));
-    store.add_session(&token::digest(&secret), user.id, now, now + chrono::Duration::hours(hours)).await?;
-    let me = Actor { name: user.name.to_string(), address: by.address.clone() };
-    log(store, &me, "sign_in", Some(user.name.as_str()), None).await;
+    let audit = AuditEntry::now(user.name.as_str(), "sign_in", Some(user.name.as_str()), by.address.as_deref(), None);
+    store.add_session(&token::digest(&secret), user.id, now, now + chrono::Duration::hours(hours), &audit).await?;
     Ok(SignedIn { user, secret, hours })
 }
 

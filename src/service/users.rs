@@ -1,6 +1,6 @@
 //! Users and API tokens, managed once for `planmap user …`/`planmap token …` and
-//! `/api/users`. Every change is followed by its audit line (actor: the admin, or `cli`); a
-//! failing audit insert fails the call, so no change goes unlogged without the caller knowing.
+//! `/api/users`. Every change writes its audit line (actor: the admin, or `cli`) in the same
+//! transaction as the change, so no change goes unlogged and no line is left for a failed change.
 
 use super::{Actor, ServiceError, ServiceResult};
 use crate::auth::{password, token, AuditEntry, Role, User, UserName};
@@ -16,9 +16,8 @@ pub fn parse_role(s: &str) -> ServiceResult<Role> {
     Ok(s.parse::<Role>()?)
 }
 
-async fn log(store: &dyn Store, by: &Actor, action: &str, target: &str, detail: Option<String>) -> ServiceResult<()> {
-    store.audit(&AuditEntry::now(&by.name, action, Some(target), by.address.as_deref(), detail)).await?;
-    Ok(())
+fn line(by: &Actor, action: &str, target: &str, detail: Option<String>) -> AuditEntry {
+    AuditEntry::now(&by.name, action, Some(target), by.address.as_deref(), detail)
 }
 
 /// Every user, by name.
@@ -31,9 +30,7 @@ pub async fn add(store: &dyn Store, by: &Actor, name: &str, role: &str, password
     let name = parse_name(name)?;
     let role = parse_role(role)?;
     let hash = password::hash_blocking(password).await?;
-    let user = store.add_user(&name, role, &hash).await?;
-    log(store, by, "user_add", name.as_str(), Some(format!("role {role}"))).await?;
-    Ok(user)
+    Ok(store.add_user(&name, role, &hash, &line(by, "user_add", name.as_str(), Some(format!("role {role}")))).await?)
 }
 
 /// What one change to a user may set; applied in this order (role, disabled, password).
@@ -53,17 +50,15 @@ pub async fn change(store: &dyn Store, by: &Actor, name: &str, change: Change) -
     let mut user = None;
     if let Some(role) = &change.role {
         let role = parse_role(role)?;
-        user = Some(store.set_role(&name, role).await?);
-        log(store, by, "user_role", name.as_str(), Some(role.to_string())).await?;
+        user = Some(store.set_role(&name, role, &line(by, "user_role", name.as_str(), Some(role.to_string()))).await?);
     }
     if let Some(d) = change.disabled {
-        user = Some(store.set_disabled(&name, d).await?);
-        log(store, by, if d { "user_disable" } else { "user_enable" }, name.as_str(), None).await?;
+        let action = if d { "user_disable" } else { "user_enable" };
+        user = Some(store.set_disabled(&name, d, &line(by, action, name.as_str(), None)).await?);
     }
     if let Some(pw) = change.password {
         let hash = password::hash_blocking(pw).await?;
-        user = Some(store.set_password(&name, &hash).await?);
-        log(store, by, "user_password", name.as_str(), None).await?;
+        user = Some(store.set_password(&name, &hash, &line(by, "user_password", name.as_str(), None)).await?);
     }
     user.ok_or(ServiceError::NothingToChange)
 }
@@ -73,8 +68,8 @@ pub async fn add_token(store: &dyn Store, by: &Actor, name: &str, label: Option<
     let name = parse_name(name)?;
     let (user, _) = store.user_with_hash(&name).await?.ok_or_else(|| StoreError::UnknownUser(name.to_string()))?;
     let t = token::new_api_token();
-    store.add_token(&token::digest(&t), user.id, label, crate::time::now_micros()).await?;
-    log(store, by, "token_add", name.as_str(), label.map(str::to_owned)).await?;
+    let audit = line(by, "token_add", name.as_str(), label.map(str::to_owned));
+    store.add_token(&token::digest(&t), user.id, label, crate::time::now_micros(), &audit).await?;
     Ok((user, t))
 }
 
