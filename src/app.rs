@@ -28,8 +28,16 @@ impl App {
         if config.seed {
             seed_if_empty(store.as_ref(), &geodata, &rules).await?;
         }
-        let state =
-            AppState { store, rules: Arc::new(rules), geodata: Arc::new(geodata), edit: Arc::new(config.edit.clone()), max_body_bytes: config.max_body_bytes };
+        let source = store::tiles::TileSource::open(&config.database_url, config.region).await.context("opening the tile source")?;
+        let tiles = crate::tiles::TileCache::new(source, config.tile_cache_bytes).await.context("starting the tile cache")?;
+        let state = AppState {
+            store,
+            rules: Arc::new(rules),
+            geodata: Arc::new(geodata),
+            edit: Arc::new(config.edit.clone()),
+            max_body_bytes: config.max_body_bytes,
+            tiles,
+        };
         let router = api::router(state.clone(), config.max_body_bytes, Duration::from_secs(config.request_timeout));
         let listener = TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
         Ok(App { listener, router, state })

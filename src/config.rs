@@ -156,9 +156,43 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered 408.
     #[arg(long, env = "PLANMAP_REQUEST_TIMEOUT", default_value_t = 60)]
     pub request_timeout: u64,
+    /// Memory for cached vector tiles, in MiB; 0 turns the tile cache off.
+    #[arg(long, env = "PLANMAP_TILE_CACHE_MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(0..=65_536))]
+    pub tile_cache_mb: u64,
     /// Sign-in, sessions and editing limits.
     #[command(flatten)]
     pub edit: EditConfig,
+}
+
+impl ServeArgs {
+    /// The flags of `planmap [FLAGS] serve [FLAGS]` as one set: a flag typed after `serve` wins,
+    /// then one typed before it, then the environment or default (the same on both sides).
+    /// `sub` was parsed from the `serve` subcommand, whose matches are `sub_matches`.
+    pub fn merge(top: &ServeArgs, sub: &ServeArgs, sub_matches: &clap::ArgMatches) -> ServeArgs {
+        let typed =
+            |id: &str| sub_matches.try_get_raw(id).ok().flatten().is_some() && sub_matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+        let mut out = top.clone();
+        macro_rules! take {
+            ($($field:ident).+ = $id:literal) => {
+                if typed($id) {
+                    out.$($field).+ = sub.$($field).+.clone();
+                }
+            };
+        }
+        take!(bind = "bind");
+        take!(seed = "seed");
+        take!(max_body_bytes = "max_body_bytes");
+        take!(request_timeout = "request_timeout");
+        take!(tile_cache_mb = "tile_cache_mb");
+        take!(edit.read_access = "read_access");
+        take!(edit.session_hours = "session_hours");
+        take!(edit.cookie_secure = "cookie_secure");
+        take!(edit.trust_proxy = "trust_proxy");
+        take!(edit.max_failed_sign_ins = "max_failed_sign_ins");
+        take!(edit.import_max_features = "import_max_features");
+        take!(edit.max_vertices = "max_vertices");
+        out
+    }
 }
 
 /// Who may read, how sessions behave, and the limits of one import (issue 4, editing).
@@ -288,6 +322,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Request timeout in seconds.
     pub request_timeout: u64,
+    /// Tile cache budget in bytes (0: off).
+    pub tile_cache_bytes: u64,
     /// Sign-in, sessions and editing limits.
     pub edit: EditConfig,
 }
@@ -304,6 +340,7 @@ impl Config {
             seed: serve.seed,
             max_body_bytes: serve.max_body_bytes,
             request_timeout: serve.request_timeout,
+            tile_cache_bytes: serve.tile_cache_mb * 1024 * 1024,
             edit: serve.edit.clone(),
         })
     }
@@ -319,6 +356,7 @@ impl Config {
             seed: true,
             max_body_bytes: 10 * 1024 * 1024,
             request_timeout: 60,
+            tile_cache_bytes: 64 * 1024 * 1024,
             edit: EditConfig::default(),
         }
     }

@@ -29,6 +29,8 @@ pub mod service;
 pub mod store;
 /// Logging setup.
 pub mod telemetry;
+/// Vector tiles: tile math, the embedded encoder, the cache with exact invalidation.
+pub mod tiles;
 /// Time stamps (microseconds, RFC 3339) and the `as_of` instant in Dongtou time.
 pub mod time;
 /// The embedded web page and vendored libraries.

@@ -1,7 +1,6 @@
 //! The `planmap` command: parse the command line, set up logs, run one subcommand.
 
 use anyhow::Context;
-use clap::Parser;
 use planmap::app::{self, App};
 use planmap::config::{Cli, Command, Config, LogFormat};
 use planmap::geodata::Geodata;
@@ -13,7 +12,15 @@ use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    // `planmap --bind X serve` must honour X as `planmap serve --bind X` does.
+    if let (Some(Command::Serve(sub)), Some(m)) = (&cli.command, matches.subcommand_matches("serve")) {
+        cli.serve = planmap::config::ServeArgs::merge(&cli.serve, sub, m);
+    }
     planmap::telemetry::init(cli.common.log_format == LogFormat::Json);
     match run(cli).await {
         Ok(code) => code,
@@ -39,12 +46,7 @@ fn write_out(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Result<()>
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     match &cli.command {
         None | Some(Command::Serve(_)) => {
-            // `planmap --bind X` and `planmap serve --bind X` both work: the flags are read where given.
-            let serve = match &cli.command {
-                Some(Command::Serve(args)) => args.as_ref(),
-                _ => &cli.serve,
-            };
-            let config = Config::from_cli(&cli.common, serve).map_err(anyhow::Error::msg)?;
+            let config = Config::from_cli(&cli.common, &cli.serve).map_err(anyhow::Error::msg)?;
             let app = App::build(config).await?;
             tracing::info!(address = %app.local_addr()?, store = %cli.common.database_url, "planmap is serving: open http://{}/", app.local_addr()?);
             app.run(app::shutdown_signal()).await?;

@@ -117,3 +117,43 @@ fn server_flags_are_accepted_before_and_after_serve() {
         assert!(help.contains("--bind") && help.contains("PLANMAP_BIND"), "{args:?}: {help}");
     }
 }
+
+/// `--bind` is honoured before the subcommand, after it, and without one (bench/browser.mjs
+/// passes it first).
+#[test]
+fn bind_is_honoured_in_every_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("p.db").display());
+    let free_port = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    for shape in ["before", "after", "alone"] {
+        let addr = format!("127.0.0.1:{}", free_port());
+        let args: Vec<&str> = match shape {
+            "before" => vec!["--bind", &addr, "serve"],
+            "after" => vec!["serve", "--bind", &addr],
+            _ => vec!["--bind", &addr],
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_planmap"))
+            .args(&args)
+            .env("DATABASE_URL", &db)
+            .env_remove("PLANMAP_BIND")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut up = false;
+        for _ in 0..200 {
+            if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
+                use std::io::{Read, Write};
+                s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+                let mut out = String::new();
+                let _ = s.read_to_string(&mut out);
+                up = out.starts_with("HTTP/1.1 200");
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(up, "planmap {args:?} did not answer on {addr}");
+    }
+}

@@ -21,6 +21,7 @@
 //! | `GET`/`POST /api/users`, `PATCH /api/users/{name}`, `GET /api/audit` | admin |
 //! | `GET /healthz`, `/readyz` | process alive; store reachable |
 //! | `GET /api/export?format=` | geojson, csv, gpkg, kml, shp (zip), fgb; same filters; dated file name |
+//! | `GET /tiles/projects/{z}/{x}/{y}.mvt`, `/tiles/projects.json`, `/ogcapi/collections/projects/tiles…` | vector tiles, TileJSON, OGC API – Tiles (see `tiles`) |
 //! | `GET /ogcapi/…`; `POST`/`PUT`/`PATCH`/`DELETE` on `/ogcapi/collections/projects/items…` | OGC API – Features, Part 4 writes via `service::edit` (see `ogcapi`) |
 //! | everything else | the web page and vendored files |
 
@@ -37,6 +38,7 @@ mod problem;
 mod projects;
 mod reply;
 mod session;
+mod tiles;
 mod users;
 
 pub use problem::Problem;
@@ -69,6 +71,8 @@ pub struct AppState {
     pub edit: Arc<EditConfig>,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// Vector tiles and their cache.
+    pub tiles: Arc<crate::tiles::TileCache>,
 }
 
 /// The whole HTTP surface.
@@ -82,6 +86,7 @@ pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Rout
         .merge(session::router())
         .merge(users::router())
         .merge(export::router())
+        .merge(tiles::router())
         .merge(ogcapi::router(Arc::new(ogcapi::Islands::from_geodata(&state.geodata))))
         .route("/api", get(|| async { Problem::not_found("see /api/projects, /api/stats, /api/basemap, /api/meta") }))
         .fallback(pages::serve)

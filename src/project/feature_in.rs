@@ -2,7 +2,7 @@
 //! [`NewProject`]. Every property rule is here, and every failure is collected as a
 //! [`FieldError`] with its JSON pointer rather than stopping at the first.
 
-use super::{Action, Confidence, Kind, NewProject, ProjectId, ProjectProps, Source, Status, Task, Towns, Wan, YearInvestment};
+use super::{Action, Confidence, Kind, NewProject, ProjectId, ProjectProps, Status, Task, Towns, Wan, YearInvestment};
 use crate::geometry::{GeometryError, IslandIndex, Region, ValidGeometry};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -46,7 +46,7 @@ impl Default for Rules {
     }
 }
 
-const MAX_TEXT: usize = 2000;
+pub(super) const MAX_TEXT: usize = 2000;
 const MAX_LIST: usize = 100;
 /// Properties the server adds to its output; accepted back on input (e.g. re-importing an export) and ignored.
 const OUTPUT_ONLY: &[&str] = &["id", "islands", "version", "updated_at"];
@@ -365,35 +365,7 @@ fn parse_props(map: &Map<String, Value>, rules: &Rules, errs: &mut Vec<FieldErro
     let town = r.parsed("town", |s| rules.towns.parse(s));
     let targets = r.texts("targets");
     let description = r.text("description");
-    let sources = match map.get("sources") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => {
-            let mut out = Vec::new();
-            for (i, v) in a.iter().enumerate() {
-                let src = match v {
-                    Value::String(s) if !s.trim().is_empty() => Some(Source { title: s.trim().to_owned(), url: None }),
-                    Value::Object(o) => match o.get("title").and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty()) {
-                        Some(t) => {
-                            let url = o.get("url").and_then(Value::as_str).map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
-                            Some(Source { title: t.to_owned(), url })
-                        }
-                        None => None,
-                    },
-                    _ => None,
-                };
-                match src {
-                    Some(s) => out.push(s),
-                    None => r.bad(&format!("sources/{i}"), "each source needs a non-empty `title` (and optionally `url`)"),
-                }
-            }
-            out
-        }
-        Some(Value::String(s)) if !s.trim().is_empty() => vec![Source { title: s.trim().to_owned(), url: None }],
-        Some(_) => {
-            r.bad("sources", "must be a list of {title, url}");
-            Vec::new()
-        }
-    };
+    let sources = super::source::read_sources(map.get("sources"), r.errs);
     if sources.is_empty() && !r.errs.iter().any(|e| e.field.starts_with("sources")) {
         r.bad("sources", "needs at least one citation {title, url}: where the location and figures come from");
     }

@@ -89,6 +89,17 @@ closed_enum!(
     }
 );
 
+closed_enum!(
+    /// What kind of publisher a cited source is, so a reader can weigh it: the plan itself, a
+    /// government page, a news outlet, or an aggregator / mirror copying someone else's text.
+    SourceKind {
+        Plan = "plan" / "规划文本" / "Plan",
+        Government = "government" / "政府" / "Government",
+        News = "news" / "新闻媒体" / "News",
+        Aggregator = "aggregator" / "转载/聚合" / "Aggregator or mirror",
+    }
+);
+
 /// Out of range for a numbered plan item.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{value} is not between {min} and {max}")]

@@ -12,6 +12,7 @@
 //! - `feature_out.rs`: the GeoJSON Feature a project is served and exported as;
 //! - `revision.rs`: the `Version` sent as the `ETag`;
 //! - `fields.rs`, `money.rs`, `id.rs`: the value types that validate on construction;
+//! - `source.rs`: citations, with the figures each one states (field-level provenance);
 //! - `filter.rs`: list filters and paging from query parameters; `cql2/`: CQL2 text filters;
 //! - `stats.rs`: the dashboard's sums and counts.
 //!
@@ -25,17 +26,19 @@ mod filter;
 mod id;
 mod money;
 mod revision;
+mod source;
 mod stats;
 mod types;
 
 pub use feature_in::{FieldError, Invalid, Rules};
-pub use fields::{Action, Confidence, Kind, NotOneOf, OutOfRange, Status, Task, Town, Towns, ACTIONS, DEFAULT_TOWNS};
+pub use fields::{Action, Confidence, Kind, NotOneOf, OutOfRange, SourceKind, Status, Task, Town, Towns, ACTIONS, DEFAULT_TOWNS};
 pub use filter::{BadFilter, DateRange, Page, ProjectFilter};
 pub use id::{BadProjectId, ProjectId};
 pub use money::{BadAmount, Wan};
 pub use revision::Version;
+pub use source::{Source, FIGURE_FIELDS};
 pub use stats::{Bucket, Stats};
-pub use types::{NewProject, Project, ProjectProps, Source, YearInvestment};
+pub use types::{NewProject, Project, ProjectProps, YearInvestment};
 
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,5 @@
 use super::*;
+use chrono::NaiveDate;
 use serde_json::{json, Value};
 
 fn feature() -> Value {
@@ -92,4 +93,44 @@ fn stats_sum_exactly_and_count_unreported_apart() {
     assert_eq!(s.investment_total.to_string(), "125000.6");
     assert_eq!(s.investment_reported, 2);
     assert_eq!(s.by_status.last().unwrap().key, None);
+}
+
+#[test]
+fn a_source_names_the_figures_it_states_and_round_trips() {
+    let mut f = feature();
+    f["properties"]["sources"] = json!([
+        {"title": "plan", "url": null},
+        {"title": "温州市交通运输局 2024-04-01", "url": "http://wzjt.wenzhou.gov.cn/x.html", "kind": "government",
+         "retrieved": "2026-12-01", "fields": ["investment_total"], "quote": "工程总概算约为78.9亿元"}
+    ]);
+    let p = NewProject::from_feature(&f, None, &Rules::default()).unwrap();
+    let s = &p.props.sources[1];
+    assert_eq!(s.kind, Some(SourceKind::Government));
+    assert_eq!(s.retrieved, NaiveDate::from_ymd_opt(2026, 12, 1));
+    assert!(s.states("investment_total") && !s.states("status"));
+    // Stored props are JSON: the provenance survives the round trip, and plain sources stay plain.
+    let back: ProjectProps = serde_json::from_value(serde_json::to_value(&p.props).unwrap()).unwrap();
+    assert_eq!(back.sources, p.props.sources);
+    assert_eq!(serde_json::to_value(&p.props.sources[0]).unwrap(), json!({"title": "plan", "url": null}));
+}
+
+#[test]
+fn a_bad_source_detail_is_reported_with_its_pointer() {
+    let mut f = feature();
+    f["properties"]["sources"] = json!([
+        {"title": "a", "kind": "blog", "retrieved": "yesterday", "fields": ["colour"], "quote": 5, "page": 3}
+    ]);
+    let errs = NewProject::from_feature(&f, None, &Rules::default()).unwrap_err().0;
+    let pointers: Vec<&str> = errs.iter().map(|e| e.pointer.as_str()).collect();
+    for p in [
+        "/properties/sources/0/kind",
+        "/properties/sources/0/retrieved",
+        "/properties/sources/0/fields/0",
+        "/properties/sources/0/quote",
+        "/properties/sources/0/page",
+    ] {
+        assert!(pointers.contains(&p), "{p} missing from {pointers:?}");
+    }
+    let kind = errs.iter().find(|e| e.pointer.ends_with("/kind")).unwrap();
+    assert!(kind.reason.contains("aggregator"), "{}", kind.reason);
 }

@@ -1,19 +1,10 @@
 //! What a project is: its checked fields, a project ready to write, a project as stored.
 //! The rules that produce these from outside input are in `feature_in.rs`.
 
-use super::{Action, Confidence, Kind, ProjectId, Status, Task, Town, Version, Wan};
+use super::{Action, Confidence, Kind, ProjectId, Source, Status, Task, Town, Version, Wan};
 use crate::geometry::{StoredGeometry, ValidGeometry};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-
-/// A citation for a location or a figure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Source {
-    /// What the source is (document title, page name).
-    pub title: String,
-    /// Where to read it, when it is online.
-    pub url: Option<String>,
-}
 
 /// Planned and actual investment for one plan year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,6 +18,9 @@ mod cql2_sql;
 mod postgis;
 mod sql;
 mod sqlite;
+pub mod tiles;
+mod tiles_postgis;
+mod tiles_sqlite;
 
 pub use auth::AuthStore;
 pub use postgis::PostgisStore;

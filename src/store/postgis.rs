@@ -95,7 +95,7 @@ impl PostgisStore {
         Ok(PostgisStore { pool })
     }
 
-    fn filtered(select: &str, f: &ProjectFilter) -> QueryBuilder<'static, Postgres> {
+    pub(super) fn filtered(select: &str, f: &ProjectFilter) -> QueryBuilder<'static, Postgres> {
         let mut qb = QueryBuilder::new("");
         if let Some(at) = f.as_of {
             // As of an instant, `project` is the latest revision per id written at or before it,

@@ -29,7 +29,7 @@ async fn every_export_format_opens_in_gdal_with_every_feature_and_chinese_text()
         let src = if format == "shp" { format!("/vsizip/{}", path.display()) } else { path.display().to_string() };
         let all = run("ogrinfo", &["-ro", "-al", &src]).await;
         let features = all.matches("OGRFeature(").count();
-        assert_eq!(features, 46, "{format}: {features} features");
+        assert_eq!(features, 44, "{format}: {features} features");
         assert!(all.contains("浙江（华东）深远海风电母港"), "{format}: Chinese name intact");
         assert!(all.contains("区投资促进服务中心"), "{format}: list attribute travels");
         assert!(all.contains("under_construction"), "{format}: attributes travel");
@@ -117,7 +117,7 @@ async fn round_trip(format: ExportFormat, kind: Kind) {
         import::run(empty.as_ref(), &value, &rules, Limits::default(), BatchMode::CreateOnly, false, &RevisionMeta::by("restore", None)).await.unwrap();
     assert!(report.written, "{:?}", report.items.iter().find(|i| !i.errors.is_empty()));
     let (before, after) = (snapshot(app.store.as_ref()).await, snapshot(empty.as_ref()).await);
-    assert_eq!(before.len(), 46);
+    assert_eq!(before.len(), 44);
     assert_eq!(after, before, "{format} round trip");
 }
 
@@ -173,7 +173,7 @@ fn the_cli_backs_up_to_a_geopackage_and_restores_it_identically() {
     let before = cli(&["export", "--database-url", &a]);
     let after = cli(&["export", "--format", "geojson", "--database-url", &b]);
     assert_eq!(comparable(&after), comparable(&before));
-    assert_eq!(comparable(&before).len(), 46);
+    assert_eq!(comparable(&before).len(), 44);
     let csv = cli(&["export", "-f", "csv", "--filter", "kind = 'school'", "--database-url", &a]);
     let text = String::from_utf8(csv).unwrap();
     assert!(text.starts_with('\u{feff}'));

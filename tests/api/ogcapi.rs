@@ -110,7 +110,7 @@ async fn collections_carry_item_type_extents_crs_storage_crs_and_item_count() {
     assert_eq!(cols.iter().map(|c| c["id"].as_str().unwrap()).collect::<Vec<_>>(), ["projects", "islands"]);
     let p = &cols[0];
     assert_eq!(p["itemType"], "feature");
-    assert_eq!(p["itemCount"], 46);
+    assert_eq!(p["itemCount"], 44);
     assert_eq!(p["storageCrs"], CRS84);
     assert_eq!(p["extent"]["spatial"]["crs"], CRS84);
     let bbox: Vec<f64> = p["extent"]["spatial"]["bbox"][0].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
@@ -162,9 +162,9 @@ async fn walk(app: &TestApp, first: &str) -> (Vec<String>, u64) {
 async fn pages_walk_every_item_exactly_once(kind: Kind) {
     let Some(app) = TestApp::spawn(kind).await else { return };
     let (all, matched) = walk(&app, "/ogcapi/collections/projects/items?limit=1000").await;
-    assert_eq!((all.len(), matched), (46, 46));
+    assert_eq!((all.len(), matched), (44, 44));
     let (paged, matched) = walk(&app, "/ogcapi/collections/projects/items?limit=7").await;
-    assert_eq!(matched, 46);
+    assert_eq!(matched, 44);
     assert_eq!(paged, all, "limit=7 pages in order, no item twice or missed");
     // Default limit is 10; a filtered walk pages the filtered set.
     let (_, _, _, body) = get_with(&app, "/ogcapi/collections/projects/items", "application/geo+json").await;
@@ -198,10 +198,10 @@ async fn limit_one_reports_number_matched_and_oversized_limits_are_lowered() {
     let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
     let (_, _, _, body) = get_with(&app, "/ogcapi/collections/projects/items?limit=1", "application/geo+json, application/json").await;
     let v: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!((v["numberMatched"].as_u64(), v["numberReturned"].as_u64()), (Some(46), Some(1)));
+    assert_eq!((v["numberMatched"].as_u64(), v["numberReturned"].as_u64()), (Some(44), Some(1)));
     let (status, _, _, body) = get_with(&app, "/ogcapi/collections/projects/items?limit=50000", "application/json").await;
     assert_eq!(status, 200);
-    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["numberReturned"], 46);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["numberReturned"], 44);
     for bad in ["limit=0", "limit=x", "offset=-1", "colour=red", "crs=EPSG:2000", "bbox=1,2,3", "f=xml", "filter-lang=cql-json"] {
         let (status, ct, _, _) = get_with(&app, &format!("/ogcapi/collections/projects/items?{bad}"), "application/json").await;
         assert_eq!((status, ct.as_str()), (400, "application/problem+json"), "{bad}");
@@ -310,7 +310,7 @@ async fn html_is_served_by_accept_header_or_f_parameter() {
         let (_, ct, _, _) = get_with(&app, &format!("{path}?f=html"), "application/json").await;
         assert_eq!(ct, "text/html; charset=utf-8", "{path}");
     }
-    let (_, _, _, body) = get_with(&app, "/ogcapi/collections/projects/items?limit=46&f=html", "*/*").await;
+    let (_, _, _, body) = get_with(&app, "/ogcapi/collections/projects/items?limit=44&f=html", "*/*").await;
     assert!(body.contains("深远海风电母港"));
     assert!(!body.contains("<script"));
     let (_, ct, _, _) = get_with(&app, "/ogcapi/collections/projects/items?f=json", "text/html").await;
@@ -324,16 +324,16 @@ async fn gdal_oapif_lists_the_collections_and_reads_every_project_with_chinese_t
     let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
     let conn = format!("OAPIF:{}", app.url("/ogcapi"));
     let summary = run("ogrinfo", &["-ro", "-so", &conn, "projects"]).await;
-    assert!(summary.contains("Feature Count: 46"), "{summary}");
+    assert!(summary.contains("Feature Count: 44"), "{summary}");
     assert!(summary.contains("name_zh: String"), "{summary}");
     let layers = run("ogrinfo", &["-ro", "-q", &conn]).await;
     assert!(layers.contains("projects") && layers.contains("islands"), "{layers}");
     // Every feature, through GDAL's paging (small pages force several `next` links).
     let all = run("ogrinfo", &["-ro", "-al", "-q", "-oo", "PAGE_SIZE=7", &conn, "projects"]).await;
-    assert_eq!(all.matches("OGRFeature(projects)").count(), 46, "{all}");
+    assert_eq!(all.matches("OGRFeature(projects)").count(), 44, "{all}");
     assert!(all.contains("浙江（华东）深远海风电母港"), "Chinese text intact");
     assert!(all.contains("POLYGON") && all.contains("POINT") && all.contains("LINESTRING"));
     // GDAL's spatial filter becomes a bbox request.
     let spat = run("ogrinfo", &["-ro", "-so", "-spat", "121.0", "27.8", "121.2", "27.9", &conn, "projects"]).await;
-    assert!(!spat.contains("Feature Count: 46"), "{spat}");
+    assert!(!spat.contains("Feature Count: 44"), "{spat}");
 }

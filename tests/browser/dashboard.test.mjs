@@ -189,9 +189,11 @@ describe('leadership view', { timeout: 10 * TIMEOUT }, () => {
   });
 
   test('a late project is counted, ringed on the map, coloured in the choropleth and explained in the drawer', async () => {
-    // The seed has no dates, progress or money: give one project some in the browser's copy of
-    // /api/projects (the server is not touched), as an editor would enter them.
+    // The seed has no progress and only a few sourced investments: clear those in the browser's copy
+    // of /api/projects (the server is not touched) and give one project dates, progress and money, as
+    // an editor would enter them, so the KPIs below are that one project's.
     const real = await api('/api/projects');
+    for (const f of real.features) Object.assign(f.properties, { investment_total: null, investment_completed: null, investment_by_year: [] });
     const late = real.features.find((f) => f.geometry.type === 'Point' && (f.properties.islands || []).length === 1) || real.features[0];
     const id = String(late.id);
     const island = late.properties.islands[0];

@@ -36,7 +36,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 OUT = os.path.join(REPO, "geodata")
 DECIMALS = 6
 
-PLAN_SOURCE = {"title": "洞头区高质量发展“一县一方案”(2024—2027年)", "url": None}
+PLAN_SOURCE = {"title": "洞头区高质量发展“一县一方案”(2024—2027年)", "url": None, "kind": "plan"}
 
 # ---------------------------------------------------------------- helpers
 
@@ -107,16 +107,16 @@ def load(shared):
 # ---------------------------------------------------------------- sources
 
 URL_TITLES = {
-    "https://www.163.com/dy/article/K93SKBDO0534JIG6.html": "网易号: 状元岙港区 5#–9# berths, 深远海风电母港, 甬莞高速洞头支线 (163.com, K93SKBDO0534JIG6)",
+    "https://www.163.com/dy/article/K93SKBDO0534JIG6.html": "网易号 re-post of 洞头发布 (2025): 状元岙港区二期5号、6号泊位获对外启用批复; 甬莞高速洞头支线, S211, 风电母港",
     "http://tupiankp120.com/a/332424.html": "状元岙港区 (mirror page, tupiankp120.com)",
     "http://big5.china.com.cn/gate/big5/wz.china.com.cn/2024-07/03/content_42850137.html": "中国网·温州 2024-07-03: 浙能温州LNG接收站 (小门岛)",
-    "http://www.huxiuyang.cn/news/show-108558.html": "浙能温州LNG接收站 (huxiuyang.cn)",
+    "http://www.huxiuyang.cn/news/show-108558.html": "copy of a 中华石化网 report: 温州液化天然气(LNG)项目总投资, 配套码头安全条件审查 (huxiuyang.cn)",
     "https://news.sina.com.cn/richtalk/news/9811/113023.html": "新浪 1998: 小门岛 LPG 中转库",
     "https://news.66wz.com/system/2024/12/27/105666671.shtml": "温州网 2024-12-27: 浙江(华东)深远海风电母港开工 (状元岙)",
     "https://ne21.com/news/show-208357.html": "ne21.com: 深远海风电母港 (状元岙)",
-    "https://www.ruiancc.cn//wz/news/show.do?id=1039": "华港LNG储运调峰中心 (状元岙港区华港码头园区)",
-    "https://ongles-parfaits.com/Industrydynamics/1204.html": "陆域引调水工程 / 鹿西乡引供水 (mirror page)",
-    "http://www.kidlatsound.com/about.html": "诚意药业健康产业园 (company profile mirror)",
+    "https://www.ruiancc.cn//wz/news/show.do?id=1039": "瑞安市工商联 site (re-post): 温州华港LNG储运调峰中心一期开工, 总投资106亿元 (状元岙港区华港码头园区)",
+    "https://ongles-parfaits.com/Industrydynamics/1204.html": "copy (2024-07-17) of a report on 洞头陆域引调水工程 / 鹿西乡引供水, quoting 人民日报 2024-03-12",
+    "http://www.kidlatsound.com/about.html": "copy of 诚意药业's company profile: 健康产业园 completed 2019-09, in production 2020-03",
     "https://m.huaibaike.com/lishi/dLGR2DJ416.html": "半屏山 (半屏岛东侧断崖)",
     "http://sandpitts.com/zhejiangsheng/dongtouxian_dongpingzhen_info.html": "东屏街道 (镇情, 中仑村驻地)",
     "http://www.renwuwiki.com/book/17839/349836.html": "温州词典: 鹿西岛 (27°59′01″N 121°10′56″E)",
@@ -137,8 +137,77 @@ URL_TITLES = {
 }
 
 
+URL_TITLES.update({
+    "https://m.wz.bendibao.com/tour/40855.shtm": "温州本地宝: 东岙村 (洞头东南部, 大沙岙/仙叠岩旁, 洞头渔港以东)",
+    "https://www.geonames.org/6670694/": "GeoNames 6670694: Da'ao (大岙, 大三盘岛)",
+    "http://www.hynyw.com/article/8291.html": "海洋能源网 (copy): 浙江(华东)深远海风电母港开工, 计划2030年全面建成",
+    "http://m.wendabt.com/news/show.php?itemid=27691": "copy of a 温州海事局 report: first LNG ship at the 浙能 terminal after the July 2024 port opening",
+    "http://jc.huafeng.com/xwmt/hfxw47/274613.shtml": "华峰集团 news: 温州华港LNG储运调峰中心一期开工 (9月23日)",
+    "https://yqvod.cn/index.php?c=comm&id=1467&m=article": "copy, 2022-03-30: 温州港5座5至10万吨级码头集中开工 (状元岙港区二期5#、6#泊位)",
+    "http://m.maisonxplant.com/qx/2022/03-30/325931.shtml": "copy of 温州日报 2022-03-30: 温州港五座码头集中开工 (3月29日)",
+    "https://finance.sina.com.cn/jjxw/2024-11-25/doc-incxhyzh4786042.shtml": "新浪财经 2024-11-25 (转自中国水运网): 温州港集团集装箱吞吐量, 近洋航线16条",
+    "https://www.dongtou.gov.cn/art/2022/12/22/art_1229433635_59056077.html": "洞头区人民政府 2022-12-22: 美丽洞头建设 (生态环境)",
+})
+
+# What kind of publisher each cited page is (plan | government | news | aggregator). "aggregator" is any
+# copy, mirror or re-post of someone else's text (including 网易号 re-posts of 洞头发布 and company
+# profiles on unrelated domains): prefer the primary page where one was found.
+KIND = {
+    "https://www.163.com/dy/article/K93SKBDO0534JIG6.html": "aggregator",
+    "http://tupiankp120.com/a/332424.html": "aggregator",
+    "http://big5.china.com.cn/gate/big5/wz.china.com.cn/2024-07/03/content_42850137.html": "news",
+    "http://www.huxiuyang.cn/news/show-108558.html": "aggregator",
+    "https://news.sina.com.cn/richtalk/news/9811/113023.html": "news",
+    "https://news.66wz.com/system/2024/12/27/105666671.shtml": "news",
+    "https://ne21.com/news/show-208357.html": "aggregator",
+    "https://www.ruiancc.cn//wz/news/show.do?id=1039": "aggregator",
+    "https://ongles-parfaits.com/Industrydynamics/1204.html": "aggregator",
+    "http://www.kidlatsound.com/about.html": "aggregator",
+    "https://m.huaibaike.com/lishi/dLGR2DJ416.html": "aggregator",
+    "http://sandpitts.com/zhejiangsheng/dongtouxian_dongpingzhen_info.html": "aggregator",
+    "http://www.renwuwiki.com/book/17839/349836.html": "aggregator",
+    "http://www.tcmap.com.cn/zhejiangsheng/dongtouxian_luxixiang.html": "aggregator",
+    "http://xzqh.org/html/show/zj/6706.html": "aggregator",
+    "https://dfz.zj.gov.cn/zlyz/ossfs/h5/ZS-K-330305-2005-002-0101/files/basic-html/page138.html": "government",
+    "https://gov.66wz.com/system/2024/03/22/105627546.shtml": "news",
+    "http://wzjt.wenzhou.gov.cn/art/2024/4/1/art_1243902_58929187.html": "government",
+    "http://vga.sanhaostreet.com/it/202209/2729069.html": "aggregator",
+    "http://xs.66wz.com/xs/system/2020/10/20/013904558.shtml": "news",
+    "https://baike.weixin.qq.com/m/fullLemma?g_ut=3&lid=73902425": "aggregator",
+    "http://mingzi8.com/wangmingdaquan/96395.html": "aggregator",
+    "https://newton.com.tw/wiki/%E5%A4%A7%E9%96%80%E9%8E%AE": "aggregator",
+    "http://m.tmtdoc.com/xingzheng/xzhlb_pqmf-694.html": "aggregator",
+    "http://aiccly.com/zhejiang/info/25828.html": "aggregator",
+    "https://wuhaninfo.cn/dadabdvav/bdvabgahe": "aggregator",
+    "http://m.xyx234.com/dadabv/bbeecgc": "aggregator",
+    "https://m.wz.bendibao.com/tour/40855.shtm": "aggregator",
+    "https://www.geonames.org/6670694/": "aggregator",
+    "http://www.hynyw.com/article/8291.html": "aggregator",
+    "http://m.wendabt.com/news/show.php?itemid=27691": "aggregator",
+    "http://jc.huafeng.com/xwmt/hfxw47/274613.shtml": "news",
+    "https://yqvod.cn/index.php?c=comm&id=1467&m=article": "aggregator",
+    "http://m.maisonxplant.com/qx/2022/03-30/325931.shtml": "aggregator",
+    "https://finance.sina.com.cn/jjxw/2024-11-25/doc-incxhyzh4786042.shtml": "news",
+    "https://www.dongtou.gov.cn/art/2022/12/22/art_1229433635_59056077.html": "government",
+}
+
+# The day the pages cited for figures were read (stored public copies, via the search tool). Only
+# sources read that day carry `retrieved`; location-only sources inherited from the gazetteer do not.
+READ = "2026-12-01"
+
+
 def src(url):
-    return {"title": URL_TITLES.get(url, url.split("/")[2]), "url": url}
+    out = {"title": URL_TITLES.get(url, url.split("/")[2]), "url": url}
+    if url in KIND:
+        out["kind"] = KIND[url]
+    return out
+
+
+def cite(url, fields, quote):
+    """A source cited for figures: `fields` are the properties it states, `quote` its own words.
+
+    The quote is copied from the page as read (traditional characters and ASCII commas included)."""
+    return {"title": URL_TITLES[url], "url": url, "kind": KIND[url], "retrieved": READ, "fields": list(fields), "quote": quote}
 
 
 def gaz_sources(gaz, *keys):
@@ -216,6 +285,16 @@ T = {
     "grid": "完成海岛供电第二回路、大小门变、霓屿变等主网工程建设",
     "fc": "建成燕栖未来社区、海湾未来社区",
     "village": "到2027年村集体经济收入达2.5亿元",
+    "village_demo": "加快推进隔头片区、海霞片区、东岙片区、沙角片区等和美乡村示范建设",
+    "nearsea": "高水平建设近洋国际航运中心",
+    "oldtown": "有序推进旧城社区配套设施提升",
+    "three_actions": "全面开展省级和美乡村建设三大行动试点",
+    "stars": "持续实施“千万工程点亮繁星”计划",
+    "farm_stars": "深入实施农播繁星计划",
+    "workshops": "打造海岛“共富工坊”100个以上",
+    "rivers": "推进全域建设幸福河湖行动",
+    "sea_sanitation": "深化“海上环卫”工作机制",
+    "pollution_carbon": "推进“减污降碳协同试点创建”",
     "kg100": "普惠性幼儿园在园幼儿占比达100%",
     "eduA": "到2027年,省教育现代化监测水平达到A等",
     "hosp": "区人民医院达到“县级医院医疗服务能力国家推荐标准”",
@@ -270,39 +349,63 @@ class Geo:
         return (self.isl[name] if name else self.gshhg).contains(p)
 
     def ring_road(self):
-        """42 km ring: 洞头岛's GSHHG shore inset ~150 m, simplified ~100 m.
-
-        Split at the western tip and at the east coast (仙叠岩/大沙岙 side,
-        route-hints waypoint 4) into 北线 (north) and 南线 (south)."""
+        """The 42 km ring as one closed loop: 洞头岛's GSHHG shore inset ~150 m, simplified ~100 m."""
         d = self.isl["洞头岛"].buffer(-0.0015)
         if d.geom_type == "MultiPolygon":
             d = max(d.geoms, key=lambda p: p.area)
-        d = orient(d.simplify(0.0009, preserve_topology=True), -1.0)  # clockwise
+        d = orient(d.simplify(0.0009, preserve_topology=True), -1.0)  # clockwise from the west tip
         ring = list(d.exterior.coords)[:-1]
         west = min(range(len(ring)), key=lambda i: ring[i][0])
-        ring = ring[west:] + ring[:west]            # start at the west tip, go clockwise (north first)
-        east = min(range(len(ring)), key=lambda i: km_dist(ring[i], (121.186, 27.840)))
-        north = ring[: east + 1]
-        south = ring[east:] + [ring[0]]
-        return LineString(north), LineString(south)
-
-    def banping_loop(self):
-        """屏海路 on 半屏岛: the island shore inset ~100 m, as an open loop from the bridge end (NE)."""
-        b = self.isl["半屏岛"].buffer(-0.0010)
-        if b.geom_type == "MultiPolygon":
-            b = max(b.geoms, key=lambda p: p.area)
-        b = orient(b.simplify(0.0006, preserve_topology=True), -1.0)
-        ring = list(b.exterior.coords)[:-1]
-        ne = min(range(len(ring)), key=lambda i: km_dist(ring[i], (121.150, 27.818)))
-        ring = ring[ne:] + ring[:ne]
-        return LineString(ring[:-1])
+        ring = ring[west:] + ring[:west]
+        return LineString(ring + [ring[0]])
 
 
 # ---------------------------------------------------------------- features
 
+FIGURES = ("status", "investment_total", "investment_completed", "investment_by_year", "progress_pct",
+           "start_date", "planned_completion", "actual_completion")
+
+
+def amount_in(quote, wan):
+    """Whether `quote` states the 万元 amount `wan`, as 万元 or as 亿元 (× 10,000), simplified or traditional."""
+    import re
+    from decimal import Decimal
+    for num, unit in re.findall(r"([0-9]+(?:\.[0-9]+)?)\s*(亿|億|万|萬)元", quote):
+        v = Decimal(num) * (10000 if unit in "亿億" else 1)
+        if v == Decimal(wan):
+            return True
+    return False
+
+
+def date_in(quote, iso):
+    y, m, d = (int(x) for x in iso.split("-"))
+    return "%d月%d日" % (m, d) in quote
+
+
 def feature(fid, name_zh, name_en, task, kind, geom, town, conf, desc, sources, units, targets,
-            status=None, start_date=None, planned_completion=None, actual_completion=None):
+            status=None, start_date=None, planned_completion=None, actual_completion=None,
+            investment_total=None, facts=()):
+    """One seed feature. `facts` are cite() sources: each figure given here must be stated by one of them."""
     assert ACTION_OF[task]
+    given = {"status": status, "start_date": start_date, "planned_completion": planned_completion,
+             "actual_completion": actual_completion, "investment_total": investment_total}
+    for field, value in given.items():
+        if value is None:
+            continue
+        backing = [f for f in facts if field in f["fields"]]
+        assert backing, (fid, field, "no source states it")
+        if field == "investment_total":
+            assert any(amount_in(f["quote"], value) for f in backing), (fid, field, value)
+        if field.endswith("_date") or field.endswith("_completion"):
+            assert any(date_in(f["quote"], value) for f in backing), (fid, field, value)
+    for f in facts:
+        assert f["fields"] and all(given.get(x) is not None for x in f["fields"]), (fid, "cited for an empty field", f["fields"])
+    cited = {f["url"] for f in facts}
+    merged, seen = [PLAN_SOURCE], set()
+    for s in list(facts) + [s for s in sources if s["url"] not in cited]:
+        if s["url"] not in seen:
+            seen.add(s["url"])
+            merged.append(s)
     return {
         "type": "Feature",
         "id": fid,
@@ -315,7 +418,7 @@ def feature(fid, name_zh, name_en, task, kind, geom, town, conf, desc, sources, 
             "plan_ref": plan_ref(task),
             "kind": kind,
             "status": status,
-            "investment_total": None,
+            "investment_total": investment_total,
             "investment_completed": None,
             "investment_by_year": [],
             "progress_pct": None,
@@ -326,7 +429,7 @@ def feature(fid, name_zh, name_en, task, kind, geom, town, conf, desc, sources, 
             "town": town,
             "targets": [T[t] for t in targets],
             "description": desc,
-            "sources": [PLAN_SOURCE] + sources,
+            "sources": merged,
             "location_confidence": conf,
         },
     }
@@ -338,12 +441,15 @@ def build_features(geo, gaz):
     BEIAO = (121.1505, 27.8375)  # 北岙 reference (gazetteer seat_beiao, medium)
 
     # ---------------- action 1, task 1 -------------------------------------------------
-    wind = geo.area([(121.113, 27.8695), (121.146, 27.8775), (121.146, 27.886), (121.126, 27.8875), (121.113, 27.883)], "land")
+    # Sized to the one published land figure: 状元岙C、D区 "用地(海)面积约960亩" = 0.64 km² (1 亩 = 666.7 m²).
+    wind = geo.area([(121.113, 27.8695), (121.121, 27.8712), (121.121, 27.878), (121.113, 27.878)], "land")
     F.append(feature("deep-sea-wind-home-port", "浙江（华东）深远海风电母港", "Zhejiang (East China) deep-sea offshore-wind home port",
         1, "port", wind, "元觉街道", "low",
-        "风电基础总装、海工装备制造和港口服务基地一体的深远海风电母港. Sources place it at 状元岙 (ground broken 26 Dec 2024 'in 洞头区状元岙'; core-area phase I '位于状元岙', plus 状元岙C、D区 supporting land of about 960 mu). Which part of 状元岙岛 is not published: the area is drawn schematically on the south side of 状元岙岛 (GSHHG shore plus the reclaimed land south of it in the 2017 OSM outline), apart from the container berths on the NW side.",
-        S("wind_home_port"), "1a", ["nenm100", "wind_window"],
-        status="under_construction", start_date="2024-12-26"))
+        "风电基础总装、海工装备制造和港口服务基地一体的深远海风电母港. Sources place it at 状元岙 (ground broken on 26 Dec 2024 'in 洞头区状元岙'; core-area phase I '位于状元岙'). The only land figure published is for the 状元岙C、D区 supporting land, about 960 mu (0.64 km²); the size of the core area is not published, and a copy of the ground-breaking report says the whole port is planned to be fully built by 2030. Which part of 状元岙岛 is not published either: the area is drawn schematically, about 0.63 km², on the reclaimed land at the south-west of 状元岙岛 (2017 OSM outline), apart from the container berths on the NW side.",
+        S("wind_home_port") + [src("http://www.hynyw.com/article/8291.html")], "1a", ["nenm100", "wind_window"],
+        status="under_construction", start_date="2024-12-26",
+        facts=[cite("https://news.66wz.com/system/2024/12/27/105666671.shtml", ["status", "start_date"],
+                    "12月26日上午,在温州洞头区状元岙,全省首个服务海上风电项目的新型功能港——浙江(华东)深远海风电母港项目正式开工")]))
 
     # placeholders for projects whose site no source gives: small offsets around the 北岙 seat so they do not stack.
     def placeholder(i):
@@ -360,8 +466,9 @@ def build_features(geo, gaz):
         [], "1a", ["nenm100"]))
     F.append(feature("chengyi-health-park", "诚意药业健康产业园", "Chengyi Pharmaceutical health industrial park",
         1, "industrial_park", placeholder(1), None, "low",
-        "Plan: 做强诚意药业健康产业园 (marine biomedicine, functional food). A company page describes a 300-mu garden-style park completed Sep 2019 and in production Mar 2020, without an address. " + PH,
-        S("chengyi_health_park"), "1b", ["health10"], status="completed"))
+        "Plan: 做强诚意药业健康产业园 (marine biomedicine, functional food). A copy of the company's profile describes a 300-mu garden-style park completed in Sep 2019 and in production from Mar 2020, i.e. built before the plan period (2024–2027); the plan asks to strengthen (做强) the existing park, and no later construction phase was found. The source gives months, not days, so no completion date is entered. " + PH,
+        S("chengyi_health_park"), "1b", ["health10"], status="completed",
+        facts=[cite("http://www.kidlatsound.com/about.html", ["status"], "誠意藥業“健康產業園”于2019年9月完工,2020年3月基本投產")]))
     F.append(feature("marine-food-park", "海洋食品产业园", "Marine food industrial park",
         1, "industrial_park", placeholder(2), None, "low",
         "Plan: 持续提升海洋食品产业园 (an existing park). " + PH, [], "1b", ["health10"]))
@@ -429,8 +536,14 @@ def build_features(geo, gaz):
     ph2 = geo.area([(121.107, 27.8875), (121.112, 27.8855), (121.1215, 27.8975), (121.1165, 27.9005)], "land")
     F.append(feature("zhuangyuanao-port-phase2", "状元岙港区二期（5#、6#集装箱泊位）", "Zhuangyuan'ao port phase II container berths 5# & 6#",
         5, "port", ph2, "元觉街道", "low",
-        "Two 50,000-t container berths 5# and 6# (quay 2 × 323 m, −17 m, 1.03 M TEU/yr) next to 7#–9# on the NW side of 状元岙岛; a source reports acceptance in Dec 2024 and opening in 2025. The quay line is not published: drawn schematically as a ~650 m stretch of the NW port front.",
-        S("port_zhuangyuanao_ph2"), "5a", ["ph2", "teu150"], status="completed"))
+        "Two 50,000-t container berths 5# and 6# (quay 2 × 323 m, −17 m, 1.03 M TEU/yr) next to 7#–9# on the NW side of 状元岙岛. Construction started with four other 温州港 berths on 29 Mar 2022; the works passed hand-over acceptance (交工验收) in Dec 2024 (month only, so no completion date) and the province approved their opening to foreign ships in 2025. No per-project investment is published (the reports give only the total of the five berths started together). The quay line is not published: drawn schematically as a ~650 m stretch of the NW port front.",
+        S("port_zhuangyuanao_ph2"), "5a", ["ph2", "teu150"], status="completed", start_date="2022-03-29",
+        facts=[cite("https://www.163.com/dy/article/K93SKBDO0534JIG6.html", ["status"],
+                    "状元岙港区二期5号、6号泊位位于洞头区状元岙岛西北侧,紧邻已开放的7号至9号泊位。项目于2022年开工建设,2024年12月通过交工验收。"),
+               cite("http://m.maisonxplant.com/qx/2022/03-30/325931.shtml", ["start_date"],
+                    "3月29日,溫州港狀元岙港區二期、溫州港樂清灣C區一期工程現場,旌旗飛揚,機械齊整,溫州港五座5至10萬噸級碼頭集中開工"),
+               cite("https://yqvod.cn/index.php?c=comm&id=1467&m=article", ["start_date"],
+                    "发表于2022-03-30 11:21:13 … 昨天上午,温州港5座5至10万吨级码头集中开工 … 此次开工建设的五个码头项目,包括温州港状元岙港区二期工程5#、6#泊位和乐清湾港区C区1#、3#、4#泊位")]))
     ph3 = geo.area([(121.0995, 27.8745), (121.1045, 27.8725), (121.1105, 27.8845), (121.106, 27.8865)], "land")
     F.append(feature("zhuangyuanao-port-phase3", "状元岙港区三期1#—4#泊位", "Zhuangyuan'ao port phase III berths 1#–4#",
         5, "port", ph3, "元觉街道", "low",
@@ -446,28 +559,28 @@ def build_features(geo, gaz):
 
     F.append(feature("zheneng-wenzhou-lng-terminal", "浙能温州LNG接收站", "Zheneng Wenzhou LNG terminal",
         5, "energy", Point(121.07356, 28.0047), "大门镇", "medium",
-        "浙能 bulk-commodity project named by the plan: LNG terminal on the NE part of 小门岛 (65.1 ha incl. 20.3 ha reclaimed; 3 Mt/yr; 150,000-t berth). Sources report the first cargo in Aug 2023.",
-        S("lng_zheneng_xiaomen"), "5b", ["bulk"], status="completed"))
+        "浙能 bulk-commodity project named by the plan: LNG terminal on the NE part of 小门岛 (65.1 ha incl. 20.3 ha reclaimed; 3 Mt/yr; 150,000-t berth). What the sources say, with dates: a copy of an industry report (undated, from the project's approval stage) gives the total investment of 1,108,496万元 for the berth and land formation, the terminal and the gas pipeline, with the berth alone estimated at about 19.2亿元; 中国网·温州 reported on 3 Jul 2024 that the Ministry of Transport had approved the terminal's temporary port opening, 'marking the start of normal operation' (so: completed); a copy of a 温州海事局 report says the first LNG ship after that approval (the 'AL WAKRAH', about 60,000 t) berthed in the summer of 2024. No source gives a completion day, so none is entered.",
+        S("lng_zheneng_xiaomen") + [src("http://m.wendabt.com/news/show.php?itemid=27691")], "5b", ["bulk"], status="completed",
+        investment_total="1108496",
+        facts=[cite("http://www.huxiuyang.cn/news/show-108558.html", ["investment_total"],
+                    "項目總投資1108496萬元,主要由碼頭及陸域形成工程、接收站工程、輸氣管道工程三部分組成,接收站位於溫州市洞頭縣小門島東北部"),
+               cite("http://big5.china.com.cn/gate/big5/wz.china.com.cn/2024-07/03/content_42850137.html", ["status"],
+                    "近日,浙能溫州液化天然氣(LNG)接收站項目臨時口岸開放獲交通運輸部批復。……該臨時口岸開放獲交通運輸部批復標誌著溫州液化天然氣項目開始正常營運")]))
     hg = (121.116, 27.893)
     F.append(feature("huagang-lng-storage-centre", "华港LNG储运调峰中心", "Huagang LNG storage and peak-shaving centre",
         5, "energy", Point(hg), "元觉街道", "low",
-        "华港 bulk-commodity project named by the plan: '在温州洞头区状元岙港区华港码头园区内' (100,000-t berth, 2 × 160,000 m³ tanks in phase I). Exact site within the port area not established: point placed schematically on the 状元岙 NW port front.",
-        S("lng_huagang_zhuangyuanao"), "5b", ["bulk"]))
+        "华港 bulk-commodity project named by the plan: '在温州洞头区状元岙港区华港码头园区内' (100,000-t berth, 2 × 160,000 m³ tanks in phase I). What the sources say: total investment 106亿元 in three phases, phase I (3 Mt/yr, 285 mu) about 28亿元, expected to be built and in production by Mar 2023; the group's own news reports the phase-I ground-breaking on 23 Sep, without the year, so no start date is entered. No report of completion was found: the status is the sources' 'construction started', not a confirmed current state. Exact site within the port area not established: point placed schematically on the 状元岙 NW port front.",
+        S("lng_huagang_zhuangyuanao") + [src("http://jc.huafeng.com/xwmt/hfxw47/274613.shtml")], "5b", ["bulk"], status="under_construction",
+        investment_total="1060000",
+        facts=[cite("https://www.ruiancc.cn//wz/news/show.do?id=1039", ["investment_total", "status"],
+                    "温州华港液化天然气(LNG)储运调峰中心一期300万吨项目,在温州洞头区状元岙港区华港码头园区内正式开工。……该项目总投资106亿元,分三期建设完成。一期投资约28亿元,占地285亩,预计2023年3月建成投产")]))
 
     # ---------------- action 3, task 7: townscape ---------------------------------------
-    rn, rs = geo.ring_road()
-    F.append(feature("ring-road-north", "42公里最美环岛路·北线", "42 km scenic ring road – north line",
-        7, "road", rn, "北岙街道", "low",
-        "North half of the 42 km ring road round 洞头本岛 (北岙 waterfront, facing 大三盘岛, to 东沙/海霞 and the east coast). No alignment is published: drawn about 150 m inland of the GSHHG shore of 洞头岛 from the western tip clockwise to the east coast (仙叠岩/大沙岙 side). Schematic.",
-        [], "7", ["ring42", "north"]))
-    F.append(feature("ring-road-south", "42公里最美环岛路·南线", "42 km scenic ring road – south line",
-        7, "road", rs, "东屏街道", "low",
-        "South half of the 42 km ring road round 洞头本岛 (东屏, the 洞头 fishing port, the west coast). No alignment is published: drawn about 150 m inland of the GSHHG shore of 洞头岛 from the east coast clockwise back to the western tip. Together with the north line the inset ring is about 42 km. Schematic.",
-        [], "7", ["ring42", "south3"]))
-    F.append(feature("ring-road-south-banping", "42公里最美环岛路·南线半屏岛段（屏海路）", "Ring road south line – Banping Island section (Pinghai Road)",
-        7, "road", geo.banping_loop(), "东屏街道", "low",
-        "Section of the south line on 半屏岛 along 屏海路 (the 伴山屏海片). Route not published: drawn about 100 m inland of the GSHHG shore of 半屏岛, starting at the NE arm towards 洞头本岛. Schematic.",
-        [], "7", ["ring42", "south3"]))
+    ring = geo.ring_road()
+    F.append(feature("ring-road-42km", "42公里最美环岛路", "42 km scenic ring road",
+        7, "road", ring, None, "low",
+        "Plan: 加快打造42公里最美环岛路, 推动城、村、景联动发展. No alignment or section list is published, and no source was found that gives one. Drawn as one closed loop about 150 m inland of the GSHHG shore of 洞头本岛 (simplified ~100 m), about 42 km long to match the plan's figure; whether the real route also takes in 半屏岛 is unknown. The plan's 南线 and 北线 are townscape (风貌) areas, mapped separately (south-line-*, north-line-townscape), not halves of this road. The loop runs through both 北岙街道 and 东屏街道, so no single town is given. Schematic.",
+        [], "7", ["ring42"]))
 
     art = geo.area([(121.140, 27.8155), (121.158, 27.8155), (121.158, 27.8245), (121.140, 27.8245)], ["洞头岛", "半屏岛"], min_km2=0.02)
     F.append(feature("south-line-art-gateway", "南线风貌·艺术门户片", "South line townscape: art-gateway cluster",
@@ -501,14 +614,22 @@ def build_features(geo, gaz):
                      (121.048, 27.853), (121.060, 27.858)])
     F.append(feature("yongguan-expressway-dongtou-branch", "甬莞高速洞头支线", "Ningbo–Dongguan Expressway, Dongtou branch",
         8, "road", yg, "霓屿街道", "low",
-        "22.2 km, 100 km/h: from the end of the 金丽温高速东延线 (机场枢纽, 龙湾/温州湾新区) east across 温州湾 to the SW side of 霓屿岛, then along 霓屿's south coast to 布袋岙, joining S211; a 2.2 km 状元岙港区连接线 is built with it. The route is described by the sources but no alignment is published: schematic waypoints from route-hints.md. The start lies outside the district on the mainland. Under construction (2025).",
-        S("yongguan_dongtou_branch"), "8", [], status="under_construction"))
+        "22.2 km, 100 km/h: from the end of the 金丽温高速东延线 (机场枢纽, 龙湾/温州湾新区) east across 温州湾 to the SW side of 霓屿岛, then along 霓屿's south coast to 布袋岙, joining S211; a 2.2 km 状元岙港区连接线 is built with it. The route is described by the sources but no alignment is published: schematic waypoints from route-hints.md. The start lies outside the district on the mainland. The approved preliminary design (温州市交通运输局, 1 Apr 2024) puts the total budget estimate (工程总概算) at about 78.9亿元; a 2025 re-post of 洞头发布 reports that construction has fully started (no start day is given, so none is entered).",
+        S("yongguan_dongtou_branch"), "8", [], status="under_construction", investment_total="789000",
+        facts=[cite("http://wzjt.wenzhou.gov.cn/art/2024/4/1/art_1243902_58929187.html", ["investment_total"],
+                    "路线全长约22.2公里,同步设置状元岙港区连接线约2.2千米。……工程总概算约为78.9亿元。"),
+               cite("https://www.163.com/dy/article/K93SKBDO0534JIG6.html", ["status"],
+                    "当前,甬莞高速公路洞头支线已全面开工,S211省道跨海大桥顺利合龙,状元岙疏港铁路支线前期研究也已启动。")]))
     s211 = LineString([(121.060, 27.858), (121.070, 27.8575), (121.079, 27.856), (121.0955, 27.8335), (121.106, 27.8325),
                        (121.120, 27.8345), (121.133, 27.836), (121.1505, 27.8375)])
     F.append(feature("s211-niyu-beiao", "S211霓屿至北岙段", "Provincial road S211, Niyu–Beiao section",
         8, "road", s211, "霓屿街道", "low",
-        "From the 甬莞 terminus at 霓屿布袋岙 across the sea to 北岙 on 洞头本岛; a source reports the closure of its sea-crossing bridge in 2025 (the plan of June 2025 still lists the road among works to push forward). No alignment is published: schematic, along 霓屿's south-east shore, across the strait to the west of 洞头本岛 and through 隔头 to 北岙.",
-        S("s211_niyu_beiao"), "8", [], status="under_construction"))
+        "From the 甬莞 terminus at 霓屿布袋岙 across the sea to 北岙 on 洞头本岛. 温州市交通运输局 called it 'under construction' (在建) on 1 Apr 2024, and a 2025 re-post of 洞头发布 reports that its sea-crossing bridge has been closed (合龙), so it is still being built; neither source gives a start day, a completion date or an investment figure, so those stay empty. No alignment is published: schematic, along 霓屿's south-east shore, across the strait to the west of 洞头本岛 and through 隔头 to 北岙.",
+        S("s211_niyu_beiao"), "8", [], status="under_construction",
+        facts=[cite("http://wzjt.wenzhou.gov.cn/art/2024/4/1/art_1243902_58929187.html", ["status"],
+                    "终点位于霓屿布袋岙附近,接在建的211省道洞头霓屿至北岙段工程。"),
+               cite("https://www.163.com/dy/article/K93SKBDO0534JIG6.html", ["status"],
+                    "当前,甬莞高速公路洞头支线已全面开工,S211省道跨海大桥顺利合龙")]))
     s325 = LineString([(121.1075, 27.9728), (121.095, 27.9745), (121.080, 27.9735), (121.065, 27.9705), (121.048, 27.9685)])
     F.append(feature("s325-damen", "S325大门段", "Provincial road S325, Damen section",
         8, "road", s325, "大门镇", "low",
@@ -528,8 +649,10 @@ def build_features(geo, gaz):
     wl = (121.18407, 27.97571)
     F.append(feature("luxi-water-supply", "陆域引调水工程·鹿西乡引供水", "Mainland water diversion: Luxi Island supply",
         8, "utility", Point(wl), "鹿西乡", "low",
-        "Part 2 of the 陆域引调水工程 (started Jul 2022 per the source): 8.2 km of pipe, 5.5 km of it submarine, plus a booster pump station, bringing 3,200 m³/d to 鹿西岛. The pipe's start is not published, so no line is drawn: the point marks the landing side on SW 鹿西岛 (schematic). Part 1 (温州至洞头陆域引供水第二通道) has no published route and is listed in plan-programmes.json.",
-        S("water_diversion"), "8", ["water"], status="under_construction"))
+        "Part 2 of the 陆域引调水工程: 8.2 km of pipe, 5.5 km of it submarine, plus a booster pump station, bringing 3,200 m³/d to 鹿西岛. Its cited source (a copy, dated 17 Jul 2024, of a report quoting 人民日报 of 12 Mar 2024) says the works started in July 2022 and were built and passed the water-supply acceptance half a year early: completed. It gives months only, so no start or completion date is entered. The pipe's start is not published, so no line is drawn: the point marks the landing side on SW 鹿西岛 (schematic). Part 1 (温州至洞头陆域引供水第二通道) has no published route and is listed in plan-programmes.json.",
+        S("water_diversion"), "8", ["water"], status="completed",
+        facts=[cite("https://ongles-parfaits.com/Industrydynamics/1204.html", ["status"],
+                    "分为两期实施,于2022年7月开工建设。其中,鹿西乡引供水工程主要建设一条长8.2公里的管道和一座加压泵站……实现了提前半年建成并且通过通水验收")]))
     sd = (121.09152, 27.96605)
     F.append(feature("substation-damen-xiaomen", "大小门变", "Damen–Xiaomen substation",
         8, "energy", Point(sd), "大门镇", "low",
@@ -556,19 +679,19 @@ def build_features(geo, gaz):
     F.append(feature("village-area-getou", "隔头片区（和美乡村）", "Getou harmonious-villages area",
         9, "village_area", geo.area(circle(121.135, 27.835, 0.8), "洞头岛"), "北岙街道", "low",
         V + "隔头村 is a 北岙街道 village (ex-双朴乡, west part of 洞头本岛); the other member villages are not listed. Drawn as ~0.8 km around a schematic 隔头 point, clipped to the GSHHG shore.",
-        S("village_getou"), "9", ["village"]))
+        S("village_getou"), "9", ["village_demo"]))
     F.append(feature("village-area-haixia", "海霞片区（和美乡村）", "Haixia harmonious-villages area",
         9, "village_area", geo.area(circle(121.175, 27.853, 1.2), "洞头岛"), "北岙街道", "low",
         V + "海霞村 with the ex-北沙乡 villages (东沙, 柴岙, 大王殿, 双垄, 鸽尾礁) in the NE of 洞头本岛. Drawn as ~1.2 km around a schematic point, clipped to the GSHHG shore.",
-        S("village_haixia"), "9", ["village"]))
+        S("village_haixia"), "9", ["village_demo"]))
     F.append(feature("village-area-dongao", "东岙片区（和美乡村）", "Dong'ao harmonious-villages area",
-        9, "village_area", geo.area(circle(121.162, 27.867, 0.9), "大三盘岛"), "北岙街道", "low",
-        V + "Assumed to be around 三盘岛东岙古渔村 on 大三盘岛 (北岙街道); another 东岙 exists in 霓屿 history, so the identification is uncertain. Drawn on the east part of 大三盘岛 (GSHHG).",
-        S("village_dongao", "isl_dasanpan"), "9", ["village"]))
+        9, "village_area", geo.area(circle(121.172, 27.833, 0.9), "洞头岛"), "东屏街道", "low",
+        V + "东岙村 lies on the south-east of 洞头本岛 in 东屏街道: '地处洞头县东南部,东傍大沙岙、仙叠岩景区…西临国家一级渔港——洞头渔港' (温州本地宝); a village list calls it a national 3A scenic area. (An earlier version put it on 大三盘岛; the list of the 三盘 villages — 大岙、擂网岙、西山头、阜埠岙、下尾 — has no 东岙.) Drawn as ~0.9 km around a schematic point between the 洞头 fishing port and 大沙岙, clipped to the GSHHG shore; the member villages of the 片区 are not listed.",
+        S("village_dongao") + [src("http://mingzi8.com/wangmingdaquan/96395.html")], "9", ["village_demo"]))
     F.append(feature("village-area-shajiao", "沙角片区（和美乡村）", "Shajiao harmonious-villages area",
         9, "village_area", geo.area(circle(121.145, 27.896, 0.8), "状元岙岛"), "元觉街道", "low",
         V + "沙角村 is a village of 元觉街道 on 状元岙岛; its site on the island is not established. Drawn as ~0.8 km around a schematic point in the east of 状元岙岛 (away from the port and wind-port land), clipped to the GSHHG shore.",
-        S("village_shajiao"), "9", ["village"]))
+        S("village_shajiao"), "9", ["village_demo"]))
 
     # ---------------- action 5: public services --------------------------------------------
     def near_seat(dx, dy):
@@ -635,6 +758,9 @@ def build_programmes(gaz):
     prog("zhuangyuanao-rail-branch", "状元岙港区铁路支线(积极谋划)", 5, "5a", [],
          "A line project with no route: only a pre-study is reported ('状元岙疏港铁路支线前期研究也已启动'); no alignment has been published, so no line is drawn.",
          gaz_sources(gaz, "rail_zhuangyuanao_branch"))
+    prog("near-sea-shipping-centre", "高水平建设近洋国际航运中心", 5, "5a", [T["routes20"], T["teu150"]],
+         "A port function, not a site: the sources speak of 温州港 becoming the '浙南近洋航运中心' (温州网 2024-12-27) and of the 近洋 routes served from 状元岙港区 (18 by 2025, 洞头发布 re-post). Its physical base is the container port, mapped as zhuangyuanao-port-area; no separate area is delimited.",
+         [src("https://news.66wz.com/system/2024/12/27/105666671.shtml"), src("https://www.163.com/dy/article/K93SKBDO0534JIG6.html")])
     prog("shanhai-cooperation", "山海协作结对合作(联合乐清、余杭编制《山海协作三年行动计划》)", 6, "6a", [], NP + "; inter-county co-operation.")
     prog("ou-dong-integration", "深化瓯洞一体化合作", 6, "6b", [], NP + "; co-operation with 瓯海/温州 districts.")
     prog("yangtze-delta-integration", "融入长三角一体化、浙南区域一体化(沿海海产品交易中心、区域康复中心)", 6, "6c", [],
@@ -647,13 +773,26 @@ def build_programmes(gaz):
     prog("water-diversion-second-channel", "陆域引调水工程·温州至洞头陆域引供水第二通道", 8, "8", [T["water"]],
          "A line project with no published route (presumably mainland → 灵昆 → 灵霓 dike → 霓屿 → 状元岙 → 洞头 along the road corridor, route-hints.md); not drawn. Part 2 (鹿西乡引供水) is mapped as luxi-water-supply.",
          gaz_sources(gaz, "water_diversion"))
+    prog("old-town-community-facilities", "有序推进旧城社区配套设施提升", 8, "8", [],
+         "No place: the plan names no old-town community and no source lists the communities or facilities concerned (the two named future communities are mapped separately, with unknown sites).")
     prog("sewer-network-upgrade", "加快全域污水管网提升改造", 8, "8", [], NP + "; district-wide network.")
     prog("rural-roads", "持续巩固“四好农村路”, 提升公共交通服务能力", 8, "8", [], NP + "; district-wide.")
     prog("urban-vitality", "发展“首店经济”“夜间经济”“市集经济”, 打造幸福品质生活圈, 建设现代化美丽城镇", 8, "8", [], NP + ".")
-    prog("common-prosperity-workshops", "打造海岛“共富工坊”100个以上", 9, "9", ["打造海岛“共富工坊”100个以上"], NP + "; 100+ workshops across the villages.")
+    prog("harmonious-village-three-actions", "全面开展省级和美乡村建设三大行动试点", 9, "9", [],
+         NP + ": a provincial pilot programme; the plan does not say which villages take part, and no source was found that does.")
+    prog("thousand-villages-lighting-stars", "持续实施“千万工程点亮繁星”计划", 9, "9", [T["village_demo"]],
+         "A district-wide programme. Its named places are the four 和美乡村 demonstration areas, mapped as village-area-getou, village-area-haixia, village-area-dongao and village-area-shajiao; the programme itself has no extent of its own.")
+    prog("common-prosperity-workshops", "深入实施农播繁星计划, 打造海岛“共富工坊”100个以上", 9, "9", [T["workshops"]],
+         NP + "; the 农播繁星 programme's 100+ workshops are spread over the villages and no list of them was found.")
     prog("village-collective-economy", "实施村级集体经济“百亿强村”计划, 深化海洋版“三位一体”改革", 9, "9", [T["village"]], NP + ".")
     prog("ecological-protection", "深化生态环境保护(生态海岸带、海洋生态修复、全国美丽海湾建设样板、EOD项目、国家生态文明建设示范区)", 10, "10", [],
          NP + "; district-wide, the coastal belt and EOD projects are not delimited.")
+    prog("happy-rivers-and-lakes", "推进全域建设幸福河湖行动", 10, "10", [],
+         NP + ": '全域' (the whole district); no list of the rivers, reservoirs or ponds concerned was found.")
+    prog("marine-sanitation", "深化“海上环卫”工作机制", 10, "10", [],
+         NP + ": a working mechanism for cleaning the sea and shores of the whole district, not a facility.")
+    prog("pollution-carbon-synergy-pilot", "推进“减污降碳协同试点创建”", 10, "10", [],
+         NP + ": a pilot status sought for the district (or for parks within it); the plan and the sources found name no site.")
     prog("two-mountains-cooperative", "推进海岛“两山合作社”建设(资源资产服务中心、生态产品清单)", 11, "11", [],
          NP + "; the resource-asset service centre has no site in the plan or in any source found.")
     prog("green-low-carbon", "构建绿色低碳发展机制(碳排放双控、海洋蓝碳、“零碳岛”)", 12, "12", [],
@@ -673,13 +812,35 @@ def build_programmes(gaz):
 
 # ---------------------------------------------------------------- targets
 
+def reported(value, unit, period, url, quote):
+    """A value a public source states for a plan indicator, with the period it is for."""
+    source = cite(url, [], quote)
+    del source["fields"]
+    return {"value": value, "unit": unit, "period": period, "source": source, "entered_by": "data-import"}
+
+
+# Reported values of the plan's indicators. Only what a source read states is entered: no 2024 or
+# 2025 统计公报 or government work report of 洞头区 was found in the searchable copies, so the
+# district-level indicators (GDP, per-capita GDP, investment growth, tourism, fishery, 村集体经济收入 …)
+# have no reported value yet.
+REPORTED = {
+    "phase2-container-berths": [reported(
+        "2", "个", "2024-12", "https://www.163.com/dy/article/K93SKBDO0534JIG6.html",
+        "温州港状元岙港区二期项目(5号、6号泊位)获得省政府对外启用批复,标志着这两个5万吨级集装箱专用泊位已具备国际船舶靠泊作业条件……项目于2022年开工建设,2024年12月通过交工验收。")],
+    "international-routes": [reported(
+        "18", "条", "2025", "https://www.163.com/dy/article/K93SKBDO0534JIG6.html",
+        "目前,状元岙港区已开通18条近洋航线及覆盖国内沿海主要港口的内贸航线")],
+}
+
+
 def build_targets():
     R = []
 
     def t(tid, section, name_zh, name_en, value, unit, direction, text, task=None, year=2027):
         R.append({"id": tid, "section": section, "action": ACTION_OF[task] if task else None, "task": task,
                   "name_zh": name_zh, "name_en": name_en, "target_value": value, "unit": unit,
-                  "direction": direction, "year": year, "text": text, "source": "plan"})
+                  "direction": direction, "year": year, "text": text, "source": "plan",
+                  "reported": REPORTED.get(tid, [])})
 
     S1 = "一"
     t("gdp", S1, "地区生产总值", "Gross domestic product", "240", "亿元", "at_least", "到2027年,综合实力显著增强,地区生产总值实现240亿元")
@@ -692,7 +853,7 @@ def build_targets():
     t("urbanisation-rate", S1, "常住人口城镇化率", "Urbanisation rate of resident population", "65", "%", "at_least", "常住人口城镇化率达到65%")
     t("income-vs-province", S1, "居民人均可支配收入与全省平均水平的比值", "Per-capita disposable income relative to the provincial average", "85", "%", "at_least", "居民人均可支配收入与全省平均水平的比值力争达到85%")
     t("urban-rural-income-ratio", S1, "城乡居民收入倍差", "Urban/rural income ratio", "1.46", "倍", "at_most", "城乡居民收入倍差缩小到1.46以内")
-    t("first-echelon-26-counties", S1, "进入全省山区海岛25县“第一方阵”", "Enter the 'first echelon' of the province's 25 mountain and island counties", None, None, "equal", "力争进入全省山区海岛25县“第一方阵”")
+    t("first-echelon-25-counties", S1, "进入全省山区海岛25县“第一方阵”", "Enter the 'first echelon' of the province's 25 mountain and island counties", None, None, "equal", "力争进入全省山区海岛25县“第一方阵”")
     t("surface-water-class-iii", S1, "地表水达到或好于Ⅲ类水体比例", "Share of surface water at class III or better", "100", "%", "at_least", "地表水达到或好于Ⅲ类水体比例达100%")
     t("air-quality-good-days", S1, "空气优良率", "Share of days with good air quality", "97", "%", "at_least", "空气优良率保持97%以上")
     t("energy-intensity", S1, "单位GDP能耗", "Energy use per unit of GDP", None, None, "at_most", "单位GDP能耗、PM2.5平均浓度均完成上级下达指标")

@@ -34,6 +34,12 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DECIMAL = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CN = "一二三四五"
+SOURCE_KINDS = {"plan", "government", "news", "aggregator"}
+SOURCE_KEYS = {"title", "url", "kind", "retrieved", "fields", "quote"}
+FIGURES = ("status", "investment_total", "investment_completed", "investment_by_year", "progress_pct",
+           "start_date", "planned_completion", "actual_completion")
+# Plan items the second data pass had to cover: each must be a project or a programme (by name).
+COVERAGE = ("近洋国际航运中心", "旧城社区配套设施提升", "三大行动", "点亮繁星", "农播繁星", "幸福河湖", "海上环卫", "减污降碳")
 
 
 def action_of(task):
@@ -211,13 +217,64 @@ def valid_date(v):
         return False
 
 
+def check_source_detail(where, s):
+    """The optional provenance keys of one source object."""
+    for k in set(s) - SOURCE_KEYS:
+        err(where, "source %r: unknown key %r" % (s.get("title"), k))
+    if s.get("kind") is not None and s["kind"] not in SOURCE_KINDS:
+        err(where, "source %r: kind %r not one of %s" % (s.get("title"), s["kind"], sorted(SOURCE_KINDS)))
+    if s.get("retrieved") is not None and not valid_date(s["retrieved"]):
+        err(where, "source %r: retrieved %r is not a date" % (s.get("title"), s["retrieved"]))
+    if not isinstance(s.get("fields", []), list) or any(f not in FIGURES for f in s.get("fields", [])):
+        err(where, "source %r: fields %r must name reported properties" % (s.get("title"), s.get("fields")))
+    if s.get("quote") is not None and not (isinstance(s["quote"], str) and s["quote"].strip()):
+        err(where, "source %r: quote must be non-empty text" % s.get("title"))
+
+
+def amount_in(quote, wan):
+    """Whether `quote` states the 万元 amount `wan`, as 万元 or as 亿元 (× 10,000), simplified or traditional."""
+    from decimal import Decimal
+    for num, unit in re.findall(r"([0-9]+(?:\.[0-9]+)?)\s*(亿|億|万|萬)元", quote):
+        if Decimal(num) * (10000 if unit in "亿億" else 1) == Decimal(wan):
+            return True
+    return False
+
+
+def date_in(quote, iso):
+    _, m, d = (int(x) for x in iso.split("-"))
+    return "%d月%d日" % (m, d) in quote
+
+
+def check_figure_sources(where, p):
+    """Every reported figure names the source that states it (field-level provenance)."""
+    sources = [s for s in (p.get("sources") or []) if isinstance(s, dict)]
+    filled = [k for k in FIGURES if p.get(k) not in (None, [], "")]
+    for k in filled:
+        backing = [s for s in sources if k in (s.get("fields") or [])]
+        if not backing:
+            err(where, "%s is given but no source is cited for it (sources[].fields)" % k); continue
+        for s in backing:
+            if not (s.get("url") and s.get("kind") in SOURCE_KINDS - {"plan"} and s.get("retrieved") and s.get("quote")):
+                err(where, "source %r cited for %s needs url, a non-plan kind, retrieved and quote" % (s.get("title"), k))
+        quotes = [s.get("quote") or "" for s in backing]
+        if k in ("investment_total", "investment_completed") and not any(amount_in(q, p[k]) for q in quotes):
+            err(where, "%s %s万元 is not stated (as 万元 or 亿元) in the quote of any source cited for it" % (k, p[k]))
+        if k in ("start_date", "planned_completion", "actual_completion") and not any(date_in(q, p[k]) for q in quotes):
+            err(where, "%s %s is not stated (as M月D日) in the quote of any source cited for it" % (k, p[k]))
+    for s in sources:
+        for k in s.get("fields") or []:
+            if k not in filled:
+                err(where, "source %r is cited for %s, which is empty" % (s.get("title"), k))
+
+
 def check_sources(where, sources):
     if not isinstance(sources, list) or not sources:
         err(where, "sources must be a non-empty array"); return
     for s in sources:
         if not (isinstance(s, dict) and isinstance(s.get("title"), str) and s["title"] and
                 (s.get("url") is None or isinstance(s.get("url"), str))):
-            err(where, "bad source %r" % (s,))
+            err(where, "bad source %r" % (s,)); continue
+        check_source_detail(where, s)
     if not any(s.get("title") == PLAN_TITLE and s.get("url") is None for s in sources if isinstance(s, dict)):
         err(where, "the plan itself is not among the sources")
 
@@ -311,6 +368,12 @@ def check_feature(f, plan, land, seen):
     others = [s for s in (p.get("sources") or []) if isinstance(s, dict) and s.get("title") != PLAN_TITLE and s.get("url")]
     if facts and not others:
         err(where, "%s given but no source other than the plan" % ", ".join(facts))
+    check_figure_sources(where, p)
+    if p.get("kind") == "village_area":
+        short = (p.get("name_zh") or "").split("（")[0]
+        for t in p.get("targets") or []:
+            if short not in t:
+                err(where, "target %r does not name %s: a village area cites the clause about it" % (t, short))
 
     # every vertex within ~1 km of a GSHHG land polygon (sea-crossing exemptions listed above)
     if geom_ok and fid not in SEA_CROSSING_EXEMPT:
@@ -357,9 +420,67 @@ def check_target(x, plan, seen):
         err(where, "text is not verbatim plan text")
     if x.get("source") != "plan":
         err(where, "source must be 'plan'")
+    rep_ = x.get("reported")
+    if not isinstance(rep_, list):
+        err(where, "reported must be a list (empty when no source states a value)")
+        rep_ = []
+    for r in rep_:
+        s = r.get("source") if isinstance(r, dict) else None
+        if not (isinstance(r, dict) and is_decimal_string(r.get("value")) and isinstance(r.get("unit"), str)
+                and isinstance(r.get("period"), str) and re.match(r"^\d{4}(-\d{2})?$", r["period"])
+                and r.get("entered_by") == "data-import" and isinstance(s, dict)):
+            err(where, "bad reported value %r: {value, unit, period YYYY or YYYY-MM, source, entered_by: data-import}" % (r,)); continue
+        check_source_detail(where, s)
+        if not (s.get("url") and s.get("kind") in SOURCE_KINDS - {"plan"} and s.get("retrieved") and s.get("quote")):
+            err(where, "reported %s: its source needs url, a non-plan kind, retrieved and quote" % r["value"])
+        elif r["value"] not in s["quote"]:
+            err(where, "reported %s is not in its source's quote" % r["value"])
+        if x.get("unit") and r["unit"] != x["unit"]:
+            err(where, "reported unit %r differs from the target's %r" % (r["unit"], x["unit"]))
     for k in ("name_zh", "name_en"):
         if not isinstance(x.get(k), str):
             err(where, k + " required")
+
+
+def check_town_split(projects, islands):
+    """洞头岛 is shared by 北岙街道 and 东屏街道. The 北岙 part is the beiao-5a-scenic-town area (北岙街道's
+    extent on 洞头岛); a feature of either town must have most of its 洞头岛 vertices on its own side."""
+    beiao = next((f for f in projects["features"] if f.get("id") == "beiao-5a-scenic-town"), None)
+    dongtou = [poly for f in islands["features"] if f["properties"].get("name_zh") == "洞头岛" for poly in polygons(f["geometry"])]
+    if beiao is None or not dongtou:
+        err("town split", "beiao-5a-scenic-town or 洞头岛 missing"); return
+    beiao_polys = polygons(beiao["geometry"])
+
+    def inside(p, polys):
+        return any(point_in_ring(p, poly[0]) and not any(point_in_ring(p, h) for h in poly[1:]) for poly in polys)
+
+    for f in projects["features"]:
+        town = f["properties"].get("town")
+        if town not in ("北岙街道", "东屏街道"):
+            continue
+        on = [p for p in positions(f["geometry"]) if inside(p, dongtou)]
+        if not on:
+            continue
+        share = sum(inside(p, beiao_polys) for p in on) / len(on)
+        if (share > 0.5) != (town == "北岙街道"):
+            err("feature %r" % f.get("id"), "town %s, but %.0f%% of its 洞头岛 vertices lie in 北岙街道" % (town, 100 * share))
+
+
+def line_km(coords):
+    return sum(math.hypot((b[0] - a[0]) * KX, (b[1] - a[1]) * KY) for a, b in zip(coords, coords[1:]))
+
+
+def check_plan_lengths(projects, targets):
+    """Roads whose plan clause gives a length are drawn that long (±10 %): 42公里最美环岛路 → 42 km."""
+    for t in targets:
+        if t.get("unit") != "公里" or not t.get("target_value"):
+            continue
+        lines = [f for f in projects["features"] if t["text"] in (f["properties"].get("targets") or [])]
+        km = sum(line_km(c) for f in lines for c in ([f["geometry"]["coordinates"]] if f["geometry"]["type"] == "LineString"
+                                                   else f["geometry"]["coordinates"] if f["geometry"]["type"] == "MultiLineString" else []))
+        want = float(t["target_value"])
+        if abs(km - want) > 0.1 * want:
+            err("target %r" % t["id"], "the roads citing it total %.1f km, the plan says %s km" % (km, t["target_value"]))
 
 
 def check_basemap(name):
@@ -408,6 +529,13 @@ def main():
     for must in ("240", "14.12"):
         if not any(x.get("section") == "一" and x.get("target_value") == must for x in targets):
             err("plan-targets.json", "district target %s missing" % must)
+
+    check_town_split(projects, islands)
+    check_plan_lengths(projects, targets)
+    names = [f["properties"].get("name_zh") or "" for f in projects["features"]] + [x.get("name_zh") or "" for x in programmes]
+    for item in COVERAGE:
+        if not any(item in n for n in names):
+            err("coverage", "%s is neither a project nor a programme" % item)
 
     tasks = {f["properties"].get("task") for f in projects["features"]} | {x.get("task") for x in programmes}
     for t in range(1, 17):

@@ -54,6 +54,24 @@ enum Cmd {
         #[arg(long, default_value_t = 10000)]
         chunk: usize,
     },
+    /// Edits projects through two planmap instances on one PostGIS, alternately, and after each
+    /// write fetches the edited project's zoom-14 tile from the *other* instance (cached there
+    /// just before the write); counts tiles that do not show the write yet. Appends a note.
+    StaleCheck {
+        /// First instance.
+        #[arg(long)]
+        a: String,
+        /// Second instance.
+        #[arg(long)]
+        b: String,
+        /// A planner's API token.
+        #[arg(long)]
+        token: String,
+        #[arg(long, default_value_t = 1000)]
+        edits: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Wait until `GET url` answers 2xx (at most `timeout` seconds); exit 1 otherwise.
     Wait {
         url: String,
@@ -77,6 +95,25 @@ enum Kind {
     #[value(name = "floor-stored")]
     #[serde(rename = "floor-stored")]
     FloorStored,
+    /// `GET {url}/tiles/projects/{z}/{x}/{y}.mvt` (planmap's vector tiles).
+    #[value(name = "planmap-tiles")]
+    #[serde(rename = "planmap-tiles")]
+    PlanmapTiles,
+    /// `GET {url}/{source}/{z}/{x}/{y}` (Martin).
+    Martin,
+    /// `GET {url}/collections/{collection}/tiles/WebMercatorQuad/{z}/{x}/{y}?properties=…` (tipg).
+    Tipg,
+    /// The tile in SQL against PostGIS (`ST_AsMVTGeom` + `ST_AsMVT`, no clustering): what a tile
+    /// costs the database alone.
+    #[value(name = "floor-mvt")]
+    #[serde(rename = "floor-mvt")]
+    FloorMvt,
+}
+
+impl Kind {
+    fn tiles(self) -> bool {
+        matches!(self, Kind::PlanmapTiles | Kind::Martin | Kind::Tipg | Kind::FloorMvt)
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum, Serialize, Deserialize, Debug)]
@@ -88,6 +125,26 @@ enum Zoom {
     Town,
     /// The whole district box.
     District,
+    /// Tiles at zoom 8 (one or two cover the district).
+    Z8,
+    /// Tiles at zoom 10.
+    Z10,
+    /// Tiles at zoom 12.
+    Z12,
+    /// Tiles at zoom 14 (up to 64 of the ~400 over the district).
+    Z14,
+}
+
+impl Zoom {
+    fn tile_zoom(self) -> Option<u32> {
+        match self {
+            Zoom::Z8 => Some(8),
+            Zoom::Z10 => Some(10),
+            Zoom::Z12 => Some(12),
+            Zoom::Z14 => Some(14),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Parser)]
@@ -103,9 +160,12 @@ struct RunArgs {
     /// PostGIS URL for the floor (loopback only).
     #[arg(long)]
     database_url: Option<String>,
-    /// pygeoapi collection name.
+    /// pygeoapi / tipg collection name, Martin source id.
     #[arg(long, default_value = "projects")]
     collection: String,
+    /// Label suffix for the table: `cold` (cache off) or `warm`.
+    #[arg(long)]
+    cache: Option<String>,
     /// pygeoapi `limit`.
     #[arg(long, default_value_t = 10000)]
     limit: u32,
@@ -211,11 +271,19 @@ fn main() -> Result<()> {
             println!("{}", l.local_addr()?.port());
             Ok(())
         }
+        Cmd::StaleCheck { a, b, token, edits, out } => {
+            tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(stale_check(&a, &b, &token, edits, &out))
+        }
         Cmd::Wait { url, timeout } => tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(wait(&url, timeout)),
         Cmd::Queries => {
             for z in [Zoom::Island, Zoom::Town, Zoom::District] {
                 for b in boxes(z) {
                     println!("{z:?} {b}");
+                }
+            }
+            for z in [8, 10, 12, 14] {
+                for (z, x, y) in tiles(z) {
+                    println!("tile {z}/{x}/{y}");
                 }
             }
             Ok(())
@@ -248,6 +316,7 @@ fn boxes(zoom: Zoom) -> Vec<String> {
         Zoom::Island => (2.0 / 98.4, 2.0 / 110.9),
         Zoom::Town => (8.0 / 98.4, 8.0 / 110.9),
         Zoom::District => return vec![format!("{x0:.5},{y0:.5},{x1:.5},{y1:.5}")],
+        Zoom::Z8 | Zoom::Z10 | Zoom::Z12 | Zoom::Z14 => return Vec::new(),
     };
     let mut rng = SplitMix(match zoom {
         Zoom::Island => 0x15_1a_4d,
@@ -261,6 +330,40 @@ fn boxes(zoom: Zoom) -> Vec<String> {
         })
         .collect()
 }
+
+/// The tiles of one zoom that cover the district (all of them, or 64 drawn with a fixed seed).
+fn tiles(z: u32) -> Vec<(u32, u32, u32)> {
+    let [x0, y0, x1, y1] = DISTRICT;
+    let n = f64::from(1u32 << z);
+    let tx = |lon: f64| ((lon + 180.0) / 360.0 * n) as u32;
+    let ty = |lat: f64| {
+        let r = f64::to_radians(lat);
+        ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n) as u32
+    };
+    let mut all = Vec::new();
+    for x in tx(x0)..=tx(x1) {
+        for y in ty(y1)..=ty(y0) {
+            all.push((z, x, y));
+        }
+    }
+    if all.len() <= BOXES_PER_ZOOM {
+        return all;
+    }
+    let mut rng = SplitMix(0x7_11e5 + u64::from(z));
+    (0..BOXES_PER_ZOOM).map(|_| all[(rng.next_f64() * all.len() as f64) as usize]).collect()
+}
+
+/// The floor tile: rows of the tile's buffered envelope, `ST_AsMVTGeom` and `ST_AsMVT` with the
+/// attributes planmap's tiles carry; no clustering.
+const FLOOR_MVT_SQL: &str = "select coalesce((select st_asmvt(q, 'projects', 4096, 'geom') from (
+  select st_asmvtgeom(st_transform(geom, 3857), st_tileenvelope($1, $2, $3), 4096, 64, true) as geom,
+         id, name_zh, name_en, status, kind, action, town, investment_total::float8 as investment_total, props->>'planned_completion' as planned_completion
+  from project
+  where geom && st_transform(st_tileenvelope($1, $2, $3, margin => 0.015625), 4326)
+) q where geom is not null), ''::bytea)";
+
+/// The attributes planmap's tiles carry, asked of tipg so that it encodes the same columns.
+const TILE_PROPERTIES: &str = "id,name_zh,name_en,status,kind,action,town,investment_total";
 
 fn parse_box(s: &str) -> Result<[f64; 4]> {
     let v: Vec<f64> = s.split(',').map(str::parse).collect::<Result<_, _>>()?;
@@ -293,6 +396,7 @@ where geom && st_makeenvelope($1, $2, $3, $4, 4326) and st_intersects(geom, st_m
 enum Target {
     Http { client: reqwest::Client, urls: Arc<Vec<String>> },
     Sql { pool: sqlx::PgPool, boxes: Arc<Vec<[f64; 4]>>, sql: &'static str },
+    SqlTile { pool: sqlx::PgPool, tiles: Arc<Vec<(u32, u32, u32)>> },
 }
 
 impl Target {
@@ -300,6 +404,7 @@ impl Target {
         match self {
             Target::Http { urls, .. } => urls.len(),
             Target::Sql { boxes, .. } => boxes.len(),
+            Target::SqlTile { tiles, .. } => tiles.len(),
         }
     }
 
@@ -319,6 +424,11 @@ impl Target {
                 let [a, b, c, d] = boxes[i];
                 let text: String = sqlx::query_scalar(sql).bind(a).bind(b).bind(c).bind(d).fetch_one(pool).await?;
                 Ok((text.len(), keep.then(|| text.into_bytes())))
+            }
+            Target::SqlTile { pool, tiles } => {
+                let (z, x, y) = tiles[i];
+                let bytes: Vec<u8> = sqlx::query_scalar(FLOOR_MVT_SQL).bind(z as i32).bind(x as i32).bind(y as i32).fetch_one(pool).await?;
+                Ok((bytes.len(), keep.then_some(bytes)))
             }
         }
     }
@@ -349,6 +459,61 @@ fn read_mem(pids: &[u32]) -> (Option<u64>, Option<u64>) {
     (Some(rss), Some(hwm))
 }
 
+async fn stale_check(a: &str, b: &str, token: &str, edits: usize, out: &Path) -> Result<()> {
+    loopback_only(a)?;
+    loopback_only(b)?;
+    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build()?;
+    let items: serde_json::Value =
+        serde_json::from_slice(&client.get(format!("{a}/ogcapi/collections/projects/items?limit=1000&f=json")).send().await?.bytes().await?)?;
+    let features = items["features"].as_array().context("no features")?;
+    ensure!(!features.is_empty(), "no projects to edit");
+    let first_coord = |g: &serde_json::Value| -> Option<(f64, f64)> {
+        let mut c = &g["coordinates"];
+        while c.get(0).is_some_and(serde_json::Value::is_array) {
+            c = &c[0];
+        }
+        Some((c.get(0)?.as_f64()?, c.get(1)?.as_f64()?))
+    };
+    let mut rng = SplitMix(0x57a1e);
+    let (mut stale, mut done) = (0usize, 0usize);
+    let t0 = Instant::now();
+    for k in 0..edits {
+        let f = &features[(rng.next_f64() * features.len() as f64) as usize];
+        let id = f["id"].as_str().context("feature without id")?;
+        let Some((lon, lat)) = first_coord(&f["geometry"]) else { continue };
+        let n = f64::from(1u32 << 14);
+        let r = lat.to_radians();
+        let (x, y) = (((lon + 180.0) / 360.0 * n) as u32, ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n) as u32);
+        let (writer, reader) = if k % 2 == 0 { (a, b) } else { (b, a) };
+        let tile = format!("{reader}/tiles/projects/14/{x}/{y}.mvt");
+        client.get(&tile).send().await?.bytes().await?; // cached on the reader now
+        let r = client.get(format!("{writer}/api/projects/{id}")).send().await?;
+        let etag = r.headers().get("etag").context("no ETag")?.to_str()?.to_owned();
+        let marker = format!("stale-check-{k}-{}", rng.next_f64());
+        let r = client
+            .patch(format!("{writer}/api/projects/{id}"))
+            .bearer_auth(token)
+            .header("if-match", etag)
+            .json(&serde_json::json!({"properties": {"name_en": marker}}))
+            .send()
+            .await?;
+        ensure!(r.status().is_success(), "PATCH {id}: HTTP {}", r.status());
+        let body = client.get(&tile).send().await?.bytes().await?;
+        if !body.windows(marker.len()).any(|w| w == marker.as_bytes()) {
+            stale += 1;
+        }
+        done += 1;
+    }
+    let text = format!(
+        "Stale-tile check: {done} edits (PATCH name_en) alternating between two planmap instances on one PostGIS; right after each write the edited project's z14 tile, cached on the other instance just before, was fetched from that instance: {stale} stale ({:.1} s).",
+        t0.elapsed().as_secs_f64()
+    );
+    eprintln!("{text}");
+    append(out, &Line::Note { text })?;
+    ensure!(stale == 0, "{stale} stale tiles");
+    Ok(())
+}
+
 async fn wait(url: &str, timeout: u64) -> Result<()> {
     loopback_only(url)?;
     let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(5)).build()?;
@@ -367,9 +532,45 @@ async fn wait(url: &str, timeout: u64) -> Result<()> {
 async fn run(a: RunArgs) -> Result<()> {
     let max_clients = a.concurrency.iter().copied().max().unwrap_or(1);
     let rss_idle = a.rss_idle_kib.or_else(|| read_mem(&a.pids).0);
+    let label = match &a.cache {
+        Some(c) => format!("{} {c}", a.label),
+        None => a.label.clone(),
+    };
     for zoom in a.zooms.clone() {
-        let qs = boxes(zoom);
+        ensure!(a.kind.tiles() == zoom.tile_zoom().is_some(), "{:?} does not go with zoom {zoom:?}", a.kind);
+        let qs = if zoom.tile_zoom().is_some() { Vec::new() } else { boxes(zoom) };
+        let tile_list = zoom.tile_zoom().map(tiles).unwrap_or_default();
         let target = match a.kind {
+            Kind::PlanmapTiles | Kind::Martin | Kind::Tipg => {
+                let base = a.url.as_deref().context("--url is required")?.trim_end_matches('/');
+                loopback_only(base)?;
+                let urls = tile_list
+                    .iter()
+                    .map(|(z, x, y)| match a.kind {
+                        Kind::PlanmapTiles => format!("{base}/tiles/projects/{z}/{x}/{y}.mvt"),
+                        Kind::Martin => format!("{base}/{}/{z}/{x}/{y}", a.collection),
+                        _ => format!("{base}/collections/{}/tiles/WebMercatorQuad/{z}/{x}/{y}?properties={TILE_PROPERTIES}", a.collection),
+                    })
+                    .collect();
+                // Tiles travel gzip-compressed between servers and map clients; ask for it as they do.
+                let mut headers = reqwest::header::HeaderMap::new();
+                headers.insert(reqwest::header::ACCEPT_ENCODING, reqwest::header::HeaderValue::from_static("gzip"));
+                let client = reqwest::Client::builder()
+                    .pool_max_idle_per_host(max_clients)
+                    .tcp_nodelay(true)
+                    .default_headers(headers)
+                    .timeout(Duration::from_secs(120))
+                    .no_proxy()
+                    .build()?;
+                Target::Http { client, urls: Arc::new(urls) }
+            }
+            Kind::FloorMvt => {
+                let url = a.database_url.as_deref().context("--database-url is required")?;
+                loopback_only(url)?;
+                let pool =
+                    sqlx::postgres::PgPoolOptions::new().max_connections(max_clients as u32).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
+                Target::SqlTile { pool, tiles: Arc::new(tile_list.clone()) }
+            }
             Kind::Planmap | Kind::Pygeoapi => {
                 let base = a.url.as_deref().context("--url is required")?.trim_end_matches('/');
                 loopback_only(base)?;
@@ -395,7 +596,14 @@ async fn run(a: RunArgs) -> Result<()> {
         };
 
         // Check (and warm up): every checked answer must be a FeatureCollection; count features.
-        let checked = target.len().min(CHECKED_QUERIES);
+        // Tiles: every tile is fetched once (a warm cache is warm for the whole list); features
+        // are not counted (the answers are protobuf).
+        let checked = if a.kind.tiles() { 0 } else { target.len().min(CHECKED_QUERIES) };
+        if a.kind.tiles() {
+            for i in 0..target.len() {
+                target.call(i, false).await.with_context(|| format!("{label}: tile {i} at {zoom:?}"))?;
+            }
+        }
         let mut features = 0usize;
         for i in 0..checked {
             let (_, body) = target.call(i, true).await.with_context(|| format!("{}: checking query {i} at {zoom:?}", a.label))?;
@@ -403,13 +611,13 @@ async fn run(a: RunArgs) -> Result<()> {
             ensure!(v["type"] == "FeatureCollection", "{}: answer is not a FeatureCollection", a.label);
             features += v["features"].as_array().map_or(0, Vec::len);
         }
-        let features_per_response = features as f64 / checked as f64;
+        let features_per_response = if checked == 0 { 0.0 } else { features as f64 / checked as f64 };
 
         for &clients in &a.concurrency {
             let m = measure(&target, clients, Duration::from_secs_f64(a.duration)).await;
             let (rss_after, hwm) = read_mem(&a.pids);
             let line = Measure {
-                label: a.label.clone(),
+                label: label.clone(),
                 kind: a.kind,
                 n: a.n,
                 zoom,
@@ -574,6 +782,16 @@ fn fmt_rps(v: f64) -> String {
     }
 }
 
+/// Row order within a group: planmap, then the peer, then the floors.
+fn order(k: Kind) -> u8 {
+    match k {
+        Kind::Planmap | Kind::PlanmapTiles => 0,
+        Kind::Pygeoapi | Kind::Martin => 1,
+        Kind::FloorStored | Kind::Tipg => 2,
+        Kind::Floor | Kind::FloorMvt => 3,
+    }
+}
+
 fn report(a: ReportArgs) -> Result<()> {
     let text = std::fs::read_to_string(&a.results).with_context(|| format!("reading {}", a.results.display()))?;
     let lines: Vec<Line> = text.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<Result<_, _>>()?;
@@ -603,54 +821,85 @@ fn report(a: ReportArgs) -> Result<()> {
         out.push('\n');
     }
 
-    out.push_str("## Bbox queries\n\n");
-    out.push_str("`÷ floor` = throughput ÷ the bare-SQL floor's (GeoJSON built by PostGIS) for the same N, zoom and clients. ");
-    out.push_str(
+    let bbox_rows = measures.iter().any(|m| !m.kind.tiles());
+    if bbox_rows {
+        out.push_str("## Bbox queries\n\n");
+        out.push_str("`÷ floor` = throughput ÷ the bare-SQL floor's (GeoJSON built by PostGIS) for the same N, zoom and clients. ");
+        out.push_str(
         "`features` = mean features per answer over the first queries (pygeoapi stops at `limit`). RSS in MiB: idle after start → after this run (peak).\n\n",
     );
-    out.push_str("| N | zoom | clients | target | req/s | p50 ms | p99 ms | KiB/answer | features | ÷ floor | RSS MiB | errors |\n");
-    out.push_str("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
-    let mut sorted = measures.clone();
-    let order = |k: Kind| match k {
-        Kind::Planmap => 0,
-        Kind::Pygeoapi => 1,
-        Kind::FloorStored => 2,
-        Kind::Floor => 3,
-    };
-    sorted.sort_by(|x, y| (x.n, x.zoom, x.clients, order(x.kind), &x.label).cmp(&(y.n, y.zoom, y.clients, order(y.kind), &y.label)));
-    for m in sorted {
-        let ratio = match (m.kind, floor.get(&(m.n, m.zoom, m.clients))) {
-            (Kind::Floor, _) => "1".into(),
-            (_, Some((f, feats))) if *f > 0.0 => {
-                // Not the same work when the answers carry different numbers of features (pygeoapi's limit).
-                if (m.features_per_response - feats).abs() > 0.01 * feats.max(1.0) {
-                    unlike = true;
-                    format!("{:.2}†", m.rps / f)
-                } else {
-                    format!("{:.2}", m.rps / f)
+        out.push_str("| N | zoom | clients | target | req/s | p50 ms | p99 ms | KiB/answer | features | ÷ floor | RSS MiB | errors |\n");
+        out.push_str("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
+        let mut sorted: Vec<&Measure> = measures.iter().copied().filter(|m| !m.kind.tiles()).collect();
+        sorted.sort_by(|x, y| (x.n, x.zoom, x.clients, order(x.kind), &x.label).cmp(&(y.n, y.zoom, y.clients, order(y.kind), &y.label)));
+        for m in sorted {
+            let ratio = match (m.kind, floor.get(&(m.n, m.zoom, m.clients))) {
+                (Kind::Floor, _) => "1".into(),
+                (_, Some((f, feats))) if *f > 0.0 => {
+                    // Not the same work when the answers carry different numbers of features (pygeoapi's limit).
+                    if (m.features_per_response - feats).abs() > 0.01 * feats.max(1.0) {
+                        unlike = true;
+                        format!("{:.2}†", m.rps / f)
+                    } else {
+                        format!("{:.2}", m.rps / f)
+                    }
                 }
-            }
-            _ => "—".into(),
-        };
-        let rss = if m.rss_idle_kib.is_some() { format!("{} → {} ({})", mib(m.rss_idle_kib), mib(m.rss_after_kib), mib(m.hwm_kib)) } else { "—".into() };
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.0} | {} | {} | {} |\n",
-            m.n,
-            format!("{:?}", m.zoom).to_lowercase(),
-            m.clients,
-            m.label,
-            fmt_rps(m.rps),
-            fmt_ms(m.p50_ms),
-            fmt_ms(m.p99_ms),
-            m.bytes_per_response / 1024.0,
-            m.features_per_response,
-            ratio,
-            rss,
-            m.errors
-        ));
+                _ => "—".into(),
+            };
+            let rss =
+                if m.rss_idle_kib.is_some() { format!("{} → {} ({})", mib(m.rss_idle_kib), mib(m.rss_after_kib), mib(m.hwm_kib)) } else { "—".into() };
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.0} | {} | {} | {} |\n",
+                m.n,
+                format!("{:?}", m.zoom).to_lowercase(),
+                m.clients,
+                m.label,
+                fmt_rps(m.rps),
+                fmt_ms(m.p50_ms),
+                fmt_ms(m.p99_ms),
+                m.bytes_per_response / 1024.0,
+                m.features_per_response,
+                ratio,
+                rss,
+                m.errors
+            ));
+        }
     }
     if unlike {
         out.push_str("\n† Not like for like: this target's answers carry fewer features than the floor's (pygeoapi stops at `limit`).\n");
+    }
+    let mut tiles: Vec<&Measure> = measures.iter().copied().filter(|m| m.kind.tiles()).collect();
+    if !tiles.is_empty() {
+        let martin: BTreeMap<(u64, Zoom, usize), f64> = tiles.iter().filter(|m| m.kind == Kind::Martin).map(|m| ((m.n, m.zoom, m.clients), m.rps)).collect();
+        let floor_mvt: BTreeMap<(u64, Zoom, usize), f64> =
+            tiles.iter().filter(|m| m.kind == Kind::FloorMvt).map(|m| ((m.n, m.zoom, m.clients), m.rps)).collect();
+        out.push_str("\n## Vector tiles\n\n");
+        out.push_str("Every tile of the list fetched once before measuring (so `warm` is warm; `cold` = planmap started with `--tile-cache-mb 0`). ");
+        out.push_str("`÷ martin` and `÷ floor-mvt` = throughput ÷ Martin's / the bare `ST_AsMVT` query's for the same N, zoom and clients. KiB/tile as sent (gzip where the server compresses).\n\n");
+        out.push_str("| N | zoom | clients | target | req/s | p50 ms | p99 ms | KiB/tile | ÷ martin | ÷ floor-mvt | RSS MiB | errors |\n");
+        out.push_str("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
+        tiles.sort_by(|x, y| (x.n, x.zoom, x.clients, order(x.kind), &x.label).cmp(&(y.n, y.zoom, y.clients, order(y.kind), &y.label)));
+        for m in tiles {
+            let key = (m.n, m.zoom, m.clients);
+            let ratio = |r: Option<&f64>| r.filter(|r| **r > 0.0).map_or("—".into(), |r| format!("{:.2}", m.rps / r));
+            let rss =
+                if m.rss_idle_kib.is_some() { format!("{} → {} ({})", mib(m.rss_idle_kib), mib(m.rss_after_kib), mib(m.hwm_kib)) } else { "—".into() };
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {:.1} | {} | {} | {} | {} |\n",
+                m.n,
+                format!("{:?}", m.zoom).to_lowercase(),
+                m.clients,
+                m.label,
+                fmt_rps(m.rps),
+                fmt_ms(m.p50_ms),
+                fmt_ms(m.p99_ms),
+                m.bytes_per_response / 1024.0,
+                ratio(martin.get(&key)),
+                ratio(floor_mvt.get(&key)),
+                rss,
+                m.errors
+            ));
+        }
     }
     let notes: Vec<&String> = lines.iter().filter_map(|l| if let Line::Note { text } = l { Some(text) } else { None }).collect();
     if !notes.is_empty() {

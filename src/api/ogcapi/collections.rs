@@ -82,7 +82,7 @@ async fn describe(s: &AppState, islands: &Islands, c: Collection, base: &str) ->
     let region = s.rules.region.to_array();
     let bbox = bbox.map_or(region, |b| b.to_array());
     let url = format!("{base}/collections/{}", c.id());
-    Ok(json!({
+    let mut value = json!({
         "id": c.id(),
         "title": title,
         "description": description,
@@ -104,7 +104,13 @@ async fn describe(s: &AppState, islands: &Islands, c: Collection, base: &str) ->
             link(format!("{url}/queryables"), "http://www.opengis.net/def/rel/ogc/1.0/queryables", SCHEMA_JSON, "filterable properties"),
             link(format!("{url}/queryables"), "queryables", SCHEMA_JSON, "filterable properties"),
         ]
-    }))
+    });
+    if c.id() == "projects" {
+        if let Some(links) = value["links"].as_array_mut() {
+            links.push(link(format!("{url}/tiles"), "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON, "vector tiles"));
+        }
+    }
+    Ok(value)
 }
 
 pub(super) async fn list(
