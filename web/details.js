@@ -17,6 +17,14 @@ import { renderCount } from './panel.js';
 import { writeUrl } from './url-state.js';
 import { renderReportTimeline } from './report-timeline.js';
 
+// Signed-in planners (and admins) get a link to the editor on the open project; others do not
+// see it. Asked once; the page works the same when the answer is slow or fails.
+let canEdit = false;
+getJSON('api/session').then((s) => {
+  canEdit = !!(s && s.user && s.user.role !== 'viewer');
+  if (state.selectedFeature && !$('details').hidden) renderDetails();
+}).catch(() => { /* anonymous or offline: no edit link */ });
+
 export async function openDetails(id, opts = {}) {
   let f = state.all.find((x) => String(x.id) === id);
   if (!f) {
@@ -67,6 +75,9 @@ export function renderDetails() {
   $('details-name-en').textContent = other || '';
   $('details-name-en').hidden = !other;
   $('details-synthetic').hidden = p.synthetic !== true;
+  const edit = $('details-edit');
+  edit.hidden = !canEdit;
+  edit.href = `edit.html?id=${encodeURIComponent(String(f.id))}`;
 
   const late = f._late || lateness(p, asOfDate());
   const badges = $('details-badges');

@@ -21,6 +21,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/projects/{id}/history/{version}", get(revision))
         .route("/api/projects/{id}/diff", get(diff))
         .route("/api/projects/{id}/restore", post(restore))
+        .route("/api/archived", get(archived))
 }
 
 async fn create(State(s): State<AppState>, Planner(c): Planner, mut body: JsonBody) -> Result<Response, Problem> {
@@ -104,6 +105,11 @@ impl FromQuery for DiffQuery {
 
 async fn diff(State(s): State<AppState>, ProjectPath(id): ProjectPath, Query(q): Query<DiffQuery>) -> Result<Response, Problem> {
     Ok(Json(edit::diff(s.store.as_ref(), &id, q.from, q.to).await?).into_response())
+}
+
+/// The archived projects, for planners to find one again and restore it.
+async fn archived(State(s): State<AppState>, Planner(_): Planner) -> Result<Response, Problem> {
+    Ok(Json(edit::archived(s.store.as_ref()).await?).into_response())
 }
 
 async fn restore(

@@ -16,6 +16,7 @@
 //! | `GET /api/plan/targets`, `/api/plan/programmes` | the plan's targets and unmapped programmes |
 //! | `POST /api/projects`, `PUT`/`PATCH`/`DELETE /api/projects/{id}` | writes (planner; `If-Match`) |
 //! | `GET /api/projects/{id}/history/{version}`, `/diff?from=&to=`; `POST …/restore` | history |
+//! | `GET /api/archived` | archived projects: who archived each and when (planner) |
 //! | `POST /api/import?dry_run=&crs=&mode=` | bulk import report (planner) |
 //! | `GET`/`POST`/`DELETE /api/session` | who am I, sign in, sign out |
 //! | `GET`/`POST /api/users`, `PATCH /api/users/{name}`, `GET /api/audit` | admin |

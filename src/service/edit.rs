@@ -137,6 +137,48 @@ pub async fn diff(store: &dyn Store, id: &ProjectId, from: Option<Version>, to: 
     Ok(Diff { id: id.clone(), from, to, from_revision: DiffSide::of(a), to_revision: DiffSide::of(b), changes: diff_features(&a.feature, &b.feature) })
 }
 
+/// An archived project as the editor lists it, to find it again and restore it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchivedProject {
+    /// The project.
+    pub id: ProjectId,
+    /// Its names in the last state, so the list reads like the map.
+    pub name_zh: Option<String>,
+    /// English name, when it had one.
+    pub name_en: Option<String>,
+    /// The archive's version: the expected version (`If-Match`) of a restore.
+    pub version: Version,
+    /// The version before the archive: the one a restore brings back.
+    pub last_live_version: Version,
+    /// Who archived it.
+    pub archived_by: String,
+    /// When (RFC 3339).
+    pub archived_at: String,
+    /// Their comment.
+    pub comment: Option<String>,
+}
+
+/// The projects archived now, the most recently archived first.
+pub async fn archived(store: &dyn Store) -> ServiceResult<Vec<ArchivedProject>> {
+    let name = |r: &Revision, key: &str| r.feature["properties"][key].as_str().map(str::to_owned);
+    Ok(store
+        .archived()
+        .await?
+        .into_iter()
+        .map(|r| ArchivedProject {
+            name_zh: name(&r, "name_zh"),
+            name_en: name(&r, "name_en"),
+            // An archive is a write after the last live one, so it is never version 1.
+            last_live_version: Version((r.version.0 - 1).max(1)),
+            archived_at: crate::time::rfc3339(r.created_at),
+            archived_by: r.author,
+            comment: r.comment,
+            version: r.version,
+            id: r.project_id,
+        })
+        .collect())
+}
+
 impl Edits<'_> {
     /// Checks a Feature, the vertex limit first (before the geometry is parsed).
     pub fn check(&self, feature: &Value, url_id: Option<&ProjectId>) -> ServiceResult<NewProject> {

@@ -244,6 +244,9 @@ pub trait Store: AuthStore + ProgressStore + Send + Sync + fmt::Debug + 'static 
     async fn census(&self) -> StoreResult<Census>;
     /// Every revision of a project (archived ones too), oldest first.
     async fn history(&self, id: &ProjectId) -> StoreResult<Vec<Revision>>;
+    /// The projects archived now (not live again): per project its archiving revision (who, when,
+    /// and in `feature` its last state), the most recently archived first.
+    async fn archived(&self) -> StoreResult<Vec<Revision>>;
     /// One revision; `NoRevision` when the project has none with that version, `NotFound` when it has none at all.
     async fn revision(&self, id: &ProjectId, version: Version) -> StoreResult<Revision> {
         // Default over `history`: projects have tens of revisions, not thousands.

@@ -243,6 +243,36 @@ impl Store for d::Store {
             .collect()
     }
 
+    async fn archived(&self) -> StoreResult<Vec<Revision>> {
+        // The last revision of each project, when that revision archived it (and no live row came
+        // back since: a restore or a re-create is a later revision, so that holds twice over).
+        let rows = sqlx::query(
+            "select r.project_id, r.version, r.author, r.comment, r.created_at, r.archived, cast(r.feature as text) from project_revision r \
+             where r.archived and r.version = (select max(x.version) from project_revision x where x.project_id = r.project_id) \
+             and not exists (select 1 from project p where p.id = r.project_id) \
+             order by r.created_at desc, r.project_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading archived projects"))?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.get(0);
+                let corrupt = |reason: String| StoreError::Corrupt { key: format!("revision of {id}"), reason };
+                let feature: String = r.get(6);
+                Ok(Revision {
+                    project_id: ProjectId::parse(&id).map_err(|e| corrupt(e.to_string()))?,
+                    version: Version(r.get(1)),
+                    author: r.get(2),
+                    comment: r.get(3),
+                    created_at: d::time_at(r, 4)?,
+                    archived: r.get(5),
+                    feature: serde_json::from_str(&feature).map_err(|e| corrupt(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
+
     #[tracing::instrument(skip_all, fields(project.id = %new.id))]
     async fn create(&self, new: &NewProject, meta: &RevisionMeta) -> StoreResult<Project> {
         let mut tx = d::begin_write(self).await?;

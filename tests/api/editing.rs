@@ -293,6 +293,47 @@ async fn history_diff_and_restore_undo_an_archive() {
     assert_eq!(s, 404);
 }
 
+/// The archived list names who archived each project and when, and gives what a restore needs;
+/// a restored project leaves the list. Planners only: it is the editor's, not the public map's.
+#[tokio::test]
+async fn archived_projects_are_listed_for_planners_and_leave_the_list_when_restored() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    let t = app.user("planner1", Role::Planner).await;
+    let viewer = app.user("viewer1", Role::Viewer).await;
+    assert_eq!(app.req(Method::GET, "/api/archived", None).send().await.unwrap().status(), 401);
+    assert_eq!(app.req(Method::GET, "/api/archived", Some(&viewer)).send().await.unwrap().status(), 403);
+    let list = |app: &TestApp| {
+        let r = app.req(Method::GET, "/api/archived", Some(&t));
+        async move {
+            let r = r.send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    assert_eq!(list(&app).await, json!([]));
+    let path = format!("/api/projects/{ID}");
+    let name = app.get_json(&path).await.1["properties"]["name_zh"].clone();
+    let r = app.req(Method::DELETE, &format!("{path}?comment=merged"), Some(&t)).header("if-match", "1").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let a = list(&app).await;
+    assert_eq!(a.as_array().unwrap().len(), 1, "{a}");
+    let one = &a[0];
+    assert_eq!((one["id"].as_str(), &one["name_zh"]), (Some(ID), &name));
+    assert_eq!((one["archived_by"].as_str(), one["comment"].as_str()), (Some("planner1"), Some("merged")));
+    assert_eq!((one["version"].as_i64(), one["last_live_version"].as_i64()), (Some(2), Some(1)));
+    assert!(one["archived_at"].as_str().unwrap().ends_with('Z'), "{one}");
+    // What the list gives is exactly what a restore takes.
+    let r = app
+        .req(Method::POST, &format!("{path}/restore"), Some(&t))
+        .header("if-match", format!("\"{}\"", one["version"]))
+        .json(&json!({"version": one["last_live_version"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(list(&app).await, json!([]));
+}
+
 /// 20 clients update one project at once, each retrying on 412 until it gets through: every
 /// accepted write is in the history exactly once and the final state is the last accepted write.
 async fn twenty_concurrent_editors_lose_nothing(kind: Kind) {

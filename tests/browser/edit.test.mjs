@@ -133,7 +133,9 @@ test('a planner signs in, draws a polygon, saves, reloads and sees it', { timeou
     await page.waitForSelector('#conflict:not([hidden])');
     await page.click('#conflict-compare');
     await page.waitForSelector('#conflict-table:not([hidden])');
-    assert.match(await page.textContent('#conflict-table'), /progress_pct/);
+    // Side by side, one row per differing field: mine (20) beside theirs (50), and nothing else.
+    const rows = await page.$$eval('#conflict-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    assert.deepEqual(rows, [['形象进度（%）', '20', '50']]);
     await page.click('#conflict-reload');
     await page.waitForFunction(() => window.planmapEdit.current.properties.version === 2);
     assert.equal(await page.inputValue('#f-progress_pct'), '50');
@@ -225,9 +227,12 @@ test('a project named like an HTML tag is shown as text on both pages', { timeou
   const { page, context } = await newPage();
   try {
     await signIn(page);
-    const labels = await page.$$eval('#project-select option', (os) => os.map((o) => o.textContent));
+    // Found by its id in the search box: the list shows the name verbatim, as text.
+    await page.fill('#search', XSS_ID);
+    await page.waitForSelector(`#results .result[data-id="${XSS_ID}"]`);
+    const labels = await page.$$eval('#results .result', (bs) => bs.map((b) => b.textContent));
     assert.ok(labels.some((l) => l.includes(XSS)), 'the name is listed verbatim');
-    await page.selectOption('#project-select', XSS_ID);
+    await page.click(`#results .result[data-id="${XSS_ID}"]`);
     await page.waitForFunction((id) => window.planmapEdit.current && window.planmapEdit.current.id === id, XSS_ID);
     assert.equal(await page.inputValue('#f-name_zh'), XSS);
     assert.equal(await page.locator('img[src="x"]').count(), 0);

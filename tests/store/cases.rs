@@ -574,6 +574,33 @@ pub async fn concurrent_creates_of_one_id_accept_exactly_one(s: &dyn Store) {
     assert_eq!(versions, [1, 2, 3]);
 }
 
+pub async fn archived_lists_each_archived_project_once_with_who_and_when(s: &dyn Store) {
+    for slug in ["gone-a", "gone-b", "back-again", "still-live"] {
+        s.create(&project(slug, point(121.1, 27.8), json!({})), &meta()).await.unwrap();
+    }
+    assert!(s.archived().await.unwrap().is_empty());
+    let by = |who: &str| RevisionMeta::by(who, Some("no longer planned"));
+    s.archive(&id("gone-a"), Version(1), &by("alice")).await.unwrap();
+    tick().await;
+    // Edited, then archived: the archive is version 3 and its feature the last state.
+    let b = project("gone-b", point(121.2, 27.9), json!({"name_zh": "乙项目"}));
+    s.replace(Version(1), &b, &meta()).await.unwrap();
+    s.archive(&id("gone-b"), Version(2), &by("bob")).await.unwrap();
+    // Archived and created again: live, so not listed.
+    s.archive(&id("back-again"), Version(1), &by("carol")).await.unwrap();
+    s.create(&project("back-again", point(121.1, 27.8), json!({})), &meta()).await.unwrap();
+
+    let a = s.archived().await.unwrap();
+    let listed: Vec<&str> = a.iter().map(|r| r.project_id.as_str()).collect();
+    assert_eq!(listed, ["gone-b", "gone-a"], "newest archive first, live projects left out");
+    assert!(a.iter().all(|r| r.archived));
+    assert_eq!((a[0].author.as_str(), a[0].version, a[0].comment.as_deref()), ("bob", Version(3), Some("no longer planned")));
+    assert_eq!(a[0].feature["properties"]["name_zh"], "乙项目");
+    assert_eq!((a[1].author.as_str(), a[1].version), ("alice", Version(2)));
+    assert!(a[0].created_at > a[1].created_at);
+    assert_eq!(a[0], s.history(&id("gone-b")).await.unwrap().pop().unwrap(), "the same revision history reads");
+}
+
 // Progress tracking (issue 10): its own file, part of the same contract.
 #[path = "progress.rs"]
 mod progress;

@@ -46,6 +46,7 @@ contract! {
     an_upsert_batch_reports_created_updated_and_unchanged,
     concurrent_replaces_on_one_version_accept_exactly_one,
     concurrent_creates_of_one_id_accept_exactly_one,
+    archived_lists_each_archived_project_once_with_who_and_when,
     census_counts_real_and_synthetic_apart,
     a_revision_is_read_back_by_version,
     as_of_returns_the_state_at_that_instant,
