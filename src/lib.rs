@@ -27,7 +27,7 @@ pub mod import;
 pub mod progress;
 /// The domain: projects, their fields, filters and statistics.
 pub mod project;
-/// Use cases, independent of HTTP and the CLI.
+/// Use cases over the store, shared by the HTTP API and the CLI.
 pub mod service;
 /// The storage seam and its SQLite and PostGIS implementations.
 pub mod store;

@@ -89,7 +89,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
-            planmap::formats::export_to(store.as_ref(), &filter, args.format, &mut out).await?;
+            planmap::service::export::export_to(store, filter, args.format, &mut out).await?;
             out.flush().context("writing the export")?;
         }
         Some(Command::User(cmd)) => {

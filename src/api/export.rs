@@ -1,70 +1,25 @@
-//! `GET /api/export?format=…`: the filtered projects as a dated download. GeoJSON, CSV and KML
-//! are streamed a store page at a time (constant memory); GeoPackage, Shapefile and FlatGeobuf
-//! are whole-file formats built in a temporary file.
+//! `GET /api/export?format=…`: the filtered projects as a dated download. The paging and the
+//! writers are the export use case's (`service/export.rs`); this handler reads the query and
+//! turns the export into a response. GeoJSON, CSV and KML are streamed (constant memory);
+//! GeoPackage, Shapefile and FlatGeobuf are sent whole.
 
 use super::{query_pairs, AppState, Problem};
-use crate::formats::{self, ExportFormat, PagedWriter, PAGE};
-use crate::project::{Page, ProjectFilter};
-use crate::store::Store;
+use crate::formats::ExportFormat;
+use crate::project::ProjectFilter;
+use crate::service::export::{self, Export};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use std::sync::Arc;
+use futures::StreamExt;
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/api/export", get(export))
+    Router::new().route("/api/export", get(download))
 }
 
-enum Phase {
-    Head,
-    Page(u64),
-    Done,
-}
-
-type StreamState = (Arc<dyn Store>, ProjectFilter, Box<dyn PagedWriter>, Phase);
-
-// Fused: a body wrapper (the gzip compression layer) may poll again after the end, and a bare
-// `unfold` panics when polled after it returned `None` (the download was cut short).
-fn stream(store: Arc<dyn Store>, filter: ProjectFilter, writer: Box<dyn PagedWriter>) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send {
-    futures::StreamExt::fuse(futures::stream::unfold((store, filter, writer, Phase::Head), |(store, filter, mut w, phase): StreamState| async move {
-        match phase {
-            Phase::Head => Some((Ok(Bytes::from(w.head())), (store, filter, w, Phase::Page(0)))),
-            Phase::Done => None,
-            Phase::Page(offset) => {
-                let page = match store.list(&filter, Page { offset, limit: Some(PAGE) }).await {
-                    Ok(p) => p,
-                    Err(e) => {
-                        // Headers are gone already: all that is left is to cut the body short.
-                        tracing::error!(error = %e, cause = ?std::error::Error::source(&e), "export stopped");
-                        return Some((Err(std::io::Error::other("export stopped")), (store, filter, w, Phase::Done)));
-                    }
-                };
-                let mut buf = Vec::with_capacity(page.len() * 2048);
-                for (i, p) in page.iter().enumerate() {
-                    match w.item(offset + i as u64, p) {
-                        Ok(b) => buf.extend(b),
-                        Err(e) => {
-                            tracing::error!(error = %e, "export stopped");
-                            return Some((Err(std::io::Error::other("export stopped")), (store, filter, w, Phase::Done)));
-                        }
-                    }
-                }
-                let next = if (page.len() as u64) < PAGE {
-                    buf.extend(w.tail());
-                    Phase::Done
-                } else {
-                    Phase::Page(offset + PAGE)
-                };
-                Some((Ok(Bytes::from(buf)), (store, filter, w, next)))
-            }
-        }
-    }))
-}
-
-async fn export(State(s): State<AppState>, RawQuery(q): RawQuery) -> Result<Response, Problem> {
+async fn download(State(s): State<AppState>, RawQuery(q): RawQuery) -> Result<Response, Problem> {
     let pairs = query_pairs(q.as_deref());
     let filter = ProjectFilter::from_pairs(&pairs, &s.rules.towns, &["format"])?;
     let format: ExportFormat = match pairs.iter().find(|(k, _)| k == "format") {
@@ -73,10 +28,17 @@ async fn export(State(s): State<AppState>, RawQuery(q): RawQuery) -> Result<Resp
     };
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", format.file_name())).map_err(|_| Problem::internal())?;
     let headers = [(header::CONTENT_TYPE, HeaderValue::from_static(format.media_type())), (header::CONTENT_DISPOSITION, disposition)];
-    if let Some(w) = formats::paged_writer(format) {
-        return Ok((headers, Body::from_stream(stream(s.store.clone(), filter, w))).into_response());
-    }
-    let items = s.store.list(&filter, Page::ALL).await?;
-    let bytes = formats::write_file(format, &items).await?;
-    Ok((headers, bytes).into_response())
+    Ok(match export::export(s.store.clone(), filter, format).await? {
+        Export::Stream(chunks) => {
+            let body = chunks.map(|chunk| {
+                chunk.map(Bytes::from).map_err(|e| {
+                    // Headers are gone already: all that is left is to cut the body short.
+                    tracing::error!(error = %e, cause = ?std::error::Error::source(&e), "export stopped");
+                    std::io::Error::other("export stopped")
+                })
+            });
+            (headers, Body::from_stream(body)).into_response()
+        }
+        Export::File(bytes) => (headers, bytes).into_response(),
+    })
 }

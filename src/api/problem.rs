@@ -98,12 +98,12 @@ impl From<Invalid> for Problem {
     }
 }
 
-impl From<crate::formats::FormatError> for Problem {
-    fn from(e: crate::formats::FormatError) -> Problem {
+impl From<crate::service::export::ExportError> for Problem {
+    fn from(e: crate::service::export::ExportError) -> Problem {
         match e {
-            crate::formats::FormatError::Store(s) => Problem::from(s),
-            other => {
-                tracing::error!(error = %other, cause = ?std::error::Error::source(&other), "export error");
+            crate::service::export::ExportError::Store(s) => Problem::from(s),
+            crate::service::export::ExportError::Format(f) => {
+                tracing::error!(error = %f, cause = ?std::error::Error::source(&f), "export error");
                 Problem::internal()
             }
         }

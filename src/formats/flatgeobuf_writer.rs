@@ -5,11 +5,20 @@
 use super::{full_row, Cell, ColType, FormatError, COLUMNS};
 use crate::project::Project;
 use flatgeobuf::{ColumnType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
-use geozero::geojson::GeoJson;
-use geozero::{ColumnValue, PropertyProcessor};
+use geozero::{ColumnValue, GeomProcessor, GeozeroGeometry, PropertyProcessor};
 
 fn enc(e: impl std::fmt::Display) -> FormatError {
     FormatError::Encode { format: "FlatGeobuf", reason: e.to_string() }
+}
+
+/// A borrowed `geo` geometry for geozero, which implements its trait for owned geometries only:
+/// the project's decoded geometry is encoded as is, not copied.
+struct Geo<'a>(&'a geo::Geometry<f64>);
+
+impl GeozeroGeometry for Geo<'_> {
+    fn process_geom<P: GeomProcessor>(&self, processor: &mut P) -> geozero::error::Result<()> {
+        geozero::geo_types::process_geom(self.0, processor)
+    }
 }
 
 /// Writes the file and returns its bytes.
@@ -33,8 +42,9 @@ pub fn write(items: &[Project]) -> Result<Vec<u8>, FormatError> {
     }
     for p in items {
         let cells = full_row(p);
+        let g = p.geo().ok_or_else(|| enc(format!("project {} has an unreadable geometry", p.id)))?;
         let mut failed = None;
-        fgb.add_feature_geom(GeoJson(p.geometry.as_str()), |feat| {
+        fgb.add_feature_geom(Geo(g), |feat| {
             for (i, (c, v)) in COLUMNS.iter().zip(&cells).enumerate() {
                 let r = match v {
                     Cell::Null => continue,

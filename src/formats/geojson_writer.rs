@@ -8,8 +8,8 @@ use crate::project::Project;
 pub struct GeoJsonWriter;
 
 impl PagedWriter for GeoJsonWriter {
-    fn head(&mut self) -> Vec<u8> {
-        br#"{"type":"FeatureCollection","features":["#.to_vec()
+    fn head(&mut self) -> Result<Vec<u8>, FormatError> {
+        Ok(br#"{"type":"FeatureCollection","features":["#.to_vec())
     }
     fn item(&mut self, index: u64, p: &Project) -> Result<Vec<u8>, FormatError> {
         let mut buf = Vec::with_capacity(2048);
@@ -21,7 +21,7 @@ impl PagedWriter for GeoJsonWriter {
         p.write_feature(&mut buf).map_err(|e| FormatError::Encode { format: "GeoJSON", reason: e.to_string() })?;
         Ok(buf)
     }
-    fn tail(&mut self) -> Vec<u8> {
-        b"\n]}\n".to_vec()
+    fn tail(&mut self) -> Result<Vec<u8>, FormatError> {
+        Ok(b"\n]}\n".to_vec())
     }
 }

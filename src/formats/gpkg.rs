@@ -1,11 +1,14 @@
 //! GeoPackage 1.3: written with sqlx's SQLite into a temporary file (a GeoPackage is a SQLite
-//! file with `gpkg_spatial_ref_sys`, `gpkg_contents` and `gpkg_geometry_columns`), and read back
-//! for `planmap import`. Money stays exact decimal text, lists JSON text, so the round trip
-//! through a GeoPackage is lossless.
+//! file with `gpkg_spatial_ref_sys`, `gpkg_contents` and `gpkg_geometry_columns`, so its SQL
+//! lives here, not in the store), and read back for `planmap import`. Geometry blobs (the `GP`
+//! header and WKB) are encoded and decoded by geozero. Money stays exact decimal text, lists JSON
+//! text, so the round trip through a GeoPackage is lossless.
 
-use super::{full_row, io, wkb, Cell, ColType, FormatError, COLUMNS, WGS84_WKT};
+use super::{full_row, io, Cell, ColType, FormatError, COLUMNS, WGS84_WKT};
 use crate::project::Project;
 use geo::BoundingRect;
+use geozero::wkb::GpkgWkb;
+use geozero::{CoordDimensions, ToJson, ToWkb};
 use serde_json::{json, Map, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{Column as _, ConnectOptions, Connection, Row, TypeInfo, ValueRef};
@@ -14,6 +17,27 @@ const TABLE: &str = "projects";
 
 fn enc(e: sqlx::Error) -> FormatError {
     FormatError::Encode { format: "GeoPackage", reason: e.to_string() }
+}
+
+/// The GeoPackage geometry blob: header with SRS 4326 and the xy envelope
+/// (`[minx, maxx, miny, maxy]`, what GIS readers use to skip features), then little-endian WKB.
+fn encode_blob(g: &geo::Geometry<f64>) -> Result<Vec<u8>, FormatError> {
+    let envelope = g.bounding_rect().map_or_else(Vec::new, |r| vec![r.min().x, r.max().x, r.min().y, r.max().y]);
+    g.to_gpkg_wkb(CoordDimensions::xy(), Some(4326), envelope).map_err(|e| FormatError::Encode { format: "GeoPackage", reason: e.to_string() })
+}
+
+/// A blob as a GeoJSON geometry; `Null` for an empty one. geozero writes the GeoJSON text as it
+/// reads, so a corrupt count in a blob runs into the blob's end instead of allocating.
+fn decode_blob(b: &[u8]) -> Result<Value, String> {
+    if b.len() < 8 || &b[..2] != b"GP" {
+        return Err("not a GeoPackage geometry (no GP header)".into());
+    }
+    // Flag bit 4 marks an empty geometry, whose WKB geozero would read as NaN coordinates.
+    if b[3] & 0b0001_0000 != 0 {
+        return Ok(Value::Null);
+    }
+    let text = GpkgWkb(b).to_json().map_err(|e| format!("the geometry cannot be read: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("the geometry cannot be read: {e}"))
 }
 
 fn sql_type(t: ColType) -> &'static str {
@@ -69,7 +93,7 @@ pub async fn write(items: &[Project]) -> Result<Vec<u8>, FormatError> {
             let b = crate::geometry::Bbox::from_rect(r);
             bbox = Some(bbox.map_or(b, |e| e.union(b)));
         }
-        let mut q = sqlx::query(&insert).bind(wkb::encode_gpkg(g));
+        let mut q = sqlx::query(&insert).bind(encode_blob(g)?);
         for c in full_row(p) {
             q = match c {
                 Cell::Null => q.bind(None::<String>),
@@ -142,10 +166,7 @@ pub async fn read_gpkg(path: &std::path::Path) -> Result<Value, FormatError> {
             let storage = raw.type_info().name().to_owned();
             if name == geom_col {
                 let blob: Vec<u8> = row.try_get(i).map_err(unreadable)?;
-                geometry = match wkb::decode_gpkg(&blob).map_err(|e| FormatError::Unreadable(format!("feature {n}: {e}")))? {
-                    Some(g) => serde_json::to_value(geojson::Geometry::from(&g)).unwrap_or(Value::Null),
-                    None => Value::Null,
-                };
+                geometry = decode_blob(&blob).map_err(|e| FormatError::Unreadable(format!("feature {n}: {e}")))?;
                 continue;
             }
             if name == "fid" {
@@ -180,4 +201,40 @@ pub async fn read_gpkg(path: &std::path::Path) -> Result<Value, FormatError> {
         features.push(json!({"type": "Feature", "id": id, "geometry": geometry, "properties": props}));
     }
     Ok(json!({"type": "FeatureCollection", "features": features}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
+
+    /// A blob header without envelope (little-endian, SRS 0) before raw WKB.
+    fn gp(wkb: &[u8]) -> Vec<u8> {
+        [b"GP\0\x01\0\0\0\0".as_slice(), wkb].concat()
+    }
+
+    #[test]
+    fn every_geometry_type_round_trips_through_gpkg_blobs() {
+        let poly = Polygon::new(LineString::from(vec![(121.0, 27.8), (121.1, 27.8), (121.1, 27.9), (121.0, 27.8)]), vec![]);
+        let cases = vec![
+            Geometry::Point(Point::new(121.1234567, 27.8)),
+            Geometry::LineString(LineString::from(vec![(121.0, 27.8), (121.1, 27.9)])),
+            Geometry::Polygon(poly.clone()),
+            Geometry::MultiPoint(MultiPoint(vec![Point::new(121.0, 27.8), Point::new(121.1, 27.9)])),
+            Geometry::MultiLineString(MultiLineString(vec![LineString::from(vec![(121.0, 27.8), (121.1, 27.9)])])),
+            Geometry::MultiPolygon(MultiPolygon(vec![poly.clone(), poly])),
+        ];
+        for g in cases {
+            let blob = encode_blob(&g).unwrap();
+            assert_eq!(&blob[..8], b"GP\0\x03\xe6\x10\0\0", "header: version 0, little-endian, xy envelope, SRS 4326");
+            let back: Geometry<f64> = geojson::Geometry::from_json_value(decode_blob(&blob).unwrap()).unwrap().try_into().unwrap();
+            assert_eq!(back, g);
+        }
+        assert!(decode_blob(b"GP\0\x03").is_err());
+        assert!(decode_blob(&gp(&[1, 9, 0, 0, 0])).is_err());
+        assert!(decode_blob(&gp(&[1, 2, 0, 0, 0, 255, 255, 255, 255])).is_err());
+        let mut empty = gp(&[1, 1, 0, 0, 0]);
+        empty[3] |= 0b0001_0000;
+        assert_eq!(decode_blob(&empty).unwrap(), Value::Null);
+    }
 }

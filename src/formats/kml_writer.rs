@@ -59,7 +59,7 @@ fn geometry(g: &Geometry<f64>, out: &mut String) {
 }
 
 impl PagedWriter for KmlWriter {
-    fn head(&mut self) -> Vec<u8> {
+    fn head(&mut self) -> Result<Vec<u8>, FormatError> {
         let mut s = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document id=\"planmap\"><name>planmap 洞头区规划项目</name>\n<Schema name=\"projects\" id=\"projects\">",
         );
@@ -73,7 +73,7 @@ impl PagedWriter for KmlWriter {
             s.push_str(&format!("<SimpleField name=\"{}\" type=\"{ty}\"/>", c.name));
         }
         s.push_str("</Schema>\n<Folder><name>projects</name>\n");
-        s.into_bytes()
+        Ok(s.into_bytes())
     }
     fn item(&mut self, _index: u64, p: &Project) -> Result<Vec<u8>, FormatError> {
         let g = p.geo().ok_or_else(|| FormatError::Encode { format: "KML", reason: format!("project {} has an unreadable geometry", p.id) })?;
@@ -93,7 +93,7 @@ impl PagedWriter for KmlWriter {
         s.push_str("</Placemark>\n");
         Ok(s.into_bytes())
     }
-    fn tail(&mut self) -> Vec<u8> {
-        b"</Folder></Document></kml>\n".to_vec()
+    fn tail(&mut self) -> Result<Vec<u8>, FormatError> {
+        Ok(b"</Folder></Document></kml>\n".to_vec())
     }
 }

@@ -5,6 +5,10 @@
 //! ([`COLUMNS`]); lists and objects (`investment_by_year`, `responsible_units`, `targets`,
 //! `sources`, `islands`) are JSON text, money is its exact decimal text, so nothing is rounded.
 //! GeoJSON and GeoPackage exports import back identically (`planmap import`).
+//!
+//! Writers take projects, never the store: the export use case (`service/export.rs`) reads the
+//! store, a page at a time for the streamed formats, and feeds them. Geometry is encoded from the
+//! decoded `geo` value with geozero (GeoPackage WKB, FlatGeobuf), the `csv` crate writes CSV.
 
 mod csv_writer;
 mod flatgeobuf_writer;
@@ -12,14 +16,13 @@ mod geojson_writer;
 mod gpkg;
 mod kml_writer;
 mod shapefile_writer;
-pub mod wkb;
 
 pub use gpkg::read_gpkg;
 
-use crate::project::{Page, Project, ProjectFilter};
-use crate::store::{Store, StoreError};
-use chrono::{FixedOffset, Utc};
-use serde_json::Value;
+use crate::project::{Action, Project, Status, Task, Town, Wan};
+use crate::time::rfc3339;
+use chrono::{FixedOffset, NaiveDate, Utc};
+use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
 
@@ -27,9 +30,6 @@ use std::str::FromStr;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FormatError {
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
     /// Writing or reading a temporary or output file.
     #[error("file error while {action}: {source}")]
     Io {
@@ -163,7 +163,7 @@ pub enum ColType {
     Date,
 }
 
-/// One column: full name, Shapefile name (≤ 10 characters), type.
+/// One column: full name, Shapefile name (≤ 10 characters), type, and how a project's value is read.
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
     /// The property's name.
@@ -174,39 +174,68 @@ pub struct Column {
     pub ty: ColType,
     /// Holds JSON text (a list or object).
     pub json: bool,
+    /// The project's value, as the served Feature has it (money as exact decimal text, dates
+    /// `YYYY-MM-DD`, lists as JSON text, an empty list as no value).
+    pub value: fn(&Project) -> Cell,
 }
 
-const fn col(name: &'static str, short: &'static str, ty: ColType, json: bool) -> Column {
-    Column { name, short, ty, json }
+const fn col(name: &'static str, short: &'static str, ty: ColType, json: bool, value: fn(&Project) -> Cell) -> Column {
+    Column { name, short, ty, json, value }
 }
 
-/// Every attribute of a project, in output order.
+fn text(s: Option<&str>) -> Cell {
+    s.map_or(Cell::Null, |s| Cell::Text(s.to_owned()))
+}
+
+fn int(n: Option<u8>) -> Cell {
+    n.map_or(Cell::Null, |n| Cell::Int(i64::from(n)))
+}
+
+fn money(w: Option<Wan>) -> Cell {
+    w.map_or(Cell::Null, |w| Cell::Text(w.to_string()))
+}
+
+fn date(d: Option<NaiveDate>) -> Cell {
+    d.map_or(Cell::Null, |d| Cell::Text(d.format("%Y-%m-%d").to_string()))
+}
+
+/// A list as the JSON text the Feature holds (keys in the order `serde_json::Value` prints them).
+fn json<T: Serialize>(v: &[T]) -> Cell {
+    if v.is_empty() {
+        return Cell::Null;
+    }
+    // Plain data serializes infallibly; a failure would be a programming error, shown as no value.
+    serde_json::to_value(v).map_or(Cell::Null, |v| Cell::Text(v.to_string()))
+}
+
+/// Every attribute of a project, in output order. A new project field is one line here.
 pub const COLUMNS: &[Column] = &[
-    col("id", "id", ColType::Text, false),
-    col("name_zh", "name_zh", ColType::Text, false),
-    col("name_en", "name_en", ColType::Text, false),
-    col("action", "action", ColType::Integer, false),
-    col("task", "task", ColType::Integer, false),
-    col("plan_ref", "plan_ref", ColType::Text, false),
-    col("kind", "kind", ColType::Text, false),
-    col("status", "status", ColType::Text, false),
-    col("investment_total", "inv_total", ColType::Text, false),
-    col("investment_completed", "inv_done", ColType::Text, false),
-    col("investment_by_year", "inv_years", ColType::Text, true),
-    col("progress_pct", "progress", ColType::Real, false),
-    col("start_date", "start_date", ColType::Date, false),
-    col("planned_completion", "plan_end", ColType::Date, false),
-    col("actual_completion", "actual_end", ColType::Date, false),
-    col("responsible_units", "resp_units", ColType::Text, true),
-    col("town", "town", ColType::Text, false),
-    col("targets", "targets", ColType::Text, true),
-    col("description", "descr", ColType::Text, false),
-    col("sources", "sources", ColType::Text, true),
-    col("location_confidence", "loc_conf", ColType::Text, false),
-    col("synthetic", "synthetic", ColType::Boolean, false),
-    col("islands", "islands", ColType::Text, true),
-    col("version", "version", ColType::Integer, false),
-    col("updated_at", "updated_at", ColType::Text, false),
+    col("id", "id", ColType::Text, false, |p| Cell::Text(p.id.to_string())),
+    col("name_zh", "name_zh", ColType::Text, false, |p| Cell::Text(p.props.name_zh.clone())),
+    col("name_en", "name_en", ColType::Text, false, |p| text(p.props.name_en.as_deref())),
+    col("action", "action", ColType::Integer, false, |p| int(p.props.action.map(Action::get))),
+    col("task", "task", ColType::Integer, false, |p| int(p.props.task.map(Task::get))),
+    col("plan_ref", "plan_ref", ColType::Text, false, |p| text(p.props.plan_ref.as_deref())),
+    col("kind", "kind", ColType::Text, false, |p| Cell::Text(p.props.kind.as_str().to_owned())),
+    col("status", "status", ColType::Text, false, |p| text(p.props.status.map(Status::as_str))),
+    col("investment_total", "inv_total", ColType::Text, false, |p| money(p.props.investment_total)),
+    col("investment_completed", "inv_done", ColType::Text, false, |p| money(p.props.investment_completed)),
+    col("investment_by_year", "inv_years", ColType::Text, true, |p| json(&p.props.investment_by_year)),
+    col("progress_pct", "progress", ColType::Real, false, |p| p.props.progress_pct.map_or(Cell::Null, Cell::Real)),
+    col("start_date", "start_date", ColType::Date, false, |p| date(p.props.start_date)),
+    col("planned_completion", "plan_end", ColType::Date, false, |p| date(p.props.planned_completion)),
+    col("actual_completion", "actual_end", ColType::Date, false, |p| date(p.props.actual_completion)),
+    col("responsible_units", "resp_units", ColType::Text, true, |p| json(&p.props.responsible_units)),
+    col("town", "town", ColType::Text, false, |p| text(p.props.town.as_ref().map(Town::as_str))),
+    col("targets", "targets", ColType::Text, true, |p| json(&p.props.targets)),
+    col("description", "descr", ColType::Text, false, |p| text(p.props.description.as_deref())),
+    col("sources", "sources", ColType::Text, true, |p| json(&p.props.sources)),
+    col("location_confidence", "loc_conf", ColType::Text, false, |p| Cell::Text(p.props.location_confidence.as_str().to_owned())),
+    // The Feature leaves `synthetic` out when false; the flat formats spell it out.
+    col("synthetic", "synthetic", ColType::Boolean, false, |p| Cell::Bool(p.props.synthetic)),
+    col("islands", "islands", ColType::Text, true, |p| json(&p.islands)),
+    col("version", "version", ColType::Integer, false, |p| Cell::Int(p.version.0)),
+    col("updated_at", "updated_at", ColType::Text, false, |p| Cell::Text(rfc3339(p.updated_at))),
 ];
 
 /// One cell.
@@ -237,63 +266,27 @@ impl Cell {
     }
 }
 
-/// A project's row, in [`COLUMNS`] order, read off its served Feature so the flat formats carry
-/// exactly what `/api/projects` serves.
-pub fn row(p: &Project) -> Vec<Cell> {
-    let f = p.to_feature();
-    let props = f.get("properties").cloned().unwrap_or(Value::Null);
-    COLUMNS
-        .iter()
-        .map(|c| {
-            let v = if c.name == "id" { Value::String(p.id.to_string()) } else { props.get(c.name).cloned().unwrap_or(Value::Null) };
-            match (&v, c.ty) {
-                (Value::Null, _) => Cell::Null,
-                (Value::Array(a), _) if a.is_empty() && c.json => Cell::Null,
-                (_, _) if c.json => Cell::Text(v.to_string()),
-                (Value::String(s), _) => Cell::Text(s.clone()),
-                (Value::Bool(b), _) => Cell::Bool(*b),
-                (Value::Number(n), ColType::Integer) => n.as_i64().map_or(Cell::Null, Cell::Int),
-                (Value::Number(n), _) => n.as_f64().map_or(Cell::Null, Cell::Real),
-                (other, _) => Cell::Text(other.to_string()),
-            }
-        })
-        .collect()
-}
-
-/// `synthetic` is absent from the Feature when false; the flat formats spell it out.
-fn fill_defaults(cells: &mut [Cell]) {
-    for (c, cell) in COLUMNS.iter().zip(cells.iter_mut()) {
-        if c.ty == ColType::Boolean && *cell == Cell::Null {
-            *cell = Cell::Bool(false);
-        }
-    }
-}
-
-/// Row with defaults filled.
+/// A project's row, in [`COLUMNS`] order: every attribute the served Feature carries, read
+/// from the typed project (no JSON round trip per row).
 pub fn full_row(p: &Project) -> Vec<Cell> {
-    let mut r = row(p);
-    fill_defaults(&mut r);
-    r
+    COLUMNS.iter().map(|c| (c.value)(p)).collect()
 }
-
-/// Rows per store page while streaming.
-pub const PAGE: u64 = 500;
 
 /// A text format written page by page.
 pub trait PagedWriter: Send {
     /// Bytes before the first project.
-    fn head(&mut self) -> Vec<u8>;
+    fn head(&mut self) -> Result<Vec<u8>, FormatError>;
     /// One project (`index` from 0).
     fn item(&mut self, index: u64, p: &Project) -> Result<Vec<u8>, FormatError>;
     /// Bytes after the last project.
-    fn tail(&mut self) -> Vec<u8>;
+    fn tail(&mut self) -> Result<Vec<u8>, FormatError>;
 }
 
 /// The writer for a streamed format.
 pub fn paged_writer(f: ExportFormat) -> Option<Box<dyn PagedWriter>> {
     match f {
         ExportFormat::GeoJson => Some(Box::new(geojson_writer::GeoJsonWriter)),
-        ExportFormat::Csv => Some(Box::new(csv_writer::CsvWriter)),
+        ExportFormat::Csv => Some(Box::new(csv_writer::CsvWriter::new())),
         ExportFormat::Kml => Some(Box::new(kml_writer::KmlWriter)),
         _ => None,
     }
@@ -317,37 +310,14 @@ pub async fn write_file(f: ExportFormat, items: &[Project]) -> Result<Vec<u8>, F
         }
         other => {
             let mut w = paged_writer(other).ok_or(FormatError::Encode { format: "export", reason: "no writer".into() })?;
-            let mut out = w.head();
+            let mut out = w.head()?;
             for (i, p) in items.iter().enumerate() {
                 out.extend(w.item(i as u64, p)?);
             }
-            out.extend(w.tail());
+            out.extend(w.tail()?);
             Ok(out)
         }
     }
-}
-
-/// Exports the filtered projects into `out`: streamed formats page through the store.
-pub async fn export_to<W: std::io::Write>(store: &dyn Store, filter: &ProjectFilter, f: ExportFormat, out: &mut W) -> Result<(), FormatError> {
-    if let Some(mut w) = paged_writer(f) {
-        out.write_all(&w.head()).map_err(io("writing the export"))?;
-        let mut offset = 0;
-        loop {
-            let page = store.list(filter, Page { offset, limit: Some(PAGE) }).await?;
-            for (i, p) in page.iter().enumerate() {
-                out.write_all(&w.item(offset + i as u64, p)?).map_err(io("writing the export"))?;
-            }
-            if (page.len() as u64) < PAGE {
-                break;
-            }
-            offset += PAGE;
-        }
-        out.write_all(&w.tail()).map_err(io("writing the export"))?;
-        return Ok(());
-    }
-    let items = store.list(filter, Page::ALL).await?;
-    out.write_all(&write_file(f, &items).await?).map_err(io("writing the export"))?;
-    Ok(())
 }
 
 /// WGS 84 as the ESRI `.prj` text GDAL and ArcGIS read.
@@ -356,3 +326,64 @@ pub const WGS84_PRJ: &str =
 
 /// WGS 84 as OGC WKT (GeoPackage `gpkg_spatial_ref_sys`).
 pub const WGS84_WKT: &str = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::StoredGeometry;
+    use crate::project::{NewProject, Rules, Version};
+    use serde_json::{json, Value};
+
+    /// The row as the served Feature has it: what the flat formats must carry.
+    fn from_feature(p: &Project) -> Vec<Cell> {
+        let props = p.to_feature()["properties"].clone();
+        COLUMNS
+            .iter()
+            .map(|c| {
+                let v = if c.name == "id" { Value::String(p.id.to_string()) } else { props.get(c.name).cloned().unwrap_or(Value::Null) };
+                match (&v, c.ty) {
+                    (Value::Null, ColType::Boolean) => Cell::Bool(false),
+                    (Value::Null, _) => Cell::Null,
+                    (Value::Array(a), _) if a.is_empty() && c.json => Cell::Null,
+                    (_, _) if c.json => Cell::Text(v.to_string()),
+                    (Value::String(s), _) => Cell::Text(s.clone()),
+                    (Value::Bool(b), _) => Cell::Bool(*b),
+                    (Value::Number(n), ColType::Integer) => n.as_i64().map_or(Cell::Null, Cell::Int),
+                    (Value::Number(n), _) => n.as_f64().map_or(Cell::Null, Cell::Real),
+                    (other, _) => Cell::Text(other.to_string()),
+                }
+            })
+            .collect()
+    }
+
+    fn project(props: Value) -> Project {
+        let f =
+            json!({"type": "Feature", "id": "zhuangyuanao-port-phase2", "geometry": {"type": "Point", "coordinates": [121.088, 27.894]}, "properties": props});
+        let n = NewProject::from_feature(&f, None, &Rules::default()).unwrap();
+        let updated_at = chrono::DateTime::from_timestamp_micros(1_750_000_000_123_456).unwrap();
+        Project { id: n.id, geometry: StoredGeometry::from_valid(n.geometry), props: n.props, islands: n.islands, version: Version(3), updated_at }
+    }
+
+    #[test]
+    fn a_row_carries_exactly_what_the_served_feature_does() {
+        let full = project(json!({
+            "name_zh": "状元岙港区二期", "name_en": "Zhuangyuan'ao port, phase 2",
+            "action": 2, "task": 5, "plan_ref": "二(二)5", "kind": "port", "status": "under_construction",
+            "investment_total": "125000.50", "investment_completed": 3200.1,
+            "investment_by_year": [{"year": 2025, "plan": "100", "actual": null}, {"year": 2024, "plan": "50.5", "actual": "20"}],
+            "progress_pct": 42.25, "start_date": "2024-12-26", "planned_completion": "2027-06-30",
+            "responsible_units": ["区发改局", "区交通运输局"], "town": "元觉街道", "targets": ["二期2个5万吨级集装箱泊位"],
+            "description": "=cmd", "sources": [{"title": "plan", "url": "https://example.org/plan"}, {"title": "news"}],
+            "location_confidence": "medium", "synthetic": true
+        }));
+        let sparse = project(json!({"name_zh": "白鹭湾", "kind": "port", "sources": ["plan"], "location_confidence": "low"}));
+        for p in [&full, &sparse] {
+            assert_eq!(full_row(p), from_feature(p), "{}", p.to_feature());
+        }
+        let row = full_row(&full);
+        let cell = |name: &str| row[COLUMNS.iter().position(|c| c.name == name).unwrap()].clone();
+        assert_eq!(cell("investment_total"), Cell::Text("125000.5".into()));
+        assert_eq!(cell("updated_at"), Cell::Text("2025-06-15T15:06:40.123456Z".into()));
+        assert_eq!(full_row(&sparse)[COLUMNS.iter().position(|c| c.name == "synthetic").unwrap()], Cell::Bool(false));
+    }
+}

@@ -1,4 +1,6 @@
-//! Use cases: what planmap does, independent of HTTP and of the CLI. Each returns a domain error
-//! enum; `src/api/problem.rs` maps it to HTTP in one place.
+//! Use cases: what planmap does, as functions over the `Store`, returning domain errors that know
+//! nothing of HTTP. The HTTP handlers (`src/api/`) and the CLI (`src/main.rs`) both call them;
+//! `src/api/problem.rs` maps each error enum to HTTP in one place.
 
+pub mod export;
 pub mod progress;

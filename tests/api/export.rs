@@ -103,7 +103,7 @@ async fn round_trip(format: ExportFormat, kind: Kind) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(format!("backup.{}", format.extension()));
     let mut file = std::fs::File::create(&path).unwrap();
-    formats::export_to(app.store.as_ref(), &ProjectFilter::default(), format, &mut file).await.unwrap();
+    planmap::service::export::export_to(app.store.clone(), ProjectFilter::default(), format, &mut file).await.unwrap();
     drop(file);
     let value = match format {
         ExportFormat::Gpkg => formats::read_gpkg(&path).await.unwrap(),
