@@ -27,6 +27,8 @@ pub mod import;
 pub mod progress;
 /// The domain: projects, their fields, filters and statistics.
 pub mod project;
+/// `planmap report …`: the 月报表 file, missing reports, reminders.
+pub mod report_cli;
 /// Use cases over the store, shared by the HTTP API and the CLI.
 pub mod service;
 /// The storage seam and its SQLite and PostGIS implementations.

@@ -7,6 +7,7 @@
 
 mod auth;
 mod cql2_sql;
+mod extras;
 mod postgis;
 mod postgis_auth;
 mod progress;
@@ -15,6 +16,7 @@ mod sqlite;
 mod sqlite_auth;
 
 pub use auth::AuthStore;
+pub use extras::ExtrasStore;
 pub use postgis::PostgisStore;
 pub use progress::{ProgressStore, ReportChange, ReportQuery, ReportRevision};
 pub use sqlite::SqliteStore;
@@ -185,6 +187,9 @@ pub enum StoreError {
         /// What is stored.
         current: i64,
     },
+    /// No photo with that id.
+    #[error("there is no photo {0}")]
+    NoPhoto(crate::progress::PhotoId),
     /// A stored row fails planmap's own rules.
     #[error("stored row {key} cannot be read back: {reason}")]
     Corrupt {
@@ -217,7 +222,7 @@ pub(crate) fn db(action: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError
 /// The storage contract. Credentials are the [`AuthStore`] part and progress tracking the
 /// [`ProgressStore`] part, so one `Arc<dyn Store>` serves all.
 #[async_trait::async_trait]
-pub trait Store: AuthStore + ProgressStore + Send + Sync + fmt::Debug + 'static {
+pub trait Store: AuthStore + ProgressStore + ExtrasStore + Send + Sync + fmt::Debug + 'static {
     /// Which database, for logs and /readyz.
     fn backend(&self) -> Backend;
     /// A cheap round trip.

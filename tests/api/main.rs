@@ -12,5 +12,6 @@ mod instances;
 mod ogcapi;
 mod ogcapi_tx;
 mod projects;
+mod report_extras;
 mod reports;
 mod web;

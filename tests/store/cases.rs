@@ -530,3 +530,7 @@ pub async fn concurrent_creates_of_one_id_accept_exactly_one(s: &dyn Store) {
 #[path = "progress.rs"]
 mod progress;
 pub use progress::*;
+
+#[path = "extras.rs"]
+mod extras;
+pub use extras::*;
