@@ -31,7 +31,9 @@ impl App {
         // Units are the plan's, whatever the projects: users can be tied to them from the start.
         crate::service::progress::seed_units(store.as_ref(), &geodata.plan_units()).await.map_err(|e| anyhow::anyhow!("registering the plan's units: {e}"))?;
         // The sourced values of the plan's targets (geodata `reported` lists), once each.
-        crate::service::targets::seed(store.as_ref(), &geodata.plan_targets).await.map_err(|e| anyhow::anyhow!("recording the plan's reported target values: {e}"))?;
+        crate::service::targets::seed(store.as_ref(), &geodata.plan_targets)
+            .await
+            .map_err(|e| anyhow::anyhow!("recording the plan's reported target values: {e}"))?;
         let state =
             AppState { store, rules: Arc::new(rules), geodata: Arc::new(geodata), edit: Arc::new(config.edit.clone()), max_body_bytes: config.max_body_bytes };
         let router = api::router(state.clone(), config.max_body_bytes, Duration::from_secs(config.request_timeout));

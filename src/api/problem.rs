@@ -157,8 +157,9 @@ impl From<crate::service::photos::PhotoError> for Problem {
         match e {
             E::Unsupported(why) => Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Not an accepted image", why)
                 .with("accepted", Value::from(vec!["image/jpeg", "image/png", "image/webp"])),
-            E::TooLarge => Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Photo too large", e.to_string())
-                .with("limit", Value::from(crate::progress::PHOTO_MAX_BYTES)),
+            E::TooLarge => {
+                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Photo too large", e.to_string()).with("limit", Value::from(crate::progress::PHOTO_MAX_BYTES))
+            }
             E::Undecodable(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unreadable image", e.to_string()),
             E::Locked(why) => Problem::new(StatusCode::CONFLICT, "Report approved", why),
             E::Progress(p) => p.into(),

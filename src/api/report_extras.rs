@@ -43,7 +43,11 @@ async fn upload(State(s): State<AppState>, c: Caller, Path(rid): Path<String>, r
     let id = report_id(&rid)?;
     let declared = req.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap_or("(not text)").to_owned());
     if declared.is_none() {
-        return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type required", "send the image as the body with Content-Type image/jpeg, image/png or image/webp"));
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type required",
+            "send the image as the body with Content-Type image/jpeg, image/png or image/webp",
+        ));
     }
     let bytes = axum::body::to_bytes(req.into_body(), PHOTO_MAX_BYTES).await.map_err(|_| Problem::from(photos::PhotoError::TooLarge))?;
     let actor = Actor::load(s.store.as_ref(), c.user.as_ref(), c.address.as_deref()).await?;
@@ -76,7 +80,8 @@ async fn serve(State(s): State<AppState>, c: Caller, Path(id): Path<String>, hea
     if seen {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    let mime = if thumbnail { "image/jpeg" } else { crate::progress::ImageType::from_mime(&photo.content_type).map_or("application/octet-stream", |t| t.mime()) };
+    let mime =
+        if thumbnail { "image/jpeg" } else { crate::progress::ImageType::from_mime(&photo.content_type).map_or("application/octet-stream", |t| t.mime()) };
     Ok((
         StatusCode::OK,
         cache,

@@ -135,7 +135,7 @@ pub fn csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
             dec(r.annual_plan),
             dec(r.month),
             dec(r.year_to_date),
-            r.rate.map(|x| format!("{x}%")).unwrap_or_default(),
+            r.rate.map(|x| format!("{x:.1}%")).unwrap_or_default(),
             t(&r.progress),
             t(r.problems.as_deref().unwrap_or("")),
         ])?;

@@ -182,7 +182,9 @@ macro_rules! extras_store {
                     .map_err(crate::store::db("listing photos"))?;
                 Ok(rows
                     .iter()
-                    .map(|r| decode_photo(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7), r.get(8), r.get(9), r.get(10), r.get(11)))
+                    .map(|r| {
+                        decode_photo(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7), r.get(8), r.get(9), r.get(10), r.get(11))
+                    })
                     .collect())
             }
 
@@ -195,7 +197,8 @@ macro_rules! extras_store {
                     .await
                     .map_err(crate::store::db("reading a photo"))?
                     .ok_or(StoreError::NoPhoto(id))?;
-                let photo = decode_photo(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7), r.get(8), r.get(9), r.get(10), r.get(11));
+                let photo =
+                    decode_photo(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7), r.get(8), r.get(9), r.get(10), r.get(11));
                 Ok((photo, r.get(12)))
             }
 
@@ -215,16 +218,15 @@ macro_rules! extras_store {
                 let mut tx = $begin(&self.pool).await?;
                 let mut added = 0;
                 for v in values {
-                    let seen: Option<i64> = sqlx::query_scalar(&$sql(
-                        "select id from plan_target_value where target_id = ? and period = ? and value = ? and entered_by = ?",
-                    ))
-                    .bind(&v.target_id)
-                    .bind(v.period.to_string())
-                    .bind(v.value.normalize().to_string())
-                    .bind(&v.entered_by)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(crate::store::db("reading target values"))?;
+                    let seen: Option<i64> =
+                        sqlx::query_scalar(&$sql("select id from plan_target_value where target_id = ? and period = ? and value = ? and entered_by = ?"))
+                            .bind(&v.target_id)
+                            .bind(v.period.to_string())
+                            .bind(v.value.normalize().to_string())
+                            .bind(&v.entered_by)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(crate::store::db("reading target values"))?;
                     if seen.is_none() {
                         Self::value_in(&mut tx, v).await?;
                         added += 1;

@@ -215,7 +215,10 @@ async fn the_month_table_opens_with_its_columns_and_figures(kind: Kind) {
     let name = app.store.get(&planmap::project::ProjectId::parse(PORT).unwrap()).await.unwrap().props.name_zh;
     let row = rows.iter().find(|r| r[1] == Data::String(name.clone())).expect("the reported project's row");
     assert!(matches!(&row[2], Data::String(u) if u.contains("区交通运输局")), "{row:?}");
-    assert_eq!((row[3].clone(), row[4].clone(), row[5].clone(), row[6].clone()), (Data::Float(10000.0), Data::Float(2000.0), Data::Float(120.5), Data::Float(800.0)));
+    assert_eq!(
+        (row[3].clone(), row[4].clone(), row[5].clone(), row[6].clone()),
+        (Data::Float(10000.0), Data::Float(2000.0), Data::Float(120.5), Data::Float(800.0))
+    );
     assert_eq!(row[7], Data::Float(0.4), "完成率 = 800 / 2000");
     assert_eq!(row[8], Data::String("桩基施工（35%）".into()));
     // Formula-like text stays text: a string cell, not a formula.
@@ -296,7 +299,12 @@ async fn reminders_list_late_units_and_reach_a_group_robot(kind: Kind) {
             .as_array()
             .unwrap()
             .iter()
-            .map(|u| (u["unit"].as_str().unwrap().to_owned(), u["projects"].as_array().unwrap().iter().map(|p| p["project_id"].as_str().unwrap().to_owned()).collect()))
+            .map(|u| {
+                (
+                    u["unit"].as_str().unwrap().to_owned(),
+                    u["projects"].as_array().unwrap().iter().map(|p| p["project_id"].as_str().unwrap().to_owned()).collect(),
+                )
+            })
             .collect()
     };
     let traffic_before = units(&before).into_iter().find(|(u, _)| u == "区交通运输局").expect("区交通运输局 is late").1;
