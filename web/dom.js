@@ -22,3 +22,5 @@ export function el(tag, attrs, ...children) {
   }
   return e;
 }
+
+export const $ = (id) => document.getElementById(id);

@@ -12,13 +12,13 @@ import {
   TerraDrawModeUndoRedo, TerraDrawSessionUndoRedo,
 } from 'terra-draw';
 import { TerraDrawMapLibreGLAdapter } from './vendor/terra-draw/terra-draw-maplibre-gl-adapter.modern.js';
+import { EMPTY_FC, ISLAND_FILL, ISLAND_LINE, SEA } from './map-style.js';
 
 const maplibregl = window.maplibregl;
 const $ = (id) => document.getElementById(id);
 const FORM_FIELDS = ['name_zh', 'name_en', 'kind', 'status', 'progress_pct', 'investment_total', 'investment_completed',
   'start_date', 'planned_completion', 'actual_completion', 'town', 'responsible_units', 'sources', 'location_confidence', 'description'];
 const SNAP_PX = 12;
-const EMPTY_FC = { type: 'FeatureCollection', features: [] };
 
 // Exposed for the browser tests and for debugging from the console.
 const state = window.planmapEdit = {
@@ -56,9 +56,9 @@ function buildMap() {
         problems: { type: 'geojson', data: EMPTY_FC },
       },
       layers: [
-        { id: 'sea', type: 'background', paint: { 'background-color': '#b9d9ea' } },
-        { id: 'island-fill', type: 'fill', source: 'basemap', filter: ['==', ['get', 'layer'], 'island'], paint: { 'fill-color': '#f8f3e3' } },
-        { id: 'island-line', type: 'line', source: 'basemap', filter: ['==', ['get', 'layer'], 'island'], paint: { 'line-color': '#8a7852', 'line-width': 0.8 } },
+        { id: 'sea', type: 'background', paint: { 'background-color': SEA } },
+        { id: 'island-fill', type: 'fill', source: 'basemap', filter: ['==', ['get', 'layer'], 'island'], paint: { 'fill-color': ISLAND_FILL } },
+        { id: 'island-line', type: 'line', source: 'basemap', filter: ['==', ['get', 'layer'], 'island'], paint: { 'line-color': ISLAND_LINE, 'line-width': 0.8 } },
         { id: 'others-fill', type: 'fill', source: 'others', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#7d8791', 'fill-opacity': 0.25 } },
         { id: 'others-line', type: 'line', source: 'others', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': '#56606a', 'line-width': 1.2 } },
         { id: 'others-point', type: 'circle', source: 'others', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#56606a' } },

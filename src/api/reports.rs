@@ -13,6 +13,8 @@
 //! | `POST /api/reports/{rid}/return` | reviewer | submitted → returned, `{"reason"}` (`If-Match`) |
 //! | `POST /api/reports/{rid}/correct` | reviewer | an approved report's figures, `{"reason", …}` (`If-Match`) |
 //! | `GET /api/projects/{id}/milestones`, `PUT …/milestones/{kind}` | anyone / as POST | milestones with traffic lights |
+//! | `GET /api/reports/due?period=` | signed in | the caller's projects due for the month (default: last month), each with its report or `missing` |
+//! | `GET`/`PUT /api/users/{name}/units` | admin (GET: also the user) | the units a user reports for, `{"units": […]}`; none = district-wide |
 //! | `GET /api/units` | anyone | the responsible units |
 //! | `GET /api/stats/units?period=` | anyone | KPIs per unit and per town, with report counts |
 
@@ -34,6 +36,8 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/projects/{id}/reports", get(project_reports).post(create))
         .route("/api/reports", get(list))
+        .route("/api/reports/due", get(due))
+        .route("/api/users/{name}/units", get(user_units).put(set_user_units))
         .route("/api/reports/{rid}", get(one).put(edit))
         .route("/api/reports/{rid}/history", get(history))
         .route("/api/reports/{rid}/submit", post(submit))
@@ -119,6 +123,72 @@ async fn list(State(s): State<AppState>, c: Caller, RawQuery(raw): RawQuery) -> 
     Ok(Json(json!({ "count": items.len(), "items": items })).into_response())
 }
 
+async fn due(State(s): State<AppState>, c: Caller, RawQuery(raw): RawQuery) -> Result<Response, Problem> {
+    let a = actor(&s, &c).await?;
+    if let Some((k, _)) = query_pairs(raw.as_deref()).into_iter().find(|(k, _)| k != "period") {
+        return Err(Problem::bad_parameter(&k, "is not a known parameter; known: period"));
+    }
+    // Reports are written for the month just ended: that is the default.
+    let period = period_param(raw.as_deref())?.unwrap_or_else(|| Period::of(svc::today()).prev());
+    let items = svc::due_reports(s.store.as_ref(), &a, period).await?;
+    Ok(Json(json!({ "period": period, "count": items.len(), "items": items })).into_response())
+}
+
+trait IntoProblem {
+    fn into_problem(self) -> Problem;
+}
+
+/// Field errors of a request that is not a project: "Invalid input", not "Invalid project".
+impl IntoProblem for crate::project::Invalid {
+    fn into_problem(self) -> Problem {
+        svc::ProgressError::from(self).into()
+    }
+}
+
+fn user_name(s: &str) -> Result<crate::auth::UserName, Problem> {
+    crate::auth::UserName::parse(s).map_err(|e| Problem::new(StatusCode::NOT_FOUND, "No such user", e.to_string()))
+}
+
+async fn user_units(State(s): State<AppState>, c: Caller, Path(name): Path<String>) -> Result<Response, Problem> {
+    let name = user_name(&name)?;
+    let me = c.require(Role::Viewer)?;
+    if me.name != name {
+        c.require(Role::Admin)?;
+    }
+    let (user, _) = s.store.user_with_hash(&name).await?.ok_or_else(|| crate::store::StoreError::UnknownUser(name.to_string()))?;
+    let units = s.store.user_units(user.id).await?;
+    Ok(Json(json!({ "user": user.name, "units": units })).into_response())
+}
+
+async fn set_user_units(State(s): State<AppState>, c: Caller, Path(name): Path<String>, Body(body): Body) -> Result<Response, Problem> {
+    c.require(Role::Admin)?;
+    let name = user_name(&name)?;
+    let v = json_body(&body)?;
+    let Some(list) = v.get("units").and_then(Value::as_array) else {
+        return Err(crate::project::Invalid(vec![crate::project::FieldError {
+            pointer: "/units".into(),
+            field: "units".into(),
+            reason: "is required: a list of unit names, [] for district-wide".into(),
+            at: None,
+        }])
+        .into_problem());
+    };
+    let mut units = Vec::new();
+    let mut errs = Vec::new();
+    for (i, u) in list.iter().enumerate() {
+        match u.as_str().map(UnitName::parse) {
+            Some(Ok(u)) => units.push(u),
+            Some(Err(e)) => errs.push(crate::project::FieldError { pointer: format!("/units/{i}"), field: "units".into(), reason: e.to_string(), at: None }),
+            None => errs.push(crate::project::FieldError { pointer: format!("/units/{i}"), field: "units".into(), reason: "must be text".into(), at: None }),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(crate::project::Invalid(errs).into_problem());
+    }
+    let units = svc::set_user_units(s.store.as_ref(), c.actor(), c.address.as_deref(), &name, &units).await?;
+    Ok(Json(json!({ "user": name, "units": units })).into_response())
+}
+
 async fn one(State(s): State<AppState>, c: Caller, Path(rid): Path<String>) -> Result<Response, Problem> {
     c.require(Role::Viewer)?;
     let r = s.store.report(report_id(&rid)?).await?;
@@ -149,7 +219,7 @@ async fn submit(State(s): State<AppState>, c: Caller, Path(rid): Path<String>, h
 async fn approve(State(s): State<AppState>, c: Caller, Path(rid): Path<String>, headers: HeaderMap) -> Result<Response, Problem> {
     let a = actor(&s, &c).await?;
     let id = report_id(&rid)?;
-    let r = svc::approve_report(s.store.as_ref(), &s.rules, &a, id, if_match(&headers)?).await?;
+    let r = svc::approve_report(s.store.as_ref(), &a, id, if_match(&headers)?).await?;
     report_response(StatusCode::OK, &r)
 }
 
@@ -165,13 +235,13 @@ async fn correct(State(s): State<AppState>, c: Caller, Path(rid): Path<String>, 
     let a = actor(&s, &c).await?;
     let id = report_id(&rid)?;
     let expected = if_match(&headers)?;
-    let r = svc::correct_report(s.store.as_ref(), &s.rules, &a, id, expected, &json_body(&body)?).await?;
+    let r = svc::correct_report(s.store.as_ref(), &a, id, expected, &json_body(&body)?).await?;
     report_response(StatusCode::OK, &r)
 }
 
 async fn milestones(State(s): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let ms = svc::milestones(s.store.as_ref(), &parse_id(&id)?, svc::today()).await?;
-    Ok(Json(json!({ "milestones": ms })).into_response())
+    let progress = svc::milestones(s.store.as_ref(), &parse_id(&id)?, svc::today()).await?;
+    Ok(Json(progress).into_response())
 }
 
 async fn set_milestone(State(s): State<AppState>, c: Caller, Path((id, kind)): Path<(String, String)>, Body(body): Body) -> Result<Response, Problem> {

@@ -14,7 +14,7 @@ use crate::progress::{
     derive_figures, BadTransition, Kpis, Milestone, MilestoneKind, MilestoneSignal, NewReport, Period, Report, ReportAction, ReportBody, ReportFigures,
     ReportId, ReportState, UnitName, UnitRow,
 };
-use crate::project::{FieldError, Invalid, NewProject, Page, Project, ProjectFilter, ProjectId, Rules, Wan};
+use crate::project::{FieldError, Invalid, NewProject, Page, Project, ProjectFilter, ProjectId, Wan};
 use crate::store::{ReportChange, ReportQuery, RevisionMeta, Store, StoreError};
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
@@ -46,7 +46,12 @@ pub type ProgressResult<T> = Result<T, ProgressError>;
 
 /// The district's calendar day: the plan's dates are local (UTC+8, no daylight saving).
 pub fn today() -> NaiveDate {
-    (Utc::now().naive_utc() + chrono::TimeDelta::hours(8)).date()
+    local_day(Utc::now())
+}
+
+/// The district's calendar day of an instant.
+pub fn local_day(t: chrono::DateTime<Utc>) -> NaiveDate {
+    (t.naive_utc() + chrono::TimeDelta::hours(8)).date()
 }
 
 /// Who acts: the user, the units they report for, the client address for the audit log.
@@ -240,27 +245,22 @@ async fn investment_to_date(store: &dyn Store, r: &Report, figures: &ReportFigur
 
 /// The project write that goes with approving or correcting `r`, unless a later month is
 /// already approved (then the project already shows newer figures and keeps them).
-async fn project_write(
-    store: &dyn Store,
-    rules: &Rules,
-    r: &Report,
-    figures: &ReportFigures,
-    to_date: Wan,
-    project: &Project,
-) -> ProgressResult<Option<NewProject>> {
+async fn project_write(store: &dyn Store, r: &Report, figures: &ReportFigures, to_date: Wan, project: &Project) -> ProgressResult<Option<NewProject>> {
     let approved = store.reports(&ReportQuery { project: Some(r.project_id.clone()), states: vec![ReportState::Approved], period: None }).await?;
     if approved.iter().any(|e| e.period > r.period) {
         return Ok(None);
     }
+    // Typed values in, typed values out: the stored geometry and fields are valid already, and
+    // the report's figures were checked when it was written.
+    let geometry =
+        project.geometry.valid().cloned().ok_or_else(|| StoreError::Corrupt { key: format!("project {}", project.id), reason: "geometry".into() })?;
     let props = derive_figures(&project.props, to_date, figures.progress_pct);
-    let mut feature = project.to_feature();
-    feature["properties"] = serde_json::to_value(&props).map_err(|e| StoreError::Corrupt { key: format!("project {}", project.id), reason: e.to_string() })?;
-    Ok(Some(NewProject::from_feature(&feature, Some(&project.id), rules)?))
+    Ok(Some(NewProject { id: project.id.clone(), geometry, props, islands: project.islands.clone() }))
 }
 
 /// Approves a submitted report: its figures go onto the project as a revision authored by the
 /// reporter, in the same transaction.
-pub async fn approve_report(store: &dyn Store, rules: &Rules, actor: &Actor, id: ReportId, expected: i64) -> ProgressResult<Report> {
+pub async fn approve_report(store: &dyn Store, actor: &Actor, id: ReportId, expected: i64) -> ProgressResult<Report> {
     actor.check_reviewer()?;
     let r = store.report(id).await?;
     let state = r.state.after(ReportAction::Approve)?;
@@ -268,7 +268,7 @@ pub async fn approve_report(store: &dyn Store, rules: &Rules, actor: &Actor, id:
     let to_date = investment_to_date(store, &r, &r.body.figures, &project).await?;
     let mut next = ReportBody { reviewed_by: Some(actor.name().to_owned()), reviewed_at: Some(now_text()), ..r.body.clone() };
     next.figures.investment_to_date = Some(to_date);
-    let new = project_write(store, rules, &r, &next.figures, to_date, &project).await?;
+    let new = project_write(store, &r, &next.figures, to_date, &project).await?;
     let comment = format!("月报 {} approved by {} (report {id})", r.period, actor.name());
     let meta = RevisionMeta::by(&r.body.reporter, Some(&comment)).audited(actor.address.as_deref(), Some("report_approve"));
     let change = ReportChange {
@@ -286,7 +286,7 @@ pub async fn approve_report(store: &dyn Store, rules: &Rules, actor: &Actor, id:
 
 /// Corrects an approved report (`{"reason": "…", …figures}`): a new version of the report with
 /// the reason, kept in its history, and a new project revision when it is the latest approved month.
-pub async fn correct_report(store: &dyn Store, rules: &Rules, actor: &Actor, id: ReportId, expected: i64, body: &Value) -> ProgressResult<Report> {
+pub async fn correct_report(store: &dyn Store, actor: &Actor, id: ReportId, expected: i64, body: &Value) -> ProgressResult<Report> {
     actor.check_reviewer()?;
     let r = store.report(id).await?;
     let state = r.state.after(ReportAction::Correct)?;
@@ -299,7 +299,7 @@ pub async fn correct_report(store: &dyn Store, rules: &Rules, actor: &Actor, id:
     let to_date = investment_to_date(store, &r, &figures, &project).await?;
     let mut next = ReportBody { figures, correction_reason: Some(reason.clone()), ..r.body.clone() };
     next.figures.investment_to_date = Some(to_date);
-    let new = project_write(store, rules, &r, &next.figures, to_date, &project).await?;
+    let new = project_write(store, &r, &next.figures, to_date, &project).await?;
     let comment = format!("月报 {} corrected by {}: {reason}", r.period, actor.name());
     let meta = RevisionMeta::by(&r.body.reporter, Some(&comment)).audited(actor.address.as_deref(), Some("report_correct"));
     let change = ReportChange {
@@ -417,6 +417,29 @@ pub async fn list_reports(store: &dyn Store, q: &ListQuery) -> ProgressResult<Ve
     Ok(out)
 }
 
+/// The projects `actor` must report for `period` (due, and theirs to report: their units', or
+/// all for a district-wide user), each with its report for the month or `missing`.
+pub async fn due_reports(store: &dyn Store, actor: &Actor, period: Period) -> ProgressResult<Vec<ListItem>> {
+    let of_month: HashMap<ProjectId, Report> =
+        store.reports(&ReportQuery { period: Some(period), ..ReportQuery::default() }).await?.into_iter().map(|r| (r.project_id.clone(), r)).collect();
+    let mut out = Vec::new();
+    for p in store.list(&ProjectFilter::default(), Page::ALL).await? {
+        if !crate::progress::kpi::is_due(&p.props) || !actor.may_report(&p) {
+            continue;
+        }
+        let r = of_month.get(&p.id).cloned();
+        out.push(ListItem {
+            state: r.as_ref().map_or("missing", |r| r.state.as_str()).to_owned(),
+            period,
+            project_id: p.id.clone(),
+            project_name: p.props.name_zh.clone(),
+            responsible_units: p.props.responsible_units.clone(),
+            report: r,
+        });
+    }
+    Ok(out)
+}
+
 /// A project's reports, oldest month first.
 pub async fn project_reports(store: &dyn Store, project: &ProjectId) -> ProgressResult<Vec<Report>> {
     store.get(project).await?;
@@ -444,11 +467,21 @@ pub struct MilestoneView {
     pub updated_by: Option<String>,
 }
 
-/// A project's milestones (all five kinds) on `today`.
-pub async fn milestones(store: &dyn Store, project: &ProjectId, today: NaiveDate) -> ProgressResult<Vec<MilestoneView>> {
-    store.get(project).await?;
+/// A project's milestones and whether it is late (滞后), on a day.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectProgress {
+    /// All five kinds, set or not.
+    pub milestones: Vec<MilestoneView>,
+    /// The 滞后 verdict and its reasons.
+    pub lateness: crate::progress::Lateness,
+}
+
+/// A project's milestones (all five kinds) and lateness on `today`.
+pub async fn milestones(store: &dyn Store, project: &ProjectId, today: NaiveDate) -> ProgressResult<ProjectProgress> {
+    let p = store.get(project).await?;
     let set = store.milestones(Some(project)).await?;
-    Ok(MilestoneKind::ALL
+    let lateness = crate::progress::lateness(&p.props, &set.iter().collect::<Vec<_>>(), today);
+    let milestones = MilestoneKind::ALL
         .iter()
         .map(|k| {
             let m = set.iter().find(|m| m.kind == *k);
@@ -466,7 +499,8 @@ pub async fn milestones(store: &dyn Store, project: &ProjectId, today: NaiveDate
                 updated_by: m.map(|m| m.updated_by.clone()),
             }
         })
-        .collect())
+        .collect();
+    Ok(ProjectProgress { milestones, lateness })
 }
 
 fn date_of(body: &Value, field: &str, errs: &mut Vec<FieldError>) -> Option<NaiveDate> {
@@ -558,7 +592,9 @@ pub async fn kpis(store: &dyn Store, filter: &ProjectFilter, period: Option<Peri
     let (ms, reports) = context(store, period).await?;
     let items = items(&projects, &ms, &reports);
     let refs: Vec<_> = items.iter().collect();
-    Ok(Kpis::compute(&refs, as_of_day(period), period))
+    // With `as_of` the map is as it was then, and so is the day lateness is judged on.
+    let day = filter.as_of.map_or_else(|| as_of_day(period), local_day);
+    Ok(Kpis::compute(&refs, day, period))
 }
 
 async fn context(store: &dyn Store, period: Option<Period>) -> ProgressResult<(Vec<Milestone>, HashMap<ProjectId, ReportState>)> {

@@ -233,6 +233,7 @@ async fn milestones_have_traffic_lights_and_make_projects_late(kind: Kind) {
     let traffic = unit_user(&app, "traffic", Role::Planner, &["区交通运输局"]).await;
     let school = unit_user(&app, "school", Role::Planner, &["区教育局"]).await;
     let (_, ms) = app.get_json(&format!("/api/projects/{PORT}/milestones")).await;
+    assert_eq!(ms["lateness"]["late"], false);
     let kinds: Vec<&str> = ms["milestones"].as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["approval", "land_sea", "start", "main_works", "acceptance"]);
     assert!(ms["milestones"].as_array().unwrap().iter().all(|m| m["signal"] == "unplanned"));
@@ -256,6 +257,8 @@ async fn milestones_have_traffic_lights_and_make_projects_late(kind: Kind) {
     assert_eq!(m["signal"], "due_soon");
     let (_, after) = app.get_json("/api/stats").await;
     assert_eq!(after["kpis"]["late"].as_u64().unwrap(), late_before + 1);
+    let (_, ms) = app.get_json(&format!("/api/projects/{PORT}/milestones")).await;
+    assert_eq!((ms["lateness"]["late"].clone(), ms["lateness"]["overdue_milestones"].clone()), (json!(true), json!(["start"])));
     assert!(after["kpis"]["late_ids"].as_array().unwrap().iter().any(|i| i == PORT));
     // Done: no longer overdue, no longer late.
     let (_, m, _) = call(&app, Method::PUT, &path("start"), Some(&traffic), None, Some(json!({"planned": yesterday, "actual": today.to_string()}))).await;
@@ -300,4 +303,29 @@ async fn the_plan_units_are_listed_and_users_are_tied_to_them_from_the_cli() {
     assert!(list.contains("jt") && list.contains("区交通运输局、区发改局") || list.contains("区发改局、区交通运输局"), "{list}");
     assert!(list.lines().any(|l| l.starts_with("office") && l.contains("reviewer") && l.contains("district-wide")), "{list}");
     assert!(!list.contains("typo"), "a bad unit adds nobody: {list}");
+
+    // Over HTTP: an admin ties a user to units; the user sees theirs and the projects they owe.
+    let admin = app.user("admin", Role::Admin).await;
+    let jt = app.user("jt", Role::Planner).await;
+    let other = app.user("other", Role::Planner).await;
+    let path = "/api/users/jt/units";
+    assert_eq!(call(&app, Method::PUT, path, Some(&jt), None, Some(json!({"units": ["区交通运输局"]}))).await.0, 403);
+    let (st, bad, _) = call(&app, Method::PUT, path, Some(&admin), None, Some(json!({"units": ["区交通局"]}))).await;
+    assert_eq!((st, bad["title"].as_str()), (422, Some("No such unit")));
+    let (st, bad, _) = call(&app, Method::PUT, path, Some(&admin), None, Some(json!({"units": ["a、b", 3]}))).await;
+    assert_eq!((st, bad["errors"].as_array().map(Vec::len)), (422, Some(2)), "{bad}");
+    let (st, set, _) = call(&app, Method::PUT, path, Some(&admin), None, Some(json!({"units": ["区交通运输局"]}))).await;
+    assert_eq!((st, set["units"].clone()), (200, json!(["区交通运输局"])));
+    assert_eq!(call(&app, Method::GET, path, Some(&jt), None, None).await.1["units"], json!(["区交通运输局"]));
+    assert_eq!(call(&app, Method::GET, path, Some(&other), None, None).await.0, 403);
+    let (st, due, _) = call(&app, Method::GET, "/api/reports/due", Some(&jt), None, None).await;
+    assert_eq!(st, 200);
+    assert_eq!(due["period"], period());
+    let ids: Vec<&str> = due["items"].as_array().unwrap().iter().map(|i| i["project_id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&PORT) && !ids.contains(&SCHOOL), "{ids:?}");
+    assert!(!ids.contains(&"zhuangyuanao-port-phase2"), "a completed project reports no more: {ids:?}");
+    assert!(due["items"].as_array().unwrap().iter().all(|i| i["state"] == "missing"));
+    let (_, all, _) = call(&app, Method::GET, "/api/reports/due", Some(&other), None, None).await;
+    assert!(all["count"].as_u64().unwrap() > due["count"].as_u64().unwrap(), "a district-wide planner owes every due project");
+    assert_eq!(call(&app, Method::GET, "/api/reports/due?month=1", Some(&jt), None, None).await.0, 400);
 }
