@@ -3,8 +3,8 @@
 use crate::api::{self, AppState};
 use crate::config::Config;
 use crate::geodata::Geodata;
-use crate::import::{self, Limits};
 use crate::project::Rules;
+use crate::service::import::{self, Limits};
 use crate::store::{self, BatchMode, RevisionMeta, Store};
 use anyhow::Context;
 use std::net::SocketAddr;

@@ -3,7 +3,7 @@
 //! One binary serves the map page, a JSON/GeoJSON API and (later) OGC API – Features, on an
 //! embedded SQLite store by default or on PostGIS in production.
 
-/// `planmap user …` and `planmap token …`.
+/// `planmap user …` and `planmap token …`: command-line input and output over `service::users`.
 pub mod admin;
 /// HTTP routes, extractors and the one error-to-HTTP mapping.
 pub mod api;
@@ -21,15 +21,13 @@ pub mod formats;
 pub mod geodata;
 /// Geometry rules: the only door a geometry comes in by.
 pub mod geometry;
-/// Reading FeatureCollections into projects with a per-feature report.
-pub mod import;
 /// Progress tracking: units, monthly reports, milestones, lateness and KPIs.
 pub mod progress;
 /// The domain: projects, their fields, filters and statistics.
 pub mod project;
 /// `planmap report …`: the 月报表 file, missing reports, reminders.
 pub mod report_cli;
-/// Use cases over the store, shared by the HTTP API and the CLI.
+/// Use cases (edit, import, users, sign-in, export) shared by HTTP and the command line.
 pub mod service;
 /// The storage seam and its SQLite and PostGIS implementations.
 pub mod store;

@@ -5,9 +5,10 @@
 use super::{AppState, Problem};
 use crate::auth::{token, Role, User};
 use crate::config::{CookieSecure, ReadAccess};
+use crate::service::Actor;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::net::SocketAddr;
@@ -32,14 +33,8 @@ impl Caller {
     /// The user, when they hold `role`; 401 when anonymous, 403 when their role is too low.
     pub fn require(&self, role: Role) -> Result<&User, Problem> {
         match &self.user {
-            None => Err(Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "Sign-in required",
-                format!("this needs a signed-in {role}; sign in at /signin.html or send a Bearer token"),
-            )),
-            Some(u) if !u.can(role) => {
-                Err(Problem::new(StatusCode::FORBIDDEN, "Not allowed", format!("user `{}` is a {}; this needs the {role} role or higher", u.name, u.role)))
-            }
+            None => Err(Problem::sign_in_required(format!("this needs a signed-in {role}; sign in at /signin.html or send a Bearer token"))),
+            Some(u) if !u.can(role) => Err(Problem::not_allowed(format!("user `{}` is a {}; this needs the {role} role or higher", u.name, u.role))),
             Some(u) => Ok(u),
         }
     }
@@ -47,6 +42,11 @@ impl Caller {
     /// Name for the audit log.
     pub fn actor(&self) -> &str {
         self.user.as_ref().map_or("anonymous", |u| u.name.as_str())
+    }
+
+    /// The caller as the use cases see them: a name and an address.
+    pub fn acting(&self) -> Actor {
+        Actor { name: self.actor().to_owned(), address: self.address.clone() }
     }
 
     /// Whether the session cookie should carry `Secure`.
@@ -87,7 +87,7 @@ async fn resolve(s: &AppState, parts: &Parts) -> Result<Caller, Problem> {
         // A token that was sent but does not work is an error, never a silent downgrade to anonymous.
         let user = s.store.token_user(&token::digest(t)).await?;
         let Some(user) = user else {
-            return Err(Problem::new(StatusCode::UNAUTHORIZED, "Invalid token", "the Bearer token is unknown, or its user is disabled"));
+            return Err(Problem::invalid_token());
         };
         return Ok(Caller { user: Some(user), address, session_digest: None, tls });
     }
@@ -125,31 +125,10 @@ pub async fn identify(State(s): State<AppState>, req: Request, next: Next) -> Re
     if s.edit.read_access == ReadAccess::SignedIn && caller.user.is_none() && !always_open(parts.uri.path()) {
         let path = parts.uri.path();
         if path.starts_with("/api/") || path.starts_with("/ogcapi") || path.starts_with("/tiles/") {
-            return Problem::new(StatusCode::UNAUTHORIZED, "Sign-in required", "this planmap is configured for signed-in users only; sign in at /signin.html")
-                .into_response();
+            return Problem::sign_in_required("this planmap is configured for signed-in users only; sign in at /signin.html").into_response();
         }
         return Redirect::to("/signin.html").into_response();
     }
     parts.extensions.insert(caller);
     next.run(Request::from_parts(parts, body)).await
-}
-
-/// A request body read up to `--max-body-bytes`; larger bodies are answered 413 problem+json
-/// naming the limit (axum's own rejection would be plain text).
-#[derive(Debug)]
-pub struct Body(pub axum::body::Bytes);
-
-impl axum::extract::FromRequest<AppState> for Body {
-    type Rejection = Problem;
-    async fn from_request(req: Request, s: &AppState) -> Result<Body, Problem> {
-        let limit = s.max_body_bytes;
-        axum::body::to_bytes(req.into_body(), limit).await.map(Body).map_err(|_| {
-            Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Body too large",
-                format!("the request body is larger than the limit of {limit} bytes (--max-body-bytes)"),
-            )
-            .with("limit", serde_json::Value::from(limit))
-        })
-    }
 }

@@ -3,7 +3,8 @@
 //! turns the export into a response. GeoJSON, CSV and KML are streamed (constant memory);
 //! GeoPackage, Shapefile and FlatGeobuf are sent whole.
 
-use super::{query_pairs, AppState, Problem};
+use super::extract::query_pairs;
+use super::{AppState, Problem};
 use crate::formats::ExportFormat;
 use crate::project::ProjectFilter;
 use crate::service::export::{self, Export};

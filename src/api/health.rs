@@ -2,7 +2,6 @@
 
 use super::{AppState, Problem};
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -16,7 +15,7 @@ async fn readyz(State(s): State<AppState>) -> Result<Json<Value>, Problem> {
         Ok(()) => Ok(Json(json!({"status": "ready", "store": s.store.backend()}))),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            Err(Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Store unreachable", format!("the {} store does not answer", s.store.backend())))
+            Err(Problem::store_unreachable(&s.store.backend().to_string()))
         }
     }
 }

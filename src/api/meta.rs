@@ -20,7 +20,7 @@ pub(super) fn router() -> Router<AppState> {
 
 async fn basemap(State(s): State<AppState>) -> Response {
     (
-        [(header::CONTENT_TYPE, HeaderValue::from_static(super::projects::GEOJSON)), (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"))],
+        [(header::CONTENT_TYPE, HeaderValue::from_static(super::reply::GEOJSON)), (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"))],
         s.geodata.basemap.clone(),
     )
         .into_response()

@@ -1,5 +1,8 @@
-//! HTTP: routes, shared state and layers. Handlers are thin: parse the request into domain
-//! types, make one store call, answer. Route table:
+//! HTTP: routes, shared state and layers. Handlers are thin: typed extractors (`extract`) turn
+//! the request into domain types, one use case (`crate::service`) or store read does the work,
+//! `reply` and `problem` answer. Handler files do not import each other; what they share is in
+//! `extract` (requests), `reply` (responses), `problem` (every error → HTTP) and `caller` (who).
+//! Route table:
 //!
 //! | route | what |
 //! |---|---|
@@ -19,30 +22,33 @@
 //! | `GET`/`POST /api/users`, `PATCH /api/users/{name}`, `GET /api/audit` | admin |
 //! | `GET /healthz`, `/readyz` | process alive; store reachable |
 //! | `GET /api/export?format=` | geojson, csv, gpkg, kml, shp (zip), fgb; same filters; dated file name |
-//! | `GET /ogcapi/…`; `POST`/`PUT`/`PATCH`/`DELETE` on `/ogcapi/collections/projects/items…` | OGC API – Features, Part 4 writes via `write` (see `ogcapi`) |
+//! | `GET /ogcapi/…`; `POST`/`PUT`/`PATCH`/`DELETE` on `/ogcapi/collections/projects/items…` | OGC API – Features, Part 4 writes via `service::edit` (see `ogcapi`) |
 //! | everything else | the web page and vendored files |
 
 pub mod caller;
 mod edit;
 mod export;
+pub mod extract;
 mod health;
 mod import;
 mod meta;
 mod ogcapi;
+mod pages;
 mod problem;
 mod projects;
+mod reply;
 mod report_extras;
 mod reports;
 mod session;
 mod targets;
 mod users;
-pub mod write;
 
 pub use problem::Problem;
 
 use crate::config::EditConfig;
 use crate::geodata::Geodata;
 use crate::project::Rules;
+use crate::service::edit::Edits;
 use crate::store::Store;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -84,8 +90,8 @@ pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Rout
         .merge(report_extras::router())
         .merge(targets::router())
         .merge(ogcapi::router(Arc::new(ogcapi::Islands::from_geodata(&state.geodata))))
-        .route("/api", get(|| async { Problem::new(StatusCode::NOT_FOUND, "Not found", "see /api/projects, /api/stats, /api/basemap, /api/meta") }))
-        .fallback(crate::web::serve)
+        .route("/api", get(|| async { Problem::not_found("see /api/projects, /api/stats, /api/basemap, /api/meta") }))
+        .fallback(pages::serve)
         .layer(axum::middleware::from_fn_with_state(state.clone(), caller::identify))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
@@ -97,7 +103,9 @@ pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Rout
         .layer(TraceLayer::new_for_http())
 }
 
-/// Decodes a query string into pairs (repeated keys kept, in order).
-pub(crate) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default()
+impl AppState {
+    /// The project edit use cases over this state's store, rules and vertex limit.
+    pub fn edits(&self) -> Edits<'_> {
+        Edits { store: self.store.as_ref(), rules: &self.rules, max_vertices: self.edit.max_vertices }
+    }
 }

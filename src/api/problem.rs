@@ -1,11 +1,14 @@
 //! RFC 9457 problem details: the one place where errors become HTTP.
 //!
 //! Every handler returns `Result<_, Problem>`; the `From` impls below are the only mapping from
-//! domain and store errors to status codes. Internal errors are logged with their cause chain and
-//! answered with a generic text, never the database's message.
+//! domain, use-case ([`ServiceError`]) and store errors to status codes, and the named
+//! constructors are the only other problems (request shape: sign-in, `If-Match`, body size,
+//! malformed JSON, unknown parameters). No other file builds a status code into a problem.
+//! Internal errors are logged with their cause chain and answered with a generic text, never
+//! the database's message.
 
-use crate::import::ImportError;
 use crate::project::{BadFilter, FieldError, Invalid};
+use crate::service::ServiceError;
 use crate::store::StoreError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -63,6 +66,79 @@ impl Problem {
     /// A 500 that tells the client nothing about internals.
     pub fn internal() -> Problem {
         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal error", "the server failed to answer; the cause is in its log")
+    }
+    /// 400 for a query parameter this resource does not take, listing those it does.
+    pub fn unknown_parameter(param: &str, known: &[&str]) -> Problem {
+        Problem::bad_parameter(param, format!("is not a known parameter; known: {}", known.join(", ")))
+    }
+    /// 400 for a body that is not JSON.
+    pub fn malformed_json(e: &serde_json::Error) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, "Malformed JSON", format!("the request body is not valid JSON: {e}"))
+    }
+    /// 400 for a required text member missing from a JSON body.
+    pub fn missing_field(name: &str) -> Problem {
+        let mut p = Problem::new(StatusCode::BAD_REQUEST, "Missing field", format!("`{name}` is required (text)"));
+        p.errors.push(FieldError { pointer: format!("/{name}"), field: name.into(), reason: "is required".into(), at: None });
+        p
+    }
+    /// 404.
+    pub fn not_found(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::NOT_FOUND, "Not found", detail)
+    }
+    /// 401: anonymous where a signed-in user is needed.
+    pub fn sign_in_required(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::UNAUTHORIZED, "Sign-in required", detail)
+    }
+    /// 403: signed in, but the role is too low.
+    pub fn not_allowed(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::FORBIDDEN, "Not allowed", detail)
+    }
+    /// 401: a Bearer token that does not work (never a silent downgrade to anonymous).
+    pub fn invalid_token() -> Problem {
+        Problem::new(StatusCode::UNAUTHORIZED, "Invalid token", "the Bearer token is unknown, or its user is disabled")
+    }
+    /// 413 for a body over `--max-body-bytes`, naming the limit.
+    pub fn body_too_large(limit: usize) -> Problem {
+        Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Body too large", format!("the request body is larger than the limit of {limit} bytes (--max-body-bytes)"))
+            .with("limit", Value::from(limit))
+    }
+    /// 428: a write without `If-Match`. Telling the current version saves the client a round
+    /// trip, and is no secret: GET shows it.
+    pub fn if_match_required(current_version: Option<i64>) -> Problem {
+        let p = Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "If-Match required",
+            "send If-Match with the version (ETag) you edited, so that nobody else's change is overwritten",
+        );
+        match current_version {
+            Some(v) => p.with("current_version", Value::from(v)),
+            None => p,
+        }
+    }
+    /// 400: an `If-Match` that names no version.
+    pub fn malformed_if_match(text: &str) -> Problem {
+        let mut p = Problem::new(StatusCode::BAD_REQUEST, "Malformed If-Match", format!("If-Match must be a version such as \"3\" (the ETag); got `{text}`"));
+        p.parameter = Some("If-Match".into());
+        p
+    }
+    /// 422: a restore without the version to restore.
+    pub fn missing_version() -> Problem {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Missing version", "send {\"version\": N}: the revision to restore")
+    }
+    /// 405: a write to base data.
+    pub fn read_only(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::METHOD_NOT_ALLOWED, "Read-only collection", detail)
+    }
+    /// 400: a `Content-Crs` header naming a CRS that is not supported.
+    pub fn unsupported_content_crs(text: &str, known: &[&str]) -> Problem {
+        let mut p =
+            Problem::new(StatusCode::BAD_REQUEST, "Unsupported Content-Crs", format!("`{text}` is not a supported CRS; use one of {}", known.join(", ")));
+        p.parameter = Some("Content-Crs".into());
+        p
+    }
+    /// 503: the store does not answer (readiness).
+    pub fn store_unreachable(backend: &str) -> Problem {
+        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Store unreachable", format!("the {backend} store does not answer"))
     }
     /// Adds an extension member.
     pub fn with(mut self, key: &str, value: Value) -> Problem {
@@ -173,14 +249,36 @@ impl From<crate::service::reminders::WebhookError> for Problem {
     }
 }
 
-impl From<ImportError> for Problem {
-    fn from(e: ImportError) -> Problem {
+impl From<axum::extract::rejection::PathRejection> for Problem {
+    fn from(e: axum::extract::rejection::PathRejection) -> Problem {
+        let status = e.status();
+        Problem::new(status, status.canonical_reason().unwrap_or("Error"), e.body_text())
+    }
+}
+
+impl From<ServiceError> for Problem {
+    fn from(e: ServiceError) -> Problem {
+        let unprocessable = |title: &str, e: &ServiceError| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, title, e.to_string());
         match e {
-            ImportError::NotACollection(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Not a FeatureCollection", e.to_string()),
-            ImportError::TooManyFeatures { max, .. } | ImportError::TooManyVertices { max, .. } => {
+            ServiceError::Invalid(i) => i.into(),
+            ServiceError::Store(s) => s.into(),
+            ServiceError::GeometryTooLarge { max, .. } => {
+                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Geometry too large", e.to_string()).with("limit", Value::from(max))
+            }
+            ServiceError::TooManyFeatures { max, .. } | ServiceError::TooManyVertices { max, .. } => {
                 Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Import too large", e.to_string()).with("limit", Value::from(max))
             }
-            ImportError::Store(s) => s.into(),
+            ServiceError::NotACollection(_) => unprocessable("Not a FeatureCollection", &e),
+            ServiceError::BadComment => unprocessable("Invalid comment", &e),
+            ServiceError::BadUserName(_) => unprocessable("Invalid user name", &e),
+            ServiceError::BadRole(_) => unprocessable("Invalid role", &e),
+            ServiceError::BadPassword(_) => unprocessable("Unusable password", &e),
+            ServiceError::NoSuchVersion { param, .. } => Problem::bad_parameter(param, e.to_string()),
+            ServiceError::NothingToChange => Problem::new(StatusCode::BAD_REQUEST, "Nothing to change", e.to_string()),
+            ServiceError::AccountLocked { minutes, .. } | ServiceError::AddressLocked { minutes } => {
+                Problem::new(StatusCode::TOO_MANY_REQUESTS, "Too many failed sign-ins", e.to_string()).with("retry_after_seconds", Value::from(minutes * 60))
+            }
+            ServiceError::SignInFailed => Problem::new(StatusCode::UNAUTHORIZED, "Sign-in failed", e.to_string()),
         }
     }
 }
@@ -212,4 +310,32 @@ pub async fn ensure_problem(res: Response) -> Response {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Problem, ServiceError, StatusCode};
+
+    #[test]
+    fn use_case_errors_map_to_their_status_with_the_sentence_as_detail() {
+        let cases = [
+            (ServiceError::GeometryTooLarge { count: 9, max: 8 }, StatusCode::PAYLOAD_TOO_LARGE),
+            (ServiceError::TooManyFeatures { count: 9, max: 8 }, StatusCode::PAYLOAD_TOO_LARGE),
+            (ServiceError::NotACollection("`type` is missing".into()), StatusCode::UNPROCESSABLE_ENTITY),
+            (ServiceError::BadComment, StatusCode::UNPROCESSABLE_ENTITY),
+            (ServiceError::NothingToChange, StatusCode::BAD_REQUEST),
+            (ServiceError::AddressLocked { minutes: 15 }, StatusCode::TOO_MANY_REQUESTS),
+            (ServiceError::SignInFailed, StatusCode::UNAUTHORIZED),
+        ];
+        for (e, status) in cases {
+            let text = e.to_string();
+            let p = Problem::from(e);
+            assert_eq!(p.status, status, "{text}");
+            assert_eq!(p.detail, text);
+        }
+        let p = Problem::from(ServiceError::GeometryTooLarge { count: 9, max: 8 });
+        assert_eq!(p.extra["limit"], 8);
+        let p = Problem::from(ServiceError::AccountLocked { name: "x".into(), minutes: 15 });
+        assert_eq!(p.extra["retry_after_seconds"], 900);
+    }
 }

@@ -10,8 +10,8 @@
 //! | `GET /api/reports/reminders?period=` | signed in | units that have not reported, the deadline |
 //! | `POST /api/reports/reminders/send?period=` | reviewer | posts that list to the configured group robot |
 
-use super::caller::Caller;
-use super::{query_pairs, AppState, Problem};
+use super::extract::Caller;
+use super::{AppState, Problem};
 use crate::auth::Role;
 use crate::progress::{Period, PhotoId, ReportId, PHOTO_MAX_BYTES};
 use crate::service::progress::{today, Actor};
@@ -94,7 +94,8 @@ async fn serve(State(s): State<AppState>, c: Caller, Path(id): Path<String>, hea
 fn period_and(raw: Option<&str>, known: &[&str], default: Option<Period>) -> Result<(Period, Vec<(String, String)>), Problem> {
     let mut period = None;
     let mut rest = Vec::new();
-    for (k, v) in query_pairs(raw) {
+    let pairs: Vec<(String, String)> = raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    for (k, v) in pairs {
         if k == "period" {
             period = Some(v.parse::<Period>().map_err(|e| Problem::bad_parameter("period", e.to_string()))?);
         } else if known.contains(&k.as_str()) {

@@ -6,8 +6,7 @@
 //! | `GET /api/plan/targets/{id}/values` | anyone | every value recorded for one target, with source and who entered it |
 //! | `POST /api/plan/targets/{id}/values` | reviewer, admin, designated statistics user | `{period, value, unit?, source}` → 201 |
 
-use super::caller::{Body, Caller};
-use super::session::json_body;
+use super::extract::{Caller, JsonBody};
 use super::{AppState, Problem};
 use crate::service::targets;
 use axum::extract::{Path, State};
@@ -38,9 +37,9 @@ async fn values(State(s): State<AppState>, Path(id): Path<String>) -> Result<Res
     Ok(Json(json!({ "target": id, "values": v })).into_response())
 }
 
-async fn add(State(s): State<AppState>, c: Caller, Path(id): Path<String>, Body(body): Body) -> Result<Response, Problem> {
+async fn add(State(s): State<AppState>, c: Caller, Path(id): Path<String>, JsonBody(body): JsonBody) -> Result<Response, Problem> {
     c.require(crate::auth::Role::Viewer)?;
     known(&s, &id)?;
-    let v = targets::add_value(s.store.as_ref(), &s.geodata.plan_targets, c.user.as_ref(), c.address.as_deref(), &id, &json_body(&body)?).await?;
+    let v = targets::add_value(s.store.as_ref(), &s.geodata.plan_targets, c.user.as_ref(), c.address.as_deref(), &id, &body).await?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }

@@ -1,16 +1,15 @@
 //! Users and the audit log, for admins: `GET`/`POST /api/users`, `PATCH /api/users/{name}`
-//! (role, disabled, password), `GET /api/audit`.
+//! (role, disabled, password), `GET /api/audit`. The rules are `service::users`, shared with
+//! `planmap user …`.
 
-use super::caller::{Body, Caller};
-use super::session::{audit, json_body};
+use super::extract::{Admin, FromQuery, JsonBody, Query};
 use super::{AppState, Problem};
-use crate::auth::{password, Role, UserName};
-use axum::extract::{Path, Query, State};
+use crate::service::users::{self, Change};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub(super) fn router() -> Router<AppState> {
@@ -20,66 +19,40 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/audit", get(audit_log))
 }
 
-async fn list_users(State(s): State<AppState>, c: Caller) -> Result<Json<Value>, Problem> {
-    c.require(Role::Admin)?;
-    Ok(Json(json!({ "users": s.store.users().await? })))
+async fn list_users(State(s): State<AppState>, _: Admin) -> Result<Json<Value>, Problem> {
+    Ok(Json(json!({ "users": users::list(s.store.as_ref()).await? })))
 }
 
-fn parse_name(s: &str) -> Result<UserName, Problem> {
-    UserName::parse(s.trim()).map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid user name", e.to_string()))
-}
-
-fn parse_role(s: &str) -> Result<Role, Problem> {
-    s.parse::<Role>().map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid role", e.to_string()))
-}
-
-async fn add_user(State(s): State<AppState>, c: Caller, Body(body): Body) -> Result<Response, Problem> {
-    c.require(Role::Admin)?;
-    let v = json_body(&body)?;
-    let name = parse_name(super::session::field(&v, "name")?)?;
-    let role = parse_role(super::session::field(&v, "role")?)?;
-    let hash = password::hash_blocking(super::session::field(&v, "password")?.to_owned())
-        .await
-        .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unusable password", e.to_string()))?;
-    let user = s.store.add_user(&name, role, &hash).await?;
-    audit(&s, &c, "user_add", Some(name.as_str()), Some(format!("role {role}"))).await;
+async fn add_user(State(s): State<AppState>, Admin(c): Admin, body: JsonBody) -> Result<Response, Problem> {
+    let (name, role, pw) = (body.text("name")?, body.text("role")?, body.text("password")?);
+    let user = users::add(s.store.as_ref(), &c.acting(), name, role, pw.to_owned()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "user": user }))).into_response())
 }
 
-async fn change_user(State(s): State<AppState>, c: Caller, Path(name): Path<String>, Body(body): Body) -> Result<Json<Value>, Problem> {
-    c.require(Role::Admin)?;
-    let name = parse_name(&name)?;
-    let v = json_body(&body)?;
-    let mut user = None;
-    if let Some(role) = v.get("role").and_then(Value::as_str) {
-        user = Some(s.store.set_role(&name, parse_role(role)?).await?);
-        audit(&s, &c, "user_role", Some(name.as_str()), Some(role.to_owned())).await;
-    }
-    if let Some(d) = v.get("disabled").and_then(Value::as_bool) {
-        user = Some(s.store.set_disabled(&name, d).await?);
-        audit(&s, &c, if d { "user_disable" } else { "user_enable" }, Some(name.as_str()), None).await;
-    }
-    if let Some(pw) = v.get("password").and_then(Value::as_str) {
-        let hash =
-            password::hash_blocking(pw.to_owned()).await.map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unusable password", e.to_string()))?;
-        user = Some(s.store.set_password(&name, &hash).await?);
-        audit(&s, &c, "user_password", Some(name.as_str()), None).await;
-    }
-    let user = user.ok_or_else(|| Problem::new(StatusCode::BAD_REQUEST, "Nothing to change", "send `role`, `disabled` and/or `password`"))?;
+async fn change_user(State(s): State<AppState>, Admin(c): Admin, Path(name): Path<String>, JsonBody(v): JsonBody) -> Result<Json<Value>, Problem> {
+    let change = Change {
+        role: v.get("role").and_then(Value::as_str).map(str::to_owned),
+        disabled: v.get("disabled").and_then(Value::as_bool),
+        password: v.get("password").and_then(Value::as_str).map(str::to_owned),
+    };
+    let user = users::change(s.store.as_ref(), &c.acting(), &name, change).await?;
     Ok(Json(json!({ "user": user })))
 }
 
-#[derive(Deserialize)]
+/// `?limit=` of the audit log (default 200, at most 5000).
+#[derive(Default)]
 struct AuditQuery {
     limit: Option<u64>,
 }
 
-async fn audit_log(
-    State(s): State<AppState>,
-    c: Caller,
-    q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, Problem> {
-    c.require(Role::Admin)?;
-    let limit = q.map_err(|e| Problem::bad_parameter("limit", e.body_text()))?.0.limit.unwrap_or(200).min(5000);
-    Ok(Json(json!({ "entries": s.store.audit_log(limit).await? })))
+impl FromQuery for AuditQuery {
+    const KNOWN: &'static [&'static str] = &["limit"];
+    fn set(&mut self, key: &str, value: String) -> Result<(), Problem> {
+        self.limit = Some(value.trim().parse().map_err(|_| Problem::bad_parameter(key, format!("`{value}` is not a count (0, 1, 2, …)")))?);
+        Ok(())
+    }
+}
+
+async fn audit_log(State(s): State<AppState>, _: Admin, Query(q): Query<AuditQuery>) -> Result<Json<Value>, Problem> {
+    Ok(Json(json!({ "entries": users::audit_log(s.store.as_ref(), q.limit.unwrap_or(200)).await? })))
 }

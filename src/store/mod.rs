@@ -4,16 +4,22 @@
 //! in that file is not part of the contract, whatever one backend happens to do. Decided
 //! semantics: bbox = exact intersection, touching counts; list order = by id; `q` = substring of
 //! `name_zh`/`name_en`, ASCII case-insensitive; money exact; times in microseconds.
+//!
+//! Where things live: `project_sql.rs` and `auth_sql.rs` hold every statement both databases
+//! accept as written (`$n` parameters work in SQLite too), compiled once per backend; each
+//! backend file (`sqlite.rs`, `postgis.rs`) holds its `dialect` (time and money encoding, how a
+//! write transaction starts, spatial bookkeeping) and its filtered reads (R*Tree + `geo` /
+//! PostGIS SQL). `sql.rs` has the filter conditions and row decoding; `cql2_sql.rs` turns CQL2
+//! into PostGIS SQL. A project field with its own column is added to `project_sql::columns` and
+//! to both migration folders.
 
 mod auth;
 mod cql2_sql;
 mod extras;
 mod postgis;
-mod postgis_auth;
 mod progress;
 mod sql;
 mod sqlite;
-mod sqlite_auth;
 
 pub use auth::AuthStore;
 pub use extras::ExtrasStore;

@@ -1,14 +1,16 @@
 //! `PostgisStore`: production. Geometry in `geometry(Geometry, 4326)` with a GIST index; the
 //! bbox test is `&&` plus `ST_Intersects` in SQL. Several planmap instances may share one
 //! database: every write is a compare-and-swap inside a transaction, nothing is cached here.
+//!
+//! The statements both stores share are in `project_sql.rs` and `auth_sql.rs`; this file holds
+//! what is PostGIS's own: connecting, the `dialect` those shared bodies read, and the filtered
+//! reads (spatial test, CQL2 and as-of all in SQL).
 
-use super::sql::{batch_step, decode, decode_snapshot, props_json, push_conditions, BatchStep};
-use super::{db, Backend, BatchAction, BatchMode, BatchOutcome, Census, Revision, RevisionMeta, Store, StoreError, StoreResult};
+use super::sql::{decode_snapshot, push_conditions};
+use super::{db, Page, StoreError, StoreResult};
 use crate::geometry::Region;
-use crate::project::{NewProject, Page, Project, ProjectFilter, ProjectId, Version};
-use crate::time::now_micros;
-use chrono::{DateTime, Utc};
-use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
+use crate::project::{Project, ProjectFilter};
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, QueryBuilder, Row};
 use std::time::Duration;
 
@@ -18,13 +20,63 @@ pub struct PostgisStore {
     pub(super) pool: PgPool,
 }
 
-const COLUMNS: &str = "select id, version, props::text, islands::text, geometry_json, updated_at from project";
+// The bodies both stores share, compiled once per backend against the `dialect` below.
+#[allow(clippy::duplicate_mod)]
+#[path = "auth_sql.rs"]
+mod auth;
+#[allow(clippy::duplicate_mod)]
+#[path = "project_sql.rs"]
+pub(super) mod project;
+
+/// What PostGIS does differently from the embedded store, in one place; the statement bodies
+/// shared by both stores (`project_sql.rs`, `auth_sql.rs`) read it.
+pub(super) mod dialect {
+    use crate::project::{NewProject, Wan};
+    use crate::store::{db, Backend, StoreResult};
+    use chrono::{DateTime, Utc};
+    use rust_decimal::Decimal;
+    use sqlx::Row as _;
+
+    pub(super) type Db = sqlx::Postgres;
+    pub(super) type Conn = sqlx::PgConnection;
+    pub(super) type Row = sqlx::postgres::PgRow;
+    pub(super) type Store = super::PostgisStore;
+    pub(super) const BACKEND: Backend = Backend::Postgis;
+
+    /// Times are `timestamptz` (microseconds).
+    pub(super) fn time(t: DateTime<Utc>) -> DateTime<Utc> {
+        t
+    }
+
+    pub(super) fn time_at(r: &Row, i: usize) -> StoreResult<DateTime<Utc>> {
+        r.try_get(i).map_err(db("reading a time"))
+    }
+
+    /// Money is `numeric`: exact, and summable in SQL.
+    pub(super) fn money(w: Option<Wan>) -> Option<Decimal> {
+        w.map(|w| w.get())
+    }
+
+    /// Read committed; every write is a compare-and-swap or relies on a unique key.
+    pub(super) async fn begin_write(s: &Store) -> StoreResult<sqlx::Transaction<'static, Db>> {
+        s.pool.begin().await.map_err(db("starting a write"))
+    }
+
+    /// `geom`, the geometry for spatial SQL, computed from the GeoJSON text parameter.
+    pub(super) fn spatial_columns(geometry_param: usize) -> Vec<(&'static str, String)> {
+        vec![("geom", format!("st_setsrid(st_geomfromgeojson(${geometry_param}), 4326)"))]
+    }
+
+    /// Nothing to do: the GIST index follows `geom`.
+    pub(super) async fn index(_conn: &mut Conn, _new: &NewProject) -> StoreResult<()> {
+        Ok(())
+    }
+}
+
+use project::{row_to_project, ROW};
+
 /// What an as-of read selects from the revision CTE (see `filtered`).
 const AS_OF_COLUMNS: &str = "select id, version, feature::text, created_at from project";
-
-fn row_to_project(r: &sqlx::postgres::PgRow) -> StoreResult<Project> {
-    decode(r.get(0), r.get(1), r.get::<&str, _>(2), r.get::<&str, _>(3), r.get(4), r.get(5))
-}
 
 impl PostgisStore {
     /// Connects and migrates (creating the PostGIS extension when the role may).
@@ -41,144 +93,6 @@ impl PostgisStore {
             ))
         })?;
         Ok(PostgisStore { pool })
-    }
-
-    async fn current(conn: &mut PgConnection, id: &ProjectId) -> StoreResult<Option<Project>> {
-        let row = sqlx::query(&format!("{COLUMNS} where id = $1")).bind(id.as_str()).fetch_optional(&mut *conn).await.map_err(db("reading a project"))?;
-        row.as_ref().map(row_to_project).transpose()
-    }
-
-    async fn insert(conn: &mut PgConnection, new: &NewProject, version: i64, now: DateTime<Utc>) -> StoreResult<()> {
-        let p = &new.props;
-        let geometry = new.geometry.to_geojson_string();
-        sqlx::query(
-            "insert into project (id, version, name_zh, name_en, action, task, kind, status, town, synthetic,
-                 investment_total, investment_completed, props, islands, geometry_json, geom, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14::jsonb, $15, st_setsrid(st_geomfromgeojson($15), 4326), $16)",
-        )
-        .bind(new.id.as_str())
-        .bind(version)
-        .bind(&p.name_zh)
-        .bind(&p.name_en)
-        .bind(p.action.map(|a| i32::from(a.get())))
-        .bind(p.task.map(|t| i32::from(t.get())))
-        .bind(p.kind.as_str())
-        .bind(p.status.map(|s| s.as_str()))
-        .bind(p.town.as_ref().map(|t| t.as_str()))
-        .bind(p.synthetic)
-        .bind(p.investment_total.map(|w| w.get()))
-        .bind(p.investment_completed.map(|w| w.get()))
-        .bind(props_json(p))
-        .bind(serde_json::to_string(&new.islands).unwrap_or_else(|_| "[]".into()))
-        .bind(&geometry)
-        .bind(now)
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::AlreadyExists(new.id.clone()),
-            _ => StoreError::Database { action: "inserting a project", source: e },
-        })?;
-        Ok(())
-    }
-
-    async fn update(conn: &mut PgConnection, expected: Version, new: &NewProject, now: DateTime<Utc>) -> StoreResult<bool> {
-        let p = &new.props;
-        let geometry = new.geometry.to_geojson_string();
-        let done = sqlx::query(
-            "update project set version = version + 1, name_zh = $3, name_en = $4, action = $5, task = $6, kind = $7, status = $8,
-                 town = $9, synthetic = $10, investment_total = $11, investment_completed = $12, props = $13::jsonb,
-                 islands = $14::jsonb, geometry_json = $15, geom = st_setsrid(st_geomfromgeojson($15), 4326), updated_at = $16
-             where id = $1 and version = $2",
-        )
-        .bind(new.id.as_str())
-        .bind(expected.0)
-        .bind(&p.name_zh)
-        .bind(&p.name_en)
-        .bind(p.action.map(|a| i32::from(a.get())))
-        .bind(p.task.map(|t| i32::from(t.get())))
-        .bind(p.kind.as_str())
-        .bind(p.status.map(|s| s.as_str()))
-        .bind(p.town.as_ref().map(|t| t.as_str()))
-        .bind(p.synthetic)
-        .bind(p.investment_total.map(|w| w.get()))
-        .bind(p.investment_completed.map(|w| w.get()))
-        .bind(props_json(p))
-        .bind(serde_json::to_string(&new.islands).unwrap_or_else(|_| "[]".into()))
-        .bind(&geometry)
-        .bind(now)
-        .execute(&mut *conn)
-        .await
-        .map_err(db("updating a project"))?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn revise(conn: &mut PgConnection, p: &Project, meta: &RevisionMeta, action: &'static str, version: i64, now: DateTime<Utc>) -> StoreResult<()> {
-        let archived = action == "archive";
-        sqlx::query(
-            "insert into project_revision (project_id, version, author, comment, created_at, archived, feature) values ($1, $2, $3, $4, $5, $6, $7::jsonb)",
-        )
-        .bind(p.id.as_str())
-        .bind(version)
-        .bind(&meta.author)
-        .bind(&meta.comment)
-        .bind(now)
-        .bind(archived)
-        .bind(p.to_feature().to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(db("appending a revision"))?;
-        // Same transaction as the write: the audit log cannot miss an accepted write.
-        sqlx::query("insert into audit_log (at, actor, action, target, address, detail) values ($1, $2, $3, $4, $5, $6)")
-            .bind(now)
-            .bind(&meta.author)
-            .bind(meta.action.unwrap_or(action))
-            .bind(p.id.as_str())
-            .bind(&meta.address)
-            .bind(format!("version {version}"))
-            .execute(&mut *conn)
-            .await
-            .map_err(db("writing the audit log"))?;
-        Ok(())
-    }
-
-    async fn create_in(conn: &mut PgConnection, new: &NewProject, meta: &RevisionMeta, now: DateTime<Utc>) -> StoreResult<Project> {
-        // Two creators of one id may both read the same last revision number; the unique key on
-        // `project.id` makes the second wait for the first and then fail as AlreadyExists. (No
-        // advisory lock per id: a batch of 100k creates would hold 100k locks and exhaust
-        // max_locks_per_transaction.)
-        let last: Option<i64> = sqlx::query_scalar("select max(version) from project_revision where project_id = $1")
-            .bind(new.id.as_str())
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db("reading the last revision"))?;
-        let version = last.unwrap_or(0) + 1;
-        Self::insert(conn, new, version, now).await?;
-        let p = Self::current(conn, &new.id).await?.ok_or_else(|| StoreError::NotFound(new.id.clone()))?;
-        Self::revise(conn, &p, meta, "create", version, now).await?;
-        Ok(p)
-    }
-
-    pub(super) async fn replace_in(
-        conn: &mut PgConnection,
-        expected: Version,
-        new: &NewProject,
-        meta: &RevisionMeta,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Project> {
-        if !Self::update(conn, expected, new, now).await? {
-            let current: Option<i64> = sqlx::query_scalar("select version from project where id = $1")
-                .bind(new.id.as_str())
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(db("reading a version"))?;
-            return Err(match current {
-                Some(c) => StoreError::VersionMismatch { id: new.id.clone(), expected, current: Version(c) },
-                None => StoreError::NotFound(new.id.clone()),
-            });
-        }
-        let p = Self::current(conn, &new.id).await?.ok_or_else(|| StoreError::NotFound(new.id.clone()))?;
-        Self::revise(conn, &p, meta, "replace", p.version.0, now).await?;
-        Ok(p)
     }
 
     fn filtered(select: &str, f: &ProjectFilter) -> QueryBuilder<'static, Postgres> {
@@ -231,22 +145,10 @@ impl PostgisStore {
         }
         qb
     }
-}
 
-#[async_trait::async_trait]
-impl Store for PostgisStore {
-    fn backend(&self) -> Backend {
-        Backend::Postgis
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("select 1").execute(&self.pool).await.map_err(db("pinging"))?;
-        Ok(())
-    }
-
-    #[tracing::instrument(skip_all)]
-    async fn list(&self, filter: &ProjectFilter, page: Page) -> StoreResult<Vec<Project>> {
-        let select = if filter.as_of.is_some() { AS_OF_COLUMNS } else { COLUMNS };
+    pub(super) async fn list_filtered(&self, filter: &ProjectFilter, page: Page) -> StoreResult<Vec<Project>> {
+        let current = format!("select {ROW} from project");
+        let select = if filter.as_of.is_some() { AS_OF_COLUMNS } else { &current };
         let mut qb = Self::filtered(select, filter);
         qb.push(" order by id");
         if let Some(l) = page.limit {
@@ -260,103 +162,9 @@ impl Store for PostgisStore {
         rows.iter().map(row_to_project).collect()
     }
 
-    async fn count(&self, filter: &ProjectFilter) -> StoreResult<u64> {
+    pub(super) async fn count_filtered(&self, filter: &ProjectFilter) -> StoreResult<u64> {
         let mut qb = Self::filtered("select count(*) from project", filter);
         let n: i64 = qb.build_query_scalar().fetch_one(&self.pool).await.map_err(db("counting projects"))?;
         Ok(n as u64)
-    }
-
-    async fn get(&self, id: &ProjectId) -> StoreResult<Project> {
-        let mut conn = self.pool.acquire().await.map_err(db("connecting"))?;
-        Self::current(&mut conn, id).await?.ok_or_else(|| StoreError::NotFound(id.clone()))
-    }
-
-    async fn census(&self) -> StoreResult<Census> {
-        let (real, synthetic): (i64, i64) = sqlx::query_as("select count(*) filter (where not synthetic), count(*) filter (where synthetic) from project")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db("counting projects"))?;
-        Ok(Census { real: real as u64, synthetic: synthetic as u64 })
-    }
-
-    async fn history(&self, id: &ProjectId) -> StoreResult<Vec<Revision>> {
-        let rows =
-            sqlx::query("select version, author, comment, created_at, archived, feature::text from project_revision where project_id = $1 order by version")
-                .bind(id.as_str())
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db("reading history"))?;
-        if rows.is_empty() {
-            return Err(StoreError::NotFound(id.clone()));
-        }
-        rows.iter()
-            .map(|r| {
-                let feature: String = r.get(5);
-                Ok(Revision {
-                    project_id: id.clone(),
-                    version: Version(r.get(0)),
-                    author: r.get(1),
-                    comment: r.get(2),
-                    created_at: r.get(3),
-                    archived: r.get(4),
-                    feature: serde_json::from_str(&feature).map_err(|e| StoreError::Corrupt { key: format!("revision of {id}"), reason: e.to_string() })?,
-                })
-            })
-            .collect()
-    }
-
-    #[tracing::instrument(skip_all, fields(project.id = %new.id))]
-    async fn create(&self, new: &NewProject, meta: &RevisionMeta) -> StoreResult<Project> {
-        let mut tx = self.pool.begin().await.map_err(db("starting a write"))?;
-        let p = Self::create_in(&mut tx, new, meta, now_micros()).await?;
-        tx.commit().await.map_err(db("committing a create"))?;
-        Ok(p)
-    }
-
-    #[tracing::instrument(skip_all, fields(project.id = %new.id))]
-    async fn replace(&self, expected: Version, new: &NewProject, meta: &RevisionMeta) -> StoreResult<Project> {
-        let mut tx = self.pool.begin().await.map_err(db("starting a write"))?;
-        let p = Self::replace_in(&mut tx, expected, new, meta, now_micros()).await?;
-        tx.commit().await.map_err(db("committing a replace"))?;
-        Ok(p)
-    }
-
-    #[tracing::instrument(skip_all, fields(project.id = %id))]
-    async fn archive(&self, id: &ProjectId, expected: Version, meta: &RevisionMeta) -> StoreResult<Version> {
-        let mut tx = self.pool.begin().await.map_err(db("starting a write"))?;
-        let row =
-            sqlx::query(&format!("{COLUMNS} where id = $1 for update")).bind(id.as_str()).fetch_optional(&mut *tx).await.map_err(db("reading a project"))?;
-        let Some(p) = row.as_ref().map(row_to_project).transpose()? else { return Err(StoreError::NotFound(id.clone())) };
-        if p.version != expected {
-            return Err(StoreError::VersionMismatch { id: id.clone(), expected, current: p.version });
-        }
-        sqlx::query("delete from project where id = $1").bind(id.as_str()).execute(&mut *tx).await.map_err(db("archiving"))?;
-        let version = p.version.0 + 1;
-        Self::revise(&mut tx, &p, meta, "archive", version, now_micros()).await?;
-        tx.commit().await.map_err(db("committing an archive"))?;
-        Ok(Version(version))
-    }
-
-    async fn apply_batch(&self, items: &[NewProject], mode: BatchMode, meta: &RevisionMeta) -> StoreResult<BatchOutcome> {
-        let mut tx = self.pool.begin().await.map_err(db("starting a batch"))?;
-        let now = now_micros();
-        let mut out = Vec::with_capacity(items.len());
-        for new in items {
-            let current = Self::current(&mut tx, &new.id).await?;
-            let action = match batch_step(current.as_ref(), new, mode)? {
-                BatchStep::Create => {
-                    Self::create_in(&mut tx, new, meta, now).await?;
-                    BatchAction::Created
-                }
-                BatchStep::Replace(version) => {
-                    Self::replace_in(&mut tx, version, new, meta, now).await?;
-                    BatchAction::Updated
-                }
-                BatchStep::Unchanged => BatchAction::Unchanged,
-            };
-            out.push((new.id.clone(), action));
-        }
-        tx.commit().await.map_err(db("committing a batch"))?;
-        Ok(BatchOutcome { items: out })
     }
 }

@@ -501,7 +501,7 @@ mod sqlite_impl {
         meta: &RevisionMeta,
         at: DateTime<Utc>,
     ) -> StoreResult<crate::project::Project> {
-        SqliteStore::replace_in(conn, expected, new, meta, &crate::time::rfc3339(at)).await
+        crate::store::sqlite::project::replace_in(conn, expected, new, meta, at).await
     }
 
     progress_store!(SqliteStore, Sqlite, SqliteConnection, sql: sqlite_sql, begin: begin, audit_time: time_text, replace: replace);
@@ -528,7 +528,7 @@ mod postgis_impl {
         meta: &RevisionMeta,
         at: DateTime<Utc>,
     ) -> StoreResult<crate::project::Project> {
-        PostgisStore::replace_in(conn, expected, new, meta, at).await
+        crate::store::postgis::project::replace_in(conn, expected, new, meta, at).await
     }
 
     progress_store!(PostgisStore, Postgres, PgConnection, sql: pg_sql, begin: begin, audit_time: audit_time, replace: replace);

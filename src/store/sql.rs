@@ -55,11 +55,6 @@ pub(crate) fn decode(id: String, version: i64, props: &str, islands: &str, geome
     Ok(Project { id: pid, geometry: StoredGeometry::from_text(geometry), props, islands, version: Version(version), updated_at })
 }
 
-/// The canonical JSON text of a project's fields, as both stores keep it.
-pub(crate) fn props_json(p: &ProjectProps) -> String {
-    serde_json::to_string(p).unwrap_or_else(|_| "{}".into())
-}
-
 /// Reads a revision's Feature back into a `Project`, for as-of reads. The geometry is decoded
 /// here and printed again, so both stores print it exactly as they print current rows
 /// (PostgreSQL's `jsonb` reorders keys and respaces).

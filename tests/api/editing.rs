@@ -20,7 +20,8 @@ async fn the_role_matrix_holds_for_every_write_endpoint() {
     let planner = app.user("planner1", Role::Planner).await;
     let admin = app.user("admin1", Role::Admin).await;
     let disabled = app.user("gone1", Role::Planner).await;
-    app.store.set_disabled(&planmap::auth::UserName::parse("gone1").unwrap(), true).await.unwrap();
+    let line = planmap::auth::AuditEntry::now("seed", "user_disable", Some("gone1"), None, None);
+    app.store.set_disabled(&planmap::auth::UserName::parse("gone1").unwrap(), true, &line).await.unwrap();
     let callers: [(&str, Option<&str>); 5] =
         [("anonymous", None), ("viewer", Some(&viewer)), ("planner", Some(&planner)), ("admin", Some(&admin)), ("disabled", Some(&disabled))];
     let mut n = 0;

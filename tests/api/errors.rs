@@ -58,3 +58,24 @@ async fn the_frameworks_own_rejections_are_problems_too() {
     assert_eq!(r.status(), 413);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 }
+
+#[tokio::test]
+async fn unknown_query_parameters_are_answered_the_same_way_everywhere() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    for path in [
+        "/api/projects?colour=red",
+        "/api/stats?colour=red",
+        "/api/export?colour=red",
+        "/api/projects/some-project/diff?colour=red",
+        "/ogcapi?colour=red",
+        "/ogcapi/collections?colour=red",
+        "/ogcapi/collections/islands/items?colour=red",
+        "/ogcapi/collections/islands/items/1?colour=red",
+    ] {
+        let (status, p) = problem(&app, path).await;
+        assert_eq!(status, 400, "{path}");
+        assert_eq!(p["parameter"], "colour", "{path}");
+        let detail = p["detail"].as_str().unwrap();
+        assert!(detail.starts_with("query parameter `colour`: is not a known parameter; known: "), "{path}: {detail}");
+    }
+}

@@ -3,8 +3,8 @@
 
 use crate::support::{run, Kind, TestApp, TestDb};
 use planmap::formats::{self, ExportFormat};
-use planmap::import::{self, Limits};
 use planmap::project::{Page, ProjectFilter, Rules};
+use planmap::service::import::{self, Limits};
 use planmap::store::{BatchMode, RevisionMeta, Store};
 
 async fn download(app: &TestApp, query: &str) -> (String, String, Vec<u8>) {

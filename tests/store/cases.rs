@@ -327,40 +327,51 @@ fn uname(s: &str) -> UserName {
     UserName::parse(s).unwrap()
 }
 
+/// An audit line for a change made by an admin.
+fn line(action: &str, target: &str) -> AuditEntry {
+    AuditEntry::now("admin", action, Some(target), Some("127.0.0.1"), None)
+}
+
+async fn actions(s: &dyn Store) -> Vec<String> {
+    let mut log = s.audit_log(1000).await.unwrap();
+    log.reverse();
+    log.into_iter().map(|e| format!("{} {}", e.action, e.target.unwrap_or_default())).collect()
+}
+
 pub async fn users_are_added_listed_disabled_and_unique(s: &dyn Store) {
-    let u = s.add_user(&uname("张三"), Role::Planner, "hash-1").await.unwrap();
+    let u = s.add_user(&uname("张三"), Role::Planner, "hash-1", &line("user_add", "张三")).await.unwrap();
     assert_eq!((u.name.as_str(), u.role, u.disabled), ("张三", Role::Planner, false));
-    assert!(matches!(s.add_user(&uname("张三"), Role::Viewer, "x").await, Err(StoreError::UserExists(_))));
-    s.add_user(&uname("admin"), Role::Admin, "hash-2").await.unwrap();
+    assert!(matches!(s.add_user(&uname("张三"), Role::Viewer, "x", &line("user_add", "张三")).await, Err(StoreError::UserExists(_))));
+    s.add_user(&uname("admin"), Role::Admin, "hash-2", &line("user_add", "admin")).await.unwrap();
     let names: Vec<String> = s.users().await.unwrap().iter().map(|u| u.name.to_string()).collect();
     assert_eq!(names, ["admin", "张三"]);
     let (got, hash) = s.user_with_hash(&uname("张三")).await.unwrap().unwrap();
     assert_eq!((got, hash.as_str()), (u.clone(), "hash-1"));
-    assert!(s.set_disabled(&uname("张三"), true).await.unwrap().disabled);
-    assert!(matches!(s.set_disabled(&uname("nobody"), true).await, Err(StoreError::UnknownUser(_))));
-    assert_eq!(s.set_role(&uname("张三"), Role::Viewer).await.unwrap().role, Role::Viewer);
+    assert!(s.set_disabled(&uname("张三"), true, &line("user_disable", "张三")).await.unwrap().disabled);
+    assert!(matches!(s.set_disabled(&uname("nobody"), true, &line("user_disable", "nobody")).await, Err(StoreError::UnknownUser(_))));
+    assert_eq!(s.set_role(&uname("张三"), Role::Viewer, &line("user_role", "张三")).await.unwrap().role, Role::Viewer);
     assert!(s.user_with_hash(&uname("nobody")).await.unwrap().is_none());
 }
 
 pub async fn sessions_and_tokens_resolve_by_digest_until_expiry_or_disable(s: &dyn Store) {
-    let u = s.add_user(&uname("planner1"), Role::Planner, "h").await.unwrap();
+    let u = s.add_user(&uname("planner1"), Role::Planner, "h", &line("user_add", "planner1")).await.unwrap();
     let now = planmap::time::now_micros();
     let later = now + chrono::Duration::hours(1);
-    s.add_session("digest-a", u.id, now, later).await.unwrap();
-    s.add_token("digest-t", u.id, Some("script"), now).await.unwrap();
+    s.add_session("digest-a", u.id, now, later, &line("sign_in", "planner1")).await.unwrap();
+    s.add_token("digest-t", u.id, Some("script"), now, &line("token_add", "planner1")).await.unwrap();
     assert_eq!(s.session_user("digest-a", now).await.unwrap().map(|u| u.name), Some(uname("planner1")));
     assert_eq!(s.token_user("digest-t").await.unwrap().map(|u| u.role), Some(Role::Planner));
     assert!(s.session_user("digest-a", later).await.unwrap().is_none(), "expired");
     assert!(s.session_user("other", now).await.unwrap().is_none());
-    s.set_disabled(&uname("planner1"), true).await.unwrap();
+    s.set_disabled(&uname("planner1"), true, &line("user_disable", "planner1")).await.unwrap();
     assert!(s.session_user("digest-a", now).await.unwrap().is_none(), "disabled users have no session");
     assert!(s.token_user("digest-t").await.unwrap().is_none(), "disabled users have no token");
-    s.set_disabled(&uname("planner1"), false).await.unwrap();
+    s.set_disabled(&uname("planner1"), false, &line("user_disable", "planner1")).await.unwrap();
     assert!(s.session_user("digest-a", now).await.unwrap().is_some());
     s.remove_session("digest-a").await.unwrap();
     assert!(s.session_user("digest-a", now).await.unwrap().is_none());
-    s.add_session("digest-b", u.id, now, later).await.unwrap();
-    s.set_password(&uname("planner1"), "new-hash").await.unwrap();
+    s.add_session("digest-b", u.id, now, later, &line("sign_in", "planner1")).await.unwrap();
+    s.set_password(&uname("planner1"), "new-hash", &line("user_password", "planner1")).await.unwrap();
     assert!(s.session_user("digest-b", now).await.unwrap().is_none(), "a new password ends every session");
     assert_eq!(s.user_with_hash(&uname("planner1")).await.unwrap().unwrap().1, "new-hash");
 }
@@ -369,9 +380,9 @@ pub async fn failed_sign_ins_are_counted_per_key_within_a_window(s: &dyn Store) 
     let t = planmap::time::now_micros();
     let keys = ["user:a".to_owned(), "addr:10.0.0.1".to_owned()];
     for i in 0..3 {
-        s.record_failure(&keys, t + chrono::Duration::seconds(i)).await.unwrap();
+        s.record_failure(&keys, t + chrono::Duration::seconds(i), &line("sign_in_failed", "a")).await.unwrap();
     }
-    s.record_failure(&["user:b".to_owned()], t).await.unwrap();
+    s.record_failure(&["user:b".to_owned()], t, &line("sign_in_failed", "b")).await.unwrap();
     assert_eq!(s.failures_since("user:a", t).await.unwrap(), 3);
     assert_eq!(s.failures_since("user:a", t + chrono::Duration::seconds(1)).await.unwrap(), 2);
     assert_eq!(s.failures_since("addr:10.0.0.1", t).await.unwrap(), 3);
@@ -379,6 +390,43 @@ pub async fn failed_sign_ins_are_counted_per_key_within_a_window(s: &dyn Store) 
     assert_eq!(s.failures_since("user:a", t).await.unwrap(), 0);
     assert_eq!(s.failures_since("addr:10.0.0.1", t).await.unwrap(), 3);
     assert_eq!(s.failures_since("user:b", t).await.unwrap(), 1);
+}
+
+pub async fn user_changes_write_their_audit_line_in_their_transaction(s: &dyn Store) {
+    s.add_user(&uname("张三"), Role::Planner, "h", &line("user_add", "张三")).await.unwrap();
+    // Refused changes leave no line.
+    assert!(matches!(s.add_user(&uname("张三"), Role::Viewer, "x", &line("user_add", "张三 again")).await, Err(StoreError::UserExists(_))));
+    for refused in [
+        s.set_disabled(&uname("nobody"), true, &line("user_disable", "nobody")).await,
+        s.set_role(&uname("nobody"), Role::Admin, &line("user_role", "nobody")).await,
+        s.set_password(&uname("nobody"), "h2", &line("user_password", "nobody")).await,
+    ] {
+        assert!(matches!(refused, Err(StoreError::UnknownUser(_))), "{refused:?}");
+    }
+    assert_eq!(actions(s).await, ["user_add 张三"]);
+    s.set_role(&uname("张三"), Role::Admin, &line("user_role", "张三")).await.unwrap();
+    s.set_disabled(&uname("张三"), true, &line("user_disable", "张三")).await.unwrap();
+    s.set_password(&uname("张三"), "h2", &line("user_password", "张三")).await.unwrap();
+    assert_eq!(actions(s).await, ["user_add 张三", "user_role 张三", "user_disable 张三", "user_password 张三"]);
+    let last = &s.audit_log(1).await.unwrap()[0];
+    assert_eq!((last.actor.as_str(), last.address.as_deref()), ("admin", Some("127.0.0.1")));
+}
+
+pub async fn sign_ins_tokens_and_failures_write_their_audit_line_with_them(s: &dyn Store) {
+    let u = s.add_user(&uname("planner1"), Role::Planner, "h", &line("user_add", "planner1")).await.unwrap();
+    let now = planmap::time::now_micros();
+    let later = now + chrono::Duration::hours(1);
+    s.add_session("digest-a", u.id, now, later, &line("sign_in", "planner1")).await.unwrap();
+    s.add_token("digest-t", u.id, None, now, &line("token_add", "planner1")).await.unwrap();
+    s.record_failure(&["user:x".to_owned(), "addr:10.0.0.9".to_owned()], now, &line("sign_in_failed", "x")).await.unwrap();
+    let expected = ["user_add planner1", "sign_in planner1", "token_add planner1", "sign_in_failed x"];
+    assert_eq!(actions(s).await, expected);
+    // A session or token that cannot be stored (taken digest, unknown user) leaves no line.
+    assert!(s.add_session("digest-a", u.id, now, later, &line("sign_in", "again")).await.is_err());
+    assert!(s.add_session("digest-z", u.id + 1000, now, later, &line("sign_in", "ghost")).await.is_err());
+    assert!(s.add_token("digest-t", u.id, None, now, &line("token_add", "again")).await.is_err());
+    assert!(s.session_user("digest-z", now).await.unwrap().is_none());
+    assert_eq!(actions(s).await, expected);
 }
 
 pub async fn the_audit_log_reads_back_newest_first(s: &dyn Store) {

@@ -109,7 +109,7 @@ pub async fn target_values_keep_their_history_and_seed_once(s: &dyn Store) {
 }
 
 pub async fn statistics_users_are_designated_and_withdrawn(s: &dyn Store) {
-    let u = s.add_user(&UserName::parse("stats").unwrap(), Role::Viewer, "x").await.unwrap();
+    let u = s.add_user(&UserName::parse("stats").unwrap(), Role::Viewer, "x", &audit("user_add")).await.unwrap();
     assert!(!s.is_statistics_user(u.id).await.unwrap());
     s.set_statistics_user(&u.name, true, &audit("user_statistics")).await.unwrap();
     s.set_statistics_user(&u.name, true, &audit("user_statistics")).await.unwrap();

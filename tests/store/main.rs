@@ -53,6 +53,8 @@ contract! {
     sessions_and_tokens_resolve_by_digest_until_expiry_or_disable,
     failed_sign_ins_are_counted_per_key_within_a_window,
     the_audit_log_reads_back_newest_first,
+    user_changes_write_their_audit_line_in_their_transaction,
+    sign_ins_tokens_and_failures_write_their_audit_line_with_them,
     every_accepted_write_is_audited_in_its_transaction,
     cql2_filters_select_the_same_projects_on_both_stores,
     datetime_selects_projects_whose_time_span_overlaps,

@@ -43,7 +43,7 @@ pub async fn units_are_registered_once_and_users_are_tied_only_to_known_units(s:
     sorted.sort();
     assert_eq!(all, sorted);
     assert_eq!(all.len(), 3);
-    let u = s.add_user(&UserName::parse("traffic").unwrap(), Role::Planner, "x").await.unwrap();
+    let u = s.add_user(&UserName::parse("traffic").unwrap(), Role::Planner, "x", &audit("user_add")).await.unwrap();
     assert!(s.user_units(u.id).await.unwrap().is_empty(), "a new user is district-wide");
     let set = s.set_user_units(&u.name, &[unit("区交通运输局"), unit("区发改局")], &audit("user_units")).await.unwrap();
     assert_eq!(set, [unit("区交通运输局"), unit("区发改局")].iter().cloned().collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>());
@@ -59,7 +59,7 @@ pub async fn units_are_registered_once_and_users_are_tied_only_to_known_units(s:
 }
 
 pub async fn the_reviewer_role_is_stored(s: &dyn Store) {
-    s.add_user(&UserName::parse("plan-office").unwrap(), Role::Reviewer, "x").await.unwrap();
+    s.add_user(&UserName::parse("plan-office").unwrap(), Role::Reviewer, "x", &audit("user_add")).await.unwrap();
     let u = s.users().await.unwrap().into_iter().find(|u| u.name.as_str() == "plan-office").unwrap();
     assert_eq!(u.role, Role::Reviewer);
     assert!(u.can(Role::Planner) && !u.can(Role::Admin));

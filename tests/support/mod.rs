@@ -184,11 +184,13 @@ pub fn project(id: &str, geometry: Value, extra: Value) -> NewProject {
 impl TestApp {
     /// Adds a user with a known password and returns an API token for them.
     pub async fn user(&self, name: &str, role: planmap::auth::Role) -> String {
-        use planmap::auth::{password, token, UserName};
+        use planmap::auth::{password, token, AuditEntry, UserName};
         let hash = password::hash(&format!("{name}-password")).unwrap();
-        let u = self.store.add_user(&UserName::parse(name).unwrap(), role, &hash).await.unwrap();
+        // Fixture set-up is logged as `seed`, which the audit assertions leave out as they do the seed's own lines.
+        let u = self.store.add_user(&UserName::parse(name).unwrap(), role, &hash, &AuditEntry::now("seed", "user_add", Some(name), None, None)).await.unwrap();
         let t = token::new_api_token();
-        self.store.add_token(&token::digest(&t), u.id, Some("test"), planmap::time::now_micros()).await.unwrap();
+        let line = AuditEntry::now("seed", "token_add", Some(name), None, None);
+        self.store.add_token(&token::digest(&t), u.id, Some("test"), planmap::time::now_micros(), &line).await.unwrap();
         t
     }
 

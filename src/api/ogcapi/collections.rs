@@ -7,7 +7,7 @@ use crate::api::{AppState, Problem};
 use crate::project::cql2::Prop;
 use crate::project::{Page, ProjectFilter};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Extension;
 use serde_json::{json, Map, Value};
@@ -25,7 +25,7 @@ impl Collection {
         match id {
             "projects" => Ok(Collection::Projects),
             "islands" => Ok(Collection::Islands),
-            other => Err(Problem::new(StatusCode::NOT_FOUND, "Not found", format!("there is no collection `{other}`; collections: projects, islands"))),
+            other => Err(Problem::not_found(format!("there is no collection `{other}`; collections: projects, islands"))),
         }
     }
     pub(super) fn id(self) -> &'static str {

@@ -3,11 +3,12 @@
 use super::collections::Collection;
 use super::crs::Crs;
 use super::{base_url, cell, esc, html_page, link, negotiate, self_links, with_query, Format, Islands, GEOJSON, JSON, LIMIT_DEFAULT, LIMIT_MAX};
-use crate::api::{query_pairs, AppState, Problem};
+use crate::api::extract::query_pairs;
+use crate::api::{AppState, Problem};
 use crate::project::cql2::{Expr, Prop};
 use crate::project::{Page, Project, ProjectFilter};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde_json::{json, Value};
@@ -148,7 +149,8 @@ pub(super) async fn list(
         }
         Collection::Islands => {
             if let Some((k, _)) = q.pairs.iter().find(|(k, _)| !OGC_ONLY.contains(&k.as_str()) && k != "datetime") {
-                return Err(Problem::bad_parameter(k, format!("is not a known parameter for islands; known: {}, datetime", OGC_ONLY.join(", "))));
+                let known: Vec<&str> = OGC_ONLY.iter().copied().chain(["datetime"]).collect();
+                return Err(Problem::unknown_parameter(k, &known));
             }
             // Islands are base data without time: every datetime matches them.
             let matching: Vec<&super::islands::Island> = islands.items.iter().filter(|i| q.bbox.is_none_or(|b| b.intersects(&i.geo))).collect();
@@ -224,7 +226,7 @@ pub(super) async fn one(
     let c = Collection::parse(&cid)?;
     let q = read_query(raw.as_deref())?;
     if let Some((k, _)) = q.pairs.iter().find(|(k, _)| k != "f" && k != "crs") {
-        return Err(Problem::bad_parameter(k, "is not a known parameter here; known: f, crs"));
+        return Err(Problem::unknown_parameter(k, &["f", "crs"]));
     }
     let fmt = negotiate(q.f.as_deref(), &headers, true)?;
     let base = base_url(&headers);
@@ -232,14 +234,14 @@ pub(super) async fn one(
     let mut version = None;
     let mut feature = match c {
         Collection::Projects => {
-            let p = s.store.get(&crate::api::projects::parse_id(&fid)?).await?;
+            let p = s.store.get(&crate::api::extract::project_id(&fid)?).await?;
             version = Some(p.version);
             let mut buf = Vec::new();
             project_feature(&p, q.crs, &mut buf)?;
             serde_json::from_slice::<Value>(&buf).map_err(|_| Problem::internal())?
         }
         Collection::Islands => {
-            let not_found = || Problem::new(StatusCode::NOT_FOUND, "Not found", format!("there is no island {fid}; ids are 1–{}", islands.items.len()));
+            let not_found = || Problem::not_found(format!("there is no island {fid}; ids are 1–{}", islands.items.len()));
             let n: u64 = fid.parse().map_err(|_| not_found())?;
             let i = islands.items.iter().find(|i| i.id == n).ok_or_else(not_found)?;
             island_feature(i, q.crs)

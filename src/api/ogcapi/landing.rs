@@ -1,7 +1,8 @@
 //! The landing page and `/conformance`.
 
 use super::{base_url, html_page, json_response, link, negotiate, self_links, Format, CONFORMANCE, GEOJSON, HTML, JSON, OPENAPI_JSON};
-use crate::api::{query_pairs, Problem};
+use crate::api::extract::query_pairs;
+use crate::api::Problem;
 use axum::extract::RawQuery;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -17,7 +18,7 @@ pub(super) fn only_f(raw: Option<&str>) -> Result<FQuery, Problem> {
     for (k, v) in &pairs {
         match k.as_str() {
             "f" => f = Some(v.clone()),
-            other => return Err(Problem::bad_parameter(other, "is not a known parameter here; known: f")),
+            other => return Err(Problem::unknown_parameter(other, &["f"])),
         }
     }
     Ok((pairs, f))

@@ -1,5 +1,5 @@
 //! OGC API – Features Part 4 (create, replace, update, delete) on `/collections/projects/items`,
-//! so that QGIS can edit planmap directly. Every write goes through `api::write`, the same path
+//! so that QGIS can edit planmap directly. Every write goes through `service::edit`, the same path
 //! as `/api/projects`: planner role, the same validation (422 with per-field errors), one
 //! revision with the author per accepted write, and an archive (never a hard delete) for DELETE.
 //!
@@ -20,13 +20,12 @@
 use super::base_url;
 use super::collections::Collection;
 use super::crs::Crs;
-use crate::api::caller::{Body, Caller};
-use crate::api::edit::{parse_if_match, take_comment};
-use crate::api::projects::parse_id;
-use crate::api::session::json_body;
-use crate::api::{write, AppState, Problem};
+use crate::api::extract::{json, project_id, Body, Caller, OptionalIfMatch};
+use crate::api::reply::etag;
+use crate::api::{AppState, Problem};
 use crate::auth::Role;
 use crate::project::{Project, Version};
+use crate::service::edit::take_comment;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -46,7 +45,7 @@ fn allow(methods: &'static str) -> [(header::HeaderName, HeaderValue); 1] {
 
 /// 405 for writes to a read-only collection, with `Allow`.
 fn read_only(c: Collection) -> Response {
-    let p = Problem::new(StatusCode::METHOD_NOT_ALLOWED, "Read-only collection", format!("the `{}` collection is base data and cannot be edited", c.id()));
+    let p = Problem::read_only(format!("the `{}` collection is base data and cannot be edited", c.id()));
     (allow(READ), p).into_response()
 }
 
@@ -64,25 +63,13 @@ pub(super) async fn options_item(c: Caller, Path((cid, _fid)): Path<(String, Str
     Ok((StatusCode::NO_CONTENT, allow(methods)).into_response())
 }
 
-/// The optional `If-Match` version.
-fn if_match(headers: &HeaderMap) -> Result<Option<Version>, Problem> {
-    headers.get(header::IF_MATCH).map(parse_if_match).transpose()
-}
-
-fn etag(v: Version) -> Result<HeaderValue, Problem> {
-    HeaderValue::from_str(&format!("\"{v}\"")).map_err(|_| Problem::internal())
-}
-
 /// Brings the body's geometry to lon/lat when `Content-Crs` names another supported CRS.
 fn to_storage_crs(headers: &HeaderMap, feature: &mut Value) -> Result<(), Problem> {
     let Some(raw) = headers.get("content-crs") else { return Ok(()) };
     let text = raw.to_str().unwrap_or("");
     let crs = Crs::parse(text).ok_or_else(|| {
         let known: Vec<&str> = super::crs::SUPPORTED.iter().map(|c| c.uri()).collect();
-        let mut p =
-            Problem::new(StatusCode::BAD_REQUEST, "Unsupported Content-Crs", format!("`{text}` is not a supported CRS; use one of {}", known.join(", ")));
-        p.parameter = Some("Content-Crs".into());
-        p
+        Problem::unsupported_content_crs(text, &known)
     })?;
     if !crs.is_storage() {
         if let Some(coords) = feature.get_mut("geometry").and_then(|g| g.get_mut("coordinates")) {
@@ -138,11 +125,11 @@ pub(super) async fn create(State(s): State<AppState>, c: Caller, Path(cid): Path
         return Ok(read_only(col));
     }
     c.require(Role::Planner)?;
-    let mut v = json_body(&body)?;
+    let mut v = json(&body)?;
     let comment = take_comment(&mut v)?;
     to_storage_crs(&headers, &mut v)?;
     ensure_id(&mut v);
-    let p = write::create(&s, &c, &v, comment.as_deref()).await?;
+    let p = s.edits().create(&c.acting(), &v, comment.as_deref()).await?;
     let mut buf = Vec::new();
     p.write_feature(&mut buf).map_err(|_| Problem::internal())?;
     let location = HeaderValue::from_str(&item_url(&headers, &p)).map_err(|_| Problem::internal())?;
@@ -175,9 +162,9 @@ fn item_write(c: &Caller, cid: &str, fid: &str, headers: &HeaderMap, body: &[u8]
         return Ok(Err(read_only(col)));
     }
     c.require(Role::Planner)?;
-    let id = parse_id(fid)?;
-    let expected = if_match(headers)?;
-    let mut v = json_body(body)?;
+    let id = project_id(fid)?;
+    let OptionalIfMatch(expected) = OptionalIfMatch::from_headers(headers)?;
+    let mut v = json(body)?;
     let comment = take_comment(&mut v)?;
     to_storage_crs(headers, &mut v)?;
     Ok(Ok(ItemWrite { id, expected, body: v, comment }))
@@ -195,7 +182,7 @@ pub(super) async fn replace(
         Ok(w) => w,
         Err(read_only) => return Ok(read_only),
     };
-    let p = write::replace(&s, &c, &w.id, w.expected, &w.body, w.comment.as_deref()).await?;
+    let p = s.edits().replace(&c.acting(), &w.id, w.expected, &w.body, w.comment.as_deref()).await?;
     written(p.version)
 }
 
@@ -211,7 +198,7 @@ pub(super) async fn patch(
         Ok(w) => w,
         Err(read_only) => return Ok(read_only),
     };
-    let p = write::patch(&s, &c, &w.id, w.expected, &w.body, w.comment.as_deref()).await?;
+    let p = s.edits().patch(&c.acting(), &w.id, w.expected, &w.body, w.comment.as_deref()).await?;
     written(p.version)
 }
 
@@ -222,9 +209,9 @@ pub(super) async fn delete(State(s): State<AppState>, c: Caller, Path((cid, fid)
         return Ok(read_only(col));
     }
     c.require(Role::Planner)?;
-    let id = parse_id(&fid)?;
-    let expected = if_match(&headers)?;
-    let v = write::archive(&s, &c, &id, expected, None).await?;
+    let id = project_id(&fid)?;
+    let OptionalIfMatch(expected) = OptionalIfMatch::from_headers(&headers)?;
+    let v = s.edits().archive(&c.acting(), &id, expected, None).await?;
     written(v)
 }
 

@@ -1,9 +1,11 @@
 //! Import: a GeoJSON FeatureCollection in, a per-feature report out, all or nothing.
 //!
 //! Every feature is checked before anything is written; one rejected feature means nothing is
-//! written (unless it is a dry run, which never writes). Used by `planmap import`, the seed and
-//! (later) `POST /api/import`.
+//! written (unless it is a dry run, which never writes). Used by `planmap import`, `planmap
+//! demo-data`, the seed at start and `POST /api/import`. The size limits (features per file,
+//! vertices per geometry) are checked here, before any geometry is parsed.
 
+use super::ServiceError;
 use crate::geometry::crs::Crs;
 use crate::project::{FieldError, NewProject, ProjectId, Rules};
 use crate::store::{BatchAction, BatchMode, RevisionMeta, Store, StoreError};
@@ -69,35 +71,6 @@ pub struct Report {
     pub items: Vec<ItemReport>,
 }
 
-/// Why an import could not even be checked feature by feature.
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    /// Not a FeatureCollection.
-    #[error("expected a GeoJSON FeatureCollection: {0}")]
-    NotACollection(String),
-    /// Too many features.
-    #[error("the file has {count} features; at most {max} are accepted in one import")]
-    TooManyFeatures {
-        /// Found.
-        count: usize,
-        /// Limit.
-        max: usize,
-    },
-    /// A geometry with more vertices than allowed (checked before parsing it).
-    #[error("feature {index} has {count} vertices; at most {max} are accepted per geometry")]
-    TooManyVertices {
-        /// Position in the file.
-        index: usize,
-        /// Found.
-        count: usize,
-        /// Limit.
-        max: usize,
-    },
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
 /// Positions in a GeoJSON geometry, counted without parsing it, so an oversized geometry is
 /// refused before the validator spends time on it.
 pub fn raw_vertex_count(geometry: &Value) -> usize {
@@ -115,21 +88,21 @@ pub fn raw_vertex_count(geometry: &Value) -> usize {
 }
 
 /// Checks every feature; returns the valid projects (only when all are valid) and the report lines.
-pub fn check(collection: &Value, rules: &Rules, limits: Limits) -> Result<(Vec<NewProject>, Vec<ItemReport>), ImportError> {
+pub fn check(collection: &Value, rules: &Rules, limits: Limits) -> Result<(Vec<NewProject>, Vec<ItemReport>), ServiceError> {
     check_in(collection, rules, limits, Crs::Wgs84)
 }
 
 /// `check` for a file in `crs`: positions are converted to WGS84 before the rules run.
-pub fn check_in(collection: &Value, rules: &Rules, limits: Limits, crs: Crs) -> Result<(Vec<NewProject>, Vec<ItemReport>), ImportError> {
+pub fn check_in(collection: &Value, rules: &Rules, limits: Limits, crs: Crs) -> Result<(Vec<NewProject>, Vec<ItemReport>), ServiceError> {
     let features = match collection.get("type").and_then(Value::as_str) {
         Some("FeatureCollection") => {
-            collection.get("features").and_then(Value::as_array).ok_or_else(|| ImportError::NotACollection("`features` is not a list".into()))?
+            collection.get("features").and_then(Value::as_array).ok_or_else(|| ServiceError::NotACollection("`features` is not a list".into()))?
         }
-        Some(t) => return Err(ImportError::NotACollection(format!("`type` is `{t}`"))),
-        None => return Err(ImportError::NotACollection("`type` is missing".into())),
+        Some(t) => return Err(ServiceError::NotACollection(format!("`type` is `{t}`"))),
+        None => return Err(ServiceError::NotACollection("`type` is missing".into())),
     };
     if features.len() > limits.max_features {
-        return Err(ImportError::TooManyFeatures { count: features.len(), max: limits.max_features });
+        return Err(ServiceError::TooManyFeatures { count: features.len(), max: limits.max_features });
     }
     let mut seen: HashMap<ProjectId, usize> = HashMap::new();
     let mut ok = Vec::with_capacity(features.len());
@@ -138,7 +111,7 @@ pub fn check_in(collection: &Value, rules: &Rules, limits: Limits, crs: Crs) -> 
         if let Some(g) = f.get("geometry") {
             let count = raw_vertex_count(g);
             if count > limits.max_vertices {
-                return Err(ImportError::TooManyVertices { index, count, max: limits.max_vertices });
+                return Err(ServiceError::TooManyVertices { index, count, max: limits.max_vertices });
             }
         }
     }
@@ -189,7 +162,7 @@ pub async fn run(
     mode: BatchMode,
     dry_run: bool,
     meta: &RevisionMeta,
-) -> Result<Report, ImportError> {
+) -> Result<Report, ServiceError> {
     run_in(store, collection, rules, limits, Crs::Wgs84, mode, dry_run, meta).await
 }
 
@@ -206,7 +179,7 @@ pub async fn run_in(
     mode: BatchMode,
     dry_run: bool,
     meta: &RevisionMeta,
-) -> Result<Report, ImportError> {
+) -> Result<Report, ServiceError> {
     let (projects, mut items) = check_in(collection, rules, limits, crs)?;
     let mut rejected = items.iter().filter(|i| i.outcome == Outcome::Rejected).count();
     let total = items.len();

@@ -1,0 +1,257 @@
+//! Typed extractors: what a handler may take from a request, each already checked, each
+//! rejecting with problem+json that names the part of the request at fault.
+//!
+//! | extractor | what | rejection |
+//! |---|---|---|
+//! | [`Caller`], [`Planner`], [`Admin`] | who is calling; the latter two require the role | 401 / 403 |
+//! | [`Body`], [`JsonBody`] | the body within `--max-body-bytes`; as JSON | 413 naming the limit; 400 |
+//! | [`Query<T>`] | query parameters known to `T` ([`FromQuery`]) | 400 naming the parameter and the allowed ones |
+//! | [`Filter`] | the project filter shared by list, stats and export | 400 naming the parameter |
+//! | [`PeriodFilter`] | the same plus `period=YYYY-MM` (stats) | 400 naming the parameter |
+//! | [`IfMatch`], [`OptionalIfMatch`] | the version a write is based on | 428 with `current_version`; 400 |
+//! | [`ProjectPath`] | `{id}` as a project id | 404 (a malformed id names no project) |
+//! | [`ReportPath`], [`ReportIfMatch`] | `{rid}` as a report id; the report version a workflow step is based on | 404; 428 with `current_version`, 400 |
+//!
+//! Handlers take these and call one use case in `crate::service`; they do not parse requests
+//! by hand and do not import each other.
+
+use super::{AppState, Problem};
+use crate::auth::Role;
+use crate::project::{ProjectFilter, ProjectId, Version};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue};
+use serde_json::Value;
+
+pub use super::caller::Caller;
+
+/// Decodes a query string into pairs (repeated keys kept, in order).
+pub(crate) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default()
+}
+
+/// A caller who holds the planner role (or higher).
+#[derive(Debug, Clone)]
+pub struct Planner(pub Caller);
+
+/// A caller who holds the admin role.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Caller);
+
+impl FromRequestParts<AppState> for Planner {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Planner, Problem> {
+        let c = Caller::from_request_parts(parts, s).await?;
+        c.require(Role::Planner)?;
+        Ok(Planner(c))
+    }
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Admin, Problem> {
+        let c = Caller::from_request_parts(parts, s).await?;
+        c.require(Role::Admin)?;
+        Ok(Admin(c))
+    }
+}
+
+/// A request body read up to `--max-body-bytes`; larger bodies are answered 413 problem+json
+/// naming the limit (axum's own rejection would be plain text).
+#[derive(Debug)]
+pub struct Body(pub axum::body::Bytes);
+
+impl FromRequest<AppState> for Body {
+    type Rejection = Problem;
+    async fn from_request(req: Request, s: &AppState) -> Result<Body, Problem> {
+        let limit = s.max_body_bytes;
+        axum::body::to_bytes(req.into_body(), limit).await.map(Body).map_err(|_| Problem::body_too_large(limit))
+    }
+}
+
+/// Bytes as JSON, a malformed body answered as problem+json naming the problem.
+pub fn json(bytes: &[u8]) -> Result<Value, Problem> {
+    serde_json::from_slice(bytes).map_err(|e| Problem::malformed_json(&e))
+}
+
+/// A JSON body (any JSON; the use case checks its shape).
+#[derive(Debug)]
+pub struct JsonBody(pub Value);
+
+impl FromRequest<AppState> for JsonBody {
+    type Rejection = Problem;
+    async fn from_request(req: Request, s: &AppState) -> Result<JsonBody, Problem> {
+        let Body(bytes) = Body::from_request(req, s).await?;
+        json(&bytes).map(JsonBody)
+    }
+}
+
+impl JsonBody {
+    /// A required text member.
+    pub fn text(&self, name: &str) -> Result<&str, Problem> {
+        self.0.get(name).and_then(Value::as_str).ok_or_else(|| Problem::missing_field(name))
+    }
+    /// Splits off the optional top-level `comment` (short text) that goes into the history.
+    pub fn take_comment(&mut self) -> Result<Option<String>, Problem> {
+        Ok(crate::service::edit::take_comment(&mut self.0)?)
+    }
+}
+
+/// Query parameters a resource takes: the names, and how each value is read.
+pub trait FromQuery: Default {
+    /// Every parameter name accepted; any other is a 400 listing these.
+    const KNOWN: &'static [&'static str];
+    /// Reads one value; a bad one is a 400 naming `key`.
+    fn set(&mut self, key: &str, value: String) -> Result<(), Problem>;
+}
+
+/// Typed query parameters; unknown names are answered as everywhere else.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T: FromQuery, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Query<T>, Problem> {
+        let mut t = T::default();
+        for (k, v) in query_pairs(parts.uri.query()) {
+            if !T::KNOWN.contains(&k.as_str()) {
+                return Err(Problem::unknown_parameter(&k, T::KNOWN));
+            }
+            t.set(&k, v)?;
+        }
+        Ok(Query(t))
+    }
+}
+
+/// A version in a query or path (1, 2, …).
+pub fn version(param: &str, v: &str) -> Result<Version, Problem> {
+    v.trim().parse::<i64>().ok().filter(|n| *n >= 1).map(Version).ok_or_else(|| Problem::bad_parameter(param, format!("`{v}` is not a version (1, 2, …)")))
+}
+
+/// The filter of `/api/projects`, `/api/stats` (the project filter parameters, nothing else).
+#[derive(Debug)]
+pub struct Filter(pub ProjectFilter);
+
+impl FromRequestParts<AppState> for Filter {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Filter, Problem> {
+        Ok(Filter(ProjectFilter::from_pairs(&query_pairs(parts.uri.query()), &s.rules.towns, &[])?))
+    }
+}
+
+/// The project filter plus `period=YYYY-MM` (the month whose reports `/api/stats` and
+/// `/api/stats/units` count).
+#[derive(Debug)]
+pub struct PeriodFilter {
+    /// The project filter.
+    pub filter: ProjectFilter,
+    /// The month, when given.
+    pub period: Option<crate::progress::Period>,
+}
+
+impl FromRequestParts<AppState> for PeriodFilter {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<PeriodFilter, Problem> {
+        let pairs = query_pairs(parts.uri.query());
+        let filter = ProjectFilter::from_pairs(&pairs, &s.rules.towns, &["period"])?;
+        let period = pairs
+            .iter()
+            .find(|(k, _)| k == "period")
+            .map(|(_, v)| v.parse::<crate::progress::Period>().map_err(|e| Problem::bad_parameter("period", e.to_string())))
+            .transpose()?;
+        Ok(PeriodFilter { filter, period })
+    }
+}
+
+/// A project id from a path segment; a malformed id cannot name a project, so it is answered
+/// like any unknown id.
+pub fn project_id(id: &str) -> Result<ProjectId, Problem> {
+    ProjectId::parse(id).map_err(|e| Problem::not_found(e.to_string()))
+}
+
+/// `{id}` of a `/api/projects/{id}…` route.
+#[derive(Debug, Clone)]
+pub struct ProjectPath(pub ProjectId);
+
+impl<S: Send + Sync> FromRequestParts<S> for ProjectPath {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<ProjectPath, Problem> {
+        let Path(id) = Path::<String>::from_request_parts(parts, s).await?;
+        project_id(&id).map(ProjectPath)
+    }
+}
+
+/// The version named by an `If-Match` value (`"3"`, `W/"3"` or `3`); 400 when it names none.
+fn parse_if_match(raw: &HeaderValue) -> Result<Version, Problem> {
+    let text = raw.to_str().unwrap_or("").trim();
+    let digits = text.trim_start_matches("W/").trim_matches('"');
+    digits.parse::<i64>().ok().filter(|v| *v >= 1).map(Version).ok_or_else(|| Problem::malformed_if_match(text))
+}
+
+/// The version a write on `/api/projects/{id}` is based on: `If-Match` is required (428,
+/// telling the current version, when absent).
+#[derive(Debug, Clone, Copy)]
+pub struct IfMatch(pub Version);
+
+impl FromRequestParts<AppState> for IfMatch {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<IfMatch, Problem> {
+        if let Some(raw) = parts.headers.get(header::IF_MATCH) {
+            return parse_if_match(raw).map(IfMatch);
+        }
+        let current = match ProjectPath::from_request_parts(parts, s).await {
+            Ok(ProjectPath(id)) => s.store.history(&id).await.ok().and_then(|h| h.last().map(|r| r.version.0)),
+            Err(_) => None,
+        };
+        Err(Problem::if_match_required(current))
+    }
+}
+
+/// `{rid}` of a `/api/reports/{rid}…` route; a malformed id names no report (404).
+#[derive(Debug, Clone, Copy)]
+pub struct ReportPath(pub crate::progress::ReportId);
+
+impl<S: Send + Sync> FromRequestParts<S> for ReportPath {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<ReportPath, Problem> {
+        let Path(id) = Path::<String>::from_request_parts(parts, s).await?;
+        id.parse().map(ReportPath).map_err(Problem::not_found)
+    }
+}
+
+/// The report version a workflow step is based on: `If-Match` is required (428, telling the
+/// report's current version, when absent).
+#[derive(Debug, Clone, Copy)]
+pub struct ReportIfMatch(pub i64);
+
+impl FromRequestParts<AppState> for ReportIfMatch {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<ReportIfMatch, Problem> {
+        if let Some(raw) = parts.headers.get(header::IF_MATCH) {
+            return parse_if_match(raw).map(|v| ReportIfMatch(v.0));
+        }
+        let current = match ReportPath::from_request_parts(parts, s).await {
+            Ok(ReportPath(id)) => s.store.report(id).await.ok().map(|r| r.version),
+            Err(_) => None,
+        };
+        Err(Problem::if_match_required(current))
+    }
+}
+
+/// `If-Match` when sent (the OGC API's writes: QGIS sends none).
+#[derive(Debug, Clone, Copy)]
+pub struct OptionalIfMatch(pub Option<Version>);
+
+impl OptionalIfMatch {
+    /// Read from the headers by a handler that must first check other things (the collection).
+    pub fn from_headers(headers: &axum::http::HeaderMap) -> Result<OptionalIfMatch, Problem> {
+        headers.get(header::IF_MATCH).map(parse_if_match).transpose().map(OptionalIfMatch)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for OptionalIfMatch {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<OptionalIfMatch, Problem> {
+        OptionalIfMatch::from_headers(&parts.headers)
+    }
+}
