@@ -2,7 +2,7 @@
 //! admin lets enter those values (issue 10, items 6 and 10).
 //!
 //! Like `progress.rs`, the SQL is written once and [`extras_store!`] expands it for each backend;
-//! the tables have the same column types on both (see migrations/*/0004_photos_targets.sql).
+//! the tables have the same column types on both (see migrations/*/0005_photos_targets.sql).
 
 use super::progress::{pg_sql, sqlite_sql};
 use super::{StoreError, StoreResult};
