@@ -81,6 +81,12 @@ pub async fn user(store: &dyn Store, cmd: &UserCommand, plan_units: &[UnitName])
             let list: Vec<String> = now.into_iter().map(String::from).collect();
             say(&mut out, &format!("`{n}` reports for {}", if list.is_empty() { "every project (district-wide)".to_owned() } else { list.join("、") }))?;
         }
+        UserCommand::Statistics { name: n, off } => {
+            let n = users::parse_name(n)?;
+            let audit = crate::auth::AuditEntry::now("cli", "user_statistics", Some(n.as_str()), None, Some(if *off { "off" } else { "on" }.into()));
+            store.set_statistics_user(&n, !off, &audit).await?;
+            say(&mut out, &format!("`{n}` {} record the plan's target values", if *off { "may no longer" } else { "may now" }))?;
+        }
         UserCommand::Units => {
             progress::seed_units(store, plan_units).await?;
             for u in store.units().await? {

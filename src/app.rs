@@ -30,6 +30,10 @@ impl App {
         }
         // Units are the plan's, whatever the projects: users can be tied to them from the start.
         crate::service::progress::seed_units(store.as_ref(), &geodata.plan_units()).await.map_err(|e| anyhow::anyhow!("registering the plan's units: {e}"))?;
+        // The sourced values of the plan's targets (geodata `reported` lists), once each.
+        crate::service::targets::seed(store.as_ref(), &geodata.plan_targets)
+            .await
+            .map_err(|e| anyhow::anyhow!("recording the plan's reported target values: {e}"))?;
         let source = store::tiles::TileSource::open(&config.database_url, config.region).await.context("opening the tile source")?;
         let tiles = crate::tiles::TileCache::new(source, config.tile_cache_bytes).await.context("starting the tile cache")?;
         let state = AppState {

@@ -42,6 +42,47 @@ pub enum Command {
     /// Manage API tokens for scripts.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The monthly reports: export the 月报表, list the units that have not reported, remind them.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+/// `planmap report …`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ReportCommand {
+    /// Write the monthly report table (月报表) of a month as XLSX or CSV.
+    Export {
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        period: String,
+        /// Output file; its extension (.xlsx, .csv) gives the format unless --format says.
+        #[arg(long, short)]
+        output: PathBuf,
+        /// xlsx or csv.
+        #[arg(long)]
+        format: Option<String>,
+    },
+    /// List the units (and their projects) that have not reported a month.
+    Missing {
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        period: String,
+        /// Day of the following month the reports are due.
+        #[arg(long, env = "PLANMAP_REPORT_DEADLINE_DAY", default_value_t = crate::service::reminders::DEFAULT_DEADLINE_DAY, value_parser = clap::value_parser!(u32).range(1..=31))]
+        deadline_day: u32,
+    },
+    /// Post the list of units that have not reported to a group robot (DingTalk or WeCom).
+    Remind {
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        period: String,
+        /// The robot's webhook URL.
+        #[arg(long, env = "PLANMAP_REMINDER_WEBHOOK")]
+        webhook: String,
+        /// Day of the following month the reports are due.
+        #[arg(long, env = "PLANMAP_REPORT_DEADLINE_DAY", default_value_t = crate::service::reminders::DEFAULT_DEADLINE_DAY, value_parser = clap::value_parser!(u32).range(1..=31))]
+        deadline_day: u32,
+    },
 }
 
 /// `planmap user …`.
@@ -62,6 +103,14 @@ pub enum UserCommand {
         /// 区交通运输局; repeat for several. None: district-wide.
         #[arg(long = "unit")]
         units: Vec<String>,
+    },
+    /// Let a user record the plan's target values (a statistics user), or stop it with --off.
+    Statistics {
+        /// Sign-in name.
+        name: String,
+        /// Withdraw the designation.
+        #[arg(long)]
+        off: bool,
     },
     /// Replace the units a user reports for (none: district-wide).
     SetUnits {
@@ -234,6 +283,14 @@ pub struct EditConfig {
     /// Vertices accepted in one geometry (writes and imports).
     #[arg(long, env = "PLANMAP_MAX_VERTICES", default_value_t = 50_000)]
     pub max_vertices: usize,
+    /// Day of the following month by which a month's reports are due (1–31; the month's last
+    /// day when it is shorter). Units without a report after it are listed as late.
+    #[arg(long, env = "PLANMAP_REPORT_DEADLINE_DAY", default_value_t = crate::service::reminders::DEFAULT_DEADLINE_DAY, value_parser = clap::value_parser!(u32).range(1..=31))]
+    pub report_deadline_day: u32,
+    /// Group-robot webhook (DingTalk or WeCom) that `POST /api/reports/reminders/send` and
+    /// `planmap report remind` post the list of units that have not reported to.
+    #[arg(long, env = "PLANMAP_REMINDER_WEBHOOK")]
+    pub reminder_webhook: Option<String>,
 }
 
 impl Default for EditConfig {
@@ -246,6 +303,8 @@ impl Default for EditConfig {
             max_failed_sign_ins: 5,
             import_max_features: 5000,
             max_vertices: 50_000,
+            report_deadline_day: crate::service::reminders::DEFAULT_DEADLINE_DAY,
+            reminder_webhook: None,
         }
     }
 }
@@ -315,6 +374,12 @@ pub struct DemoArgs {
     /// Write a FeatureCollection here instead of loading the store.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// How many of the synthetic projects also get milestones and monthly reports (0: none).
+    #[arg(long, default_value_t = 200)]
+    pub report_projects: usize,
+    /// How many months before this one get reports.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=36))]
+    pub report_months: u32,
 }
 
 /// Everything `App::build` needs, constructed directly by tests.

@@ -25,6 +25,8 @@ pub mod geometry;
 pub mod progress;
 /// The domain: projects, their fields, filters and statistics.
 pub mod project;
+/// `planmap report …`: the 月报表 file, missing reports, reminders.
+pub mod report_cli;
 /// Use cases (edit, import, users, sign-in, export) shared by HTTP and the command line.
 pub mod service;
 /// The storage seam and its SQLite and PostGIS implementations.

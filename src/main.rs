@@ -99,6 +99,10 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let geodata = Geodata::load(cli.common.geodata.as_deref()).map_err(anyhow::Error::msg)?;
             planmap::admin::user(store.as_ref(), cmd, &geodata.plan_units()).await?;
         }
+        Some(Command::Report(cmd)) => {
+            let store = store::open(&cli.common.database_url, cli.common.region).await?;
+            planmap::report_cli::run(store.as_ref(), cmd).await?;
+        }
         Some(Command::Token(cmd)) => {
             let store = store::open(&cli.common.database_url, cli.common.region).await?;
             planmap::admin::token(store.as_ref(), cmd).await?;
@@ -125,6 +129,11 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 import::run(store.as_ref(), &fc, &rules, Limits { max_features: 2_000_000, ..Limits::default() }, BatchMode::Upsert, false, &meta).await?;
             anyhow::ensure!(report.written, "demo data failed the rules: {:?}", report.items.iter().find(|i| !i.errors.is_empty()));
             eprintln!("loaded {} synthetic projects into {}", report.total, cli.common.database_url);
+            if args.report_projects > 0 && args.report_months > 0 {
+                let today = planmap::service::progress::today();
+                let g = planmap::service::demo_progress::generate(store.as_ref(), args.seed, today, args.report_projects, args.report_months).await?;
+                eprintln!("and {} synthetic monthly reports and {} milestones", g.reports, g.milestones);
+            }
         }
     }
     Ok(std::process::ExitCode::SUCCESS)

@@ -258,21 +258,54 @@ export function renderTargets(ctx, targets) {
       el('thead', null, el('tr', null,
         el('th', { scope: 'col', text: tr('field.name') }),
         el('th', { scope: 'col', class: 'num', text: tr('targets.target') }),
-        el('th', { scope: 'col', class: 'num', text: tr('targets.latest') }))));
+        el('th', { scope: 'col', class: 'num', text: tr('targets.latest') }),
+        el('th', { scope: 'col', text: tr('targets.track') }))));
     const tb = el('tbody');
     for (const t of groups.get(k)) {
       const name = ctx.lang === 'en' && t.name_en ? t.name_en : t.name_zh;
       const dir = tr(`targets.direction.${t.direction}`);
-      const latest = t.latest_value ?? t.current_value ?? null;
+      // Reported values come from the server (GET /api/plan/targets): the latest per period,
+      // its source and who entered it; the server judges on-track / behind.
+      const latest = t.latest || null;
+      const values = Array.isArray(t.values) ? t.values : [];
+      const track = t.track && t.track !== 'unknown' ? t.track : null;
+      const source = latest && latest.source ? (latest.source.title || '') : '';
       tb.append(el('tr', { 'data-target': t.id, title: t.text || '' },
         el('td', { text: name }),
         el('td', { class: 'num', text: `${dir.startsWith('targets.') ? '' : dir + ' '}${t.target_value} ${t.unit || ''}`.trim() }),
         el('td', { class: 'num' + (latest == null ? ' unknown' : ''),
-          text: latest == null ? tr('unknown') : `${latest} ${t.unit || ''}${t.latest_year ? ` (${t.latest_year})` : ''}`.trim() })));
+          title: latest ? `${source}${latest.entered_by ? ` · ${latest.entered_by}` : ''}` : '',
+          text: latest == null ? tr('unknown') : `${latest.value} ${latest.unit || t.unit || ''} (${latest.period})`.trim() },
+        values.length > 1 ? trend(values) : null),
+        el('td', { class: 'track' + (track ? ` track-${track}` : ' unknown'), 'data-track': t.track || 'unknown',
+          text: track ? tr(`targets.track.${track}`) : '—' })));
     }
     tbl.append(tb);
     box.append(tbl);
   }
+}
+
+// A small trend of a target's reported values (oldest first), drawn as an inline SVG line.
+function trend(values) {
+  const nums = values.map((v) => Number(v.value)).filter((n) => Number.isFinite(n));
+  if (nums.length < 2) return null;
+  const [w, h] = [60, 16];
+  const lo = Math.min(...nums), hi = Math.max(...nums);
+  const y = (n) => (hi === lo ? h / 2 : h - 1 - ((n - lo) / (hi - lo)) * (h - 2));
+  const pts = nums.map((n, i) => `${((i / (nums.length - 1)) * (w - 2) + 1).toFixed(1)},${y(n).toFixed(1)}`).join(' ');
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('class', 'trend');
+  svg.setAttribute('width', String(w));
+  svg.setAttribute('height', String(h));
+  svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
+  svg.setAttribute('aria-hidden', 'true');
+  const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
+  line.setAttribute('points', pts);
+  line.setAttribute('fill', 'none');
+  line.setAttribute('stroke', 'currentColor');
+  line.setAttribute('stroke-width', '1.5');
+  svg.append(line);
+  return svg;
 }
 
 export { lateness };

@@ -14,7 +14,6 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/basemap", get(basemap))
         .route("/api/basemap/attribution", get(|State(s): State<AppState>| async move { Json(s.geodata.attribution.clone()) }))
-        .route("/api/plan/targets", get(|State(s): State<AppState>| async move { Json(s.geodata.plan_targets.clone()) }))
         .route("/api/plan/programmes", get(|State(s): State<AppState>| async move { Json(s.geodata.plan_programmes.clone()) }))
         .route("/api/meta", get(meta))
 }

@@ -13,7 +13,8 @@
 //! | `/api/reports…`, `/api/projects/{id}/reports`, `…/milestones`, `/api/units`, `/api/stats/units` | monthly reports and milestones (see `reports`) |
 //! | `GET /api/basemap`, `/api/basemap/attribution` | outlines and their credits |
 //! | `GET /api/meta` | vocabularies (statuses, kinds, actions, tasks, towns) and region |
-//! | `GET /api/plan/targets`, `/api/plan/programmes` | the plan's targets and unmapped programmes |
+//! | `GET /api/plan/targets`, `/api/plan/programmes` | the plan's targets (with reported values, see `targets`) and unmapped programmes |
+//! | `/api/reports/{rid}/photos`, `/api/photos/{id}`, `/api/reports/export`, `/api/reports/reminders` | photos, 月报表, reminders (see `report_extras`) |
 //! | `POST /api/projects`, `PUT`/`PATCH`/`DELETE /api/projects/{id}` | writes (planner; `If-Match`) |
 //! | `GET /api/projects/{id}/history/{version}`, `/diff?from=&to=`; `POST …/restore` | history |
 //! | `GET /api/archived` | archived projects: who archived each and when (planner) |
@@ -38,8 +39,10 @@ mod pages;
 mod problem;
 mod projects;
 mod reply;
+mod report_extras;
 mod reports;
 mod session;
+mod targets;
 mod tiles;
 mod users;
 
@@ -90,6 +93,8 @@ pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Rout
         .merge(export::router())
         .merge(tiles::router())
         .merge(reports::router())
+        .merge(report_extras::router())
+        .merge(targets::router())
         .merge(ogcapi::router(Arc::new(ogcapi::Islands::from_geodata(&state.geodata))))
         .route("/api", get(|| async { Problem::not_found("see /api/projects, /api/stats, /api/basemap, /api/meta") }))
         .fallback(pages::serve)

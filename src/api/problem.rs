@@ -197,7 +197,7 @@ impl From<StoreError> for Problem {
                 Problem::new(StatusCode::PRECONDITION_FAILED, "Version mismatch", e.to_string()).with("current_version", Value::from(current.0))
             }
             StoreError::UnknownUnit(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "No such unit", e.to_string()),
-            StoreError::NoReport(_) => Problem::new(StatusCode::NOT_FOUND, "Not found", e.to_string()),
+            StoreError::NoReport(_) | StoreError::NoPhoto(_) => Problem::new(StatusCode::NOT_FOUND, "Not found", e.to_string()),
             StoreError::ReportExists { .. } => Problem::new(StatusCode::CONFLICT, "Report exists", e.to_string()),
             StoreError::ReportVersion { current, .. } => {
                 Problem::new(StatusCode::PRECONDITION_FAILED, "Version mismatch", e.to_string()).with("current_version", Value::from(*current))
@@ -224,6 +224,28 @@ impl From<crate::service::progress::ProgressError> for Problem {
             E::Transition(t) => Problem::new(StatusCode::CONFLICT, "Not in that state", t.to_string()).with("state", Value::from(t.from.as_str())),
             E::Store(s) => s.into(),
         }
+    }
+}
+
+impl From<crate::service::photos::PhotoError> for Problem {
+    fn from(e: crate::service::photos::PhotoError) -> Problem {
+        use crate::service::photos::PhotoError as E;
+        match e {
+            E::Unsupported(why) => Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Not an accepted image", why)
+                .with("accepted", Value::from(vec!["image/jpeg", "image/png", "image/webp"])),
+            E::TooLarge => {
+                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Photo too large", e.to_string()).with("limit", Value::from(crate::progress::PHOTO_MAX_BYTES))
+            }
+            E::Undecodable(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unreadable image", e.to_string()),
+            E::Locked(why) => Problem::new(StatusCode::CONFLICT, "Report approved", why),
+            E::Progress(p) => p.into(),
+        }
+    }
+}
+
+impl From<crate::service::reminders::WebhookError> for Problem {
+    fn from(e: crate::service::reminders::WebhookError) -> Problem {
+        Problem::new(StatusCode::BAD_GATEWAY, "Webhook failed", e.to_string())
     }
 }
 

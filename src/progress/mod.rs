@@ -10,11 +10,16 @@
 pub mod kpi;
 mod milestone;
 mod period;
+mod photo;
 mod report;
+pub mod report_table;
+mod target;
 mod unit;
 
 pub use kpi::{Kpis, Ratio, ReportCounts, Sum, UnitRow};
 pub use milestone::{lateness, BadMilestone, Lateness, Milestone, MilestoneKind, MilestoneSignal, AMBER_DAYS};
 pub use period::{BadPeriod, Period};
+pub use photo::{ImageType, NewPhoto, Photo, PhotoId, Position, PHOTO_MAX_BYTES, PHOTO_MAX_EDGE, THUMBNAIL_EDGE};
 pub use report::{derive_figures, BadTransition, NewReport, Report, ReportAction, ReportBody, ReportFigures, ReportId, ReportState};
+pub use target::{track, Direction, NewTargetValue, TargetPeriod, TargetValue, Track, BASELINE_YEAR};
 pub use unit::{plan_units, BadUnitName, UnitName};

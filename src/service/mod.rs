@@ -13,12 +13,22 @@
 //! | sign-in rate limits, decoy hashing, sessions, sign-out | [`session`] |
 //! | export: one paging loop feeding a format writer (its own `ExportError`) | [`export`] |
 //! | monthly reports and their workflow, milestones, users' units, KPIs (its own `ProgressError`) | [`progress`] |
+//! | report photos: sniffed, thumbnailed, EXIF (its own `PhotoError`) | [`photos`] |
+//! | the 月报表 as XLSX and CSV | [`report_table`] |
+//! | late units, the deadline, the group-robot message (its own `WebhookError`) | [`reminders`] |
+//! | the plan's target values, their seed and on-track judgement | [`targets`] |
+//! | synthetic reports and milestones for `planmap demo-data` | [`demo_progress`] |
 
+pub mod demo_progress;
 pub mod edit;
 pub mod export;
 pub mod import;
+pub mod photos;
 pub mod progress;
+pub mod reminders;
+pub mod report_table;
 pub mod session;
+pub mod targets;
 pub mod users;
 
 use crate::auth::{BadRole, BadUserName};

@@ -15,6 +15,7 @@
 
 mod auth;
 mod cql2_sql;
+mod extras;
 mod postgis;
 mod progress;
 mod sql;
@@ -24,6 +25,7 @@ mod tiles_postgis;
 mod tiles_sqlite;
 
 pub use auth::AuthStore;
+pub use extras::ExtrasStore;
 pub use postgis::PostgisStore;
 pub use progress::{ProgressStore, ReportChange, ReportQuery, ReportRevision};
 pub use sqlite::SqliteStore;
@@ -194,6 +196,9 @@ pub enum StoreError {
         /// What is stored.
         current: i64,
     },
+    /// No photo with that id.
+    #[error("there is no photo {0}")]
+    NoPhoto(crate::progress::PhotoId),
     /// A stored row fails planmap's own rules.
     #[error("stored row {key} cannot be read back: {reason}")]
     Corrupt {
@@ -226,7 +231,7 @@ pub(crate) fn db(action: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError
 /// The storage contract. Credentials are the [`AuthStore`] part and progress tracking the
 /// [`ProgressStore`] part, so one `Arc<dyn Store>` serves all.
 #[async_trait::async_trait]
-pub trait Store: AuthStore + ProgressStore + Send + Sync + fmt::Debug + 'static {
+pub trait Store: AuthStore + ProgressStore + ExtrasStore + Send + Sync + fmt::Debug + 'static {
     /// Which database, for logs and /readyz.
     fn backend(&self) -> Backend;
     /// A cheap round trip.

@@ -12,6 +12,7 @@ mod instances;
 mod ogcapi;
 mod ogcapi_tx;
 mod projects;
+mod report_extras;
 mod reports;
 mod tiles;
 mod web;

@@ -605,3 +605,7 @@ pub async fn archived_lists_each_archived_project_once_with_who_and_when(s: &dyn
 #[path = "progress.rs"]
 mod progress;
 pub use progress::*;
+
+#[path = "extras.rs"]
+mod extras;
+pub use extras::*;

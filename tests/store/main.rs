@@ -65,6 +65,9 @@ contract! {
     report_changes_are_compare_and_swap_and_kept_in_history,
     an_approval_writes_the_project_in_the_same_transaction_or_not_at_all,
     milestones_are_set_per_project_and_kind,
+    photos_are_kept_with_their_report_and_read_back_byte_for_byte,
+    target_values_keep_their_history_and_seed_once,
+    statistics_users_are_designated_and_withdrawn,
 }
 
 /// Not a contract case: fails in CI when PostGIS cannot be used, so the `postgis::*` cases can
