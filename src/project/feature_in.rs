@@ -375,7 +375,18 @@ fn parse_props(map: &Map<String, Value>, rules: &Rules, errs: &mut Vec<FieldErro
                     Value::Object(o) => match o.get("title").and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty()) {
                         Some(t) => {
                             let url = o.get("url").and_then(Value::as_str).map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
-                            Some(Source { title: t.to_owned(), url })
+                            // Pages and exports turn a source into a link: only web addresses,
+                            // never `javascript:`, `data:` or a file path.
+                            let web = |u: &str| {
+                                u.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://")) || u.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("http://"))
+                            };
+                            match url {
+                                Some(u) if !web(&u) => {
+                                    r.bad(&format!("sources/{i}/url"), "must be an http:// or https:// address");
+                                    Some(Source { title: t.to_owned(), url: None })
+                                }
+                                url => Some(Source { title: t.to_owned(), url }),
+                            }
                         }
                         None => None,
                     },

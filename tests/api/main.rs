@@ -12,4 +12,5 @@ mod instances;
 mod ogcapi;
 mod ogcapi_tx;
 mod projects;
+mod security;
 mod web;

@@ -20,14 +20,14 @@
 use super::base_url;
 use super::collections::Collection;
 use super::crs::Crs;
-use crate::api::extract::{json, project_id, Body, Caller, OptionalIfMatch};
+use crate::api::extract::{json, project_id, require_json_media, Body, Caller, OptionalIfMatch};
 use crate::api::reply::etag;
 use crate::api::{AppState, Problem};
 use crate::auth::Role;
 use crate::project::{Project, Version};
 use crate::service::edit::take_comment;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
@@ -125,6 +125,7 @@ pub(super) async fn create(State(s): State<AppState>, c: Caller, Path(cid): Path
         return Ok(read_only(col));
     }
     c.require(Role::Planner)?;
+    require_json_media(&Method::POST, &headers)?;
     let mut v = json(&body)?;
     let comment = take_comment(&mut v)?;
     to_storage_crs(&headers, &mut v)?;
@@ -156,7 +157,7 @@ struct ItemWrite {
 }
 
 /// `Ok(Err(response))` when the collection is read-only (answered as such, not as an error).
-fn item_write(c: &Caller, cid: &str, fid: &str, headers: &HeaderMap, body: &[u8]) -> Result<Result<ItemWrite, Response>, Problem> {
+fn item_write(c: &Caller, method: &Method, cid: &str, fid: &str, headers: &HeaderMap, body: &[u8]) -> Result<Result<ItemWrite, Response>, Problem> {
     let col = Collection::parse(cid)?;
     if col != Collection::Projects {
         return Ok(Err(read_only(col)));
@@ -164,6 +165,7 @@ fn item_write(c: &Caller, cid: &str, fid: &str, headers: &HeaderMap, body: &[u8]
     c.require(Role::Planner)?;
     let id = project_id(fid)?;
     let OptionalIfMatch(expected) = OptionalIfMatch::from_headers(headers)?;
+    require_json_media(method, headers)?;
     let mut v = json(body)?;
     let comment = take_comment(&mut v)?;
     to_storage_crs(headers, &mut v)?;
@@ -178,7 +180,7 @@ pub(super) async fn replace(
     headers: HeaderMap,
     Body(body): Body,
 ) -> Result<Response, Problem> {
-    let w = match item_write(&c, &cid, &fid, &headers, &body)? {
+    let w = match item_write(&c, &Method::PUT, &cid, &fid, &headers, &body)? {
         Ok(w) => w,
         Err(read_only) => return Ok(read_only),
     };
@@ -194,7 +196,7 @@ pub(super) async fn patch(
     headers: HeaderMap,
     Body(body): Body,
 ) -> Result<Response, Problem> {
-    let w = match item_write(&c, &cid, &fid, &headers, &body)? {
+    let w = match item_write(&c, &Method::PATCH, &cid, &fid, &headers, &body)? {
         Ok(w) => w,
         Err(read_only) => return Ok(read_only),
     };
