@@ -13,21 +13,22 @@
 //! hex digits of a random UUID (a valid slug); a present id must be a valid slug (422 naming
 //! `id` otherwise) and not taken (409).
 //!
-//! `OPTIONS` answers an `Allow` header with the methods the *caller* may use: QGIS offers editing
-//! only when `POST` is listed on the items and `PUT`/`PATCH`/`DELETE` on an item. The `islands`
+//! `OPTIONS` answers 200 with an `Allow` header listing the methods the *caller* may use (QGIS
+//! offers editing only when `POST` is listed on the items and `PUT`/`PATCH`/`DELETE` on an item)
+//! and, when they may write, `Accept-Post`/`Accept-Patch` with the body media types (Part 4 draft). The `islands`
 //! collection is read-only: writes there are 405 with `Allow`.
 
 use super::base_url;
 use super::collections::Collection;
 use super::crs::Crs;
-use crate::api::extract::{json, project_id, require_json_media, Body, Caller, OptionalIfMatch};
+use crate::api::extract::{json, json_media_types, project_id, require_json_media, Body, Caller, OptionalIfMatch};
 use crate::api::reply::etag;
 use crate::api::{AppState, Problem};
 use crate::auth::Role;
 use crate::project::{Project, Version};
 use crate::service::edit::take_comment;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
@@ -52,15 +53,28 @@ fn read_only(c: Collection) -> Response {
 /// `OPTIONS /collections/{cid}/items`.
 pub(super) async fn options_items(c: Caller, Path(cid): Path<String>) -> Result<Response, Problem> {
     let col = Collection::parse(&cid)?;
-    let methods = if col == Collection::Projects && can_write(&c) { ITEMS_WRITE } else { READ };
-    Ok((StatusCode::NO_CONTENT, allow(methods)).into_response())
+    let writable = col == Collection::Projects && can_write(&c);
+    let mut res = (StatusCode::OK, allow(if writable { ITEMS_WRITE } else { READ })).into_response();
+    if writable {
+        res.headers_mut().insert(HeaderName::from_static("accept-post"), accepted(&Method::POST));
+    }
+    Ok(res)
+}
+
+/// The media types a write body may have, as an `Accept-Post`/`Accept-Patch` value.
+fn accepted(method: &Method) -> HeaderValue {
+    HeaderValue::from_str(&json_media_types(method).join(", ")).unwrap_or(HeaderValue::from_static("application/json"))
 }
 
 /// `OPTIONS /collections/{cid}/items/{fid}`.
 pub(super) async fn options_item(c: Caller, Path((cid, _fid)): Path<(String, String)>) -> Result<Response, Problem> {
     let col = Collection::parse(&cid)?;
-    let methods = if col == Collection::Projects && can_write(&c) { ITEM_WRITE } else { READ };
-    Ok((StatusCode::NO_CONTENT, allow(methods)).into_response())
+    let writable = col == Collection::Projects && can_write(&c);
+    let mut res = (StatusCode::OK, allow(if writable { ITEM_WRITE } else { READ })).into_response();
+    if writable {
+        res.headers_mut().insert(HeaderName::from_static("accept-patch"), accepted(&Method::PATCH));
+    }
+    Ok(res)
 }
 
 /// Brings the body's geometry to lon/lat when `Content-Crs` names another supported CRS.
