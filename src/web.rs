@@ -40,6 +40,28 @@ pub fn asset(url_path: &str) -> Option<Asset> {
     Some(Asset { data: file.data, mime, cache, etag })
 }
 
+/// `'sha256-…'` sources for each inline `<script>` (one without `src`) of an HTML page, so that
+/// a Content-Security-Policy can allow exactly those (the editor's import map) and no other.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(tag_end) = after.find('>') else { break };
+        let tag = &after[..tag_end];
+        let body = &after[tag_end + 1..];
+        let Some(close) = body.find("</script>") else { break };
+        if !tag.contains("src=") {
+            let digest = Sha256::digest(&body.as_bytes()[..close]);
+            out.push(format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
+        }
+        rest = &body[close..];
+    }
+    out
+}
+
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }

@@ -114,6 +114,32 @@ fn always_open(path: &str) -> bool {
     matches!(path, "/api/session" | "/healthz" | "/readyz" | "/signin.html" | "/signin.js" | "/style.css" | "/edit.css" | "/favicon.ico")
 }
 
+/// The `Origin` (else the `Referer`'s origin) of a request when it is not this service's own
+/// host, which then is a page on another site riding the session cookie. A request with neither
+/// is let through: every browser sends `Origin` on a cross-origin write, and the ones too old to
+/// do so are kept from sending the cookie by `SameSite=Strict`; tools without either use tokens
+/// or cookies they were handed on purpose.
+fn foreign_origin(headers: &HeaderMap, trust_proxy: bool) -> Option<String> {
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let source = match text(header::ORIGIN) {
+        Some(o) => o.to_owned(),
+        None => text(header::REFERER)?.to_owned(),
+    };
+    let host = trust_proxy.then(|| text(header::HeaderName::from_static("x-forwarded-host"))).flatten().or_else(|| text(header::HOST));
+    let authority = url_authority(&source);
+    match (authority, host) {
+        (Some(a), Some(h)) if a.eq_ignore_ascii_case(h.split(',').next().unwrap_or(h).trim()) => None,
+        _ => Some(source),
+    }
+}
+
+/// `host[:port]` of an absolute http(s) URL; `None` for `null`, other schemes and junk.
+fn url_authority(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    Some(&rest[..end]).filter(|a| !a.is_empty() && !a.contains('@'))
+}
+
 /// Resolves the caller once, stores it for handlers, and (with `--read-access signed-in`) turns
 /// anonymous reads away: pages are redirected to the sign-in page, API calls get 401.
 pub async fn identify(State(s): State<AppState>, req: Request, next: Next) -> Response {
@@ -128,6 +154,11 @@ pub async fn identify(State(s): State<AppState>, req: Request, next: Next) -> Re
             return Problem::sign_in_required("this planmap is configured for signed-in users only; sign in at /signin.html").into_response();
         }
         return Redirect::to("/signin.html").into_response();
+    }
+    if caller.user.is_some() && caller.session_digest.is_some() && !parts.method.is_safe() {
+        if let Some(foreign) = foreign_origin(&parts.headers, s.edit.trust_proxy) {
+            return Problem::cross_site(&foreign).into_response();
+        }
     }
     parts.extensions.insert(caller);
     next.run(Request::from_parts(parts, body)).await

@@ -4,7 +4,7 @@
 //! | extractor | what | rejection |
 //! |---|---|---|
 //! | [`Caller`], [`Planner`], [`Admin`] | who is calling; the latter two require the role | 401 / 403 |
-//! | [`Body`], [`JsonBody`] | the body within `--max-body-bytes`; as JSON | 413 naming the limit; 400 |
+//! | [`Body`], [`JsonBody`] | the body within `--max-body-bytes`; as JSON with a JSON media type, no NUL | 413 naming the limit; 400; 415 |
 //! | [`Query<T>`] | query parameters known to `T` ([`FromQuery`]) | 400 naming the parameter and the allowed ones |
 //! | [`Filter`] | the project filter shared by list, stats and export | 400 naming the parameter |
 //! | [`PeriodFilter`] | the same plus `period=YYYY-MM` (stats) | 400 naming the parameter |
@@ -20,7 +20,7 @@ use crate::auth::Role;
 use crate::project::{ProjectFilter, ProjectId, Version};
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
 use serde_json::Value;
 
 pub use super::caller::Caller;
@@ -69,9 +69,76 @@ impl FromRequest<AppState> for Body {
     }
 }
 
-/// Bytes as JSON, a malformed body answered as problem+json naming the problem.
+/// Bytes as JSON, a malformed body answered as problem+json naming the problem. A NUL character
+/// anywhere in it is refused here, once for every body: PostgreSQL cannot store one in text and
+/// KML/XML cannot carry one.
 pub fn json(bytes: &[u8]) -> Result<Value, Problem> {
-    serde_json::from_slice(bytes).map_err(|e| Problem::malformed_json(&e))
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| Problem::malformed_json(&e))?;
+    match nul_at(&v, &mut String::new()) {
+        Some(pointer) => Err(Problem::nul_in_body(&pointer)),
+        None => Ok(v),
+    }
+}
+
+/// The JSON pointer of the first string (or member name) holding U+0000.
+fn nul_at(v: &Value, at: &mut String) -> Option<String> {
+    let here = at.len();
+    let found = match v {
+        Value::String(t) => t.contains('\0').then(|| at.clone()),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            at.truncate(here);
+            at.push_str(&format!("/{i}"));
+            nul_at(item, at)
+        }),
+        Value::Object(map) => map.iter().find_map(|(k, item)| {
+            at.truncate(here);
+            at.push('/');
+            at.push_str(&k.replace('~', "~0").replace('/', "~1"));
+            if k.contains('\0') {
+                return Some(at.clone());
+            }
+            nul_at(item, at)
+        }),
+        _ => None,
+    };
+    at.truncate(here);
+    found
+}
+
+/// Media types a JSON write body may be sent as: a merge patch for `PATCH`, JSON or GeoJSON
+/// otherwise. Anything else (notably `text/plain` and form types, which any web page can send
+/// without asking) is refused before the body is read.
+pub fn json_media_types(method: &Method) -> &'static [&'static str] {
+    if method == Method::PATCH {
+        &["application/merge-patch+json", "application/json"]
+    } else {
+        &["application/json", "application/geo+json"]
+    }
+}
+
+/// Checks a write's `Content-Type` against [`json_media_types`]: none is 400, another 415.
+pub fn require_json_media(method: &Method, headers: &HeaderMap) -> Result<(), Problem> {
+    let accepted = json_media_types(method);
+    let Some(raw) = headers.get(header::CONTENT_TYPE) else {
+        return Err(Problem::unsupported_media_type(None, accepted));
+    };
+    let text = raw.to_str().unwrap_or("");
+    let essence = text.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if accepted.contains(&essence.as_str()) {
+        Ok(())
+    } else {
+        Err(Problem::unsupported_media_type(Some(text), accepted))
+    }
+}
+
+/// Refuses a request whose query string decodes to a NUL character, for every route at once:
+/// PostgreSQL would fail on it (a 500), SQLite would store it.
+pub async fn refuse_nul_query(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if let Some((k, _)) = query_pairs(req.uri().query()).into_iter().find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+        return Problem::nul_in_parameter(&k.replace('\0', "\\0")).into_response();
+    }
+    next.run(req).await
 }
 
 /// A JSON body (any JSON; the use case checks its shape).
@@ -81,6 +148,7 @@ pub struct JsonBody(pub Value);
 impl FromRequest<AppState> for JsonBody {
     type Rejection = Problem;
     async fn from_request(req: Request, s: &AppState) -> Result<JsonBody, Problem> {
+        require_json_media(req.method(), req.headers())?;
         let Body(bytes) = Body::from_request(req, s).await?;
         json(&bytes).map(JsonBody)
     }

@@ -104,6 +104,8 @@ pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Rout
         // Outside every route and the timeout, so that axum's own rejections (bad path encoding,
         // 405, 408, 413) leave as problem+json like every other error.
         .layer(axum::middleware::map_response(problem::ensure_problem))
+        .layer(axum::middleware::map_response(pages::security_headers))
+        .layer(axum::middleware::from_fn(extract::refuse_nul_query))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -140,6 +140,35 @@ impl Problem {
     pub fn store_unreachable(backend: &str) -> Problem {
         Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Store unreachable", format!("the {backend} store does not answer"))
     }
+    /// 400 (no `Content-Type`) or 415 (another one) for a write body; names the accepted types.
+    pub fn unsupported_media_type(sent: Option<&str>, accepted: &[&str]) -> Problem {
+        let list = accepted.join(", ");
+        let mut p = match sent {
+            None => Problem::new(StatusCode::BAD_REQUEST, "Missing Content-Type", format!("send the body with `Content-Type` one of {list}")),
+            Some(t) => Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type", format!("`{t}` is not accepted here; use one of {list}")),
+        };
+        p.parameter = Some("Content-Type".into());
+        p.with("accepted", Value::from(accepted.iter().map(|a| Value::from(*a)).collect::<Vec<_>>()))
+    }
+    /// 403: a cookie-authenticated write sent from another site's page (CSRF).
+    pub fn cross_site(origin: &str) -> Problem {
+        Problem::new(
+            StatusCode::FORBIDDEN,
+            "Cross-site request refused",
+            format!("a write signed in by cookie must come from this service's own pages, not from `{origin}`; scripts use a Bearer token"),
+        )
+    }
+    /// 400: a NUL character in a query parameter.
+    pub fn nul_in_parameter(param: &str) -> Problem {
+        Problem::bad_parameter(param, "contains a NUL character (U+0000), which no value may hold")
+    }
+    /// 400: a NUL character in a JSON body, at a JSON pointer.
+    pub fn nul_in_body(pointer: &str) -> Problem {
+        let mut p =
+            Problem::new(StatusCode::BAD_REQUEST, "NUL character", format!("the body holds a NUL character (U+0000) at `{pointer}`, which no value may hold"));
+        p.extra.insert("pointer".into(), Value::from(pointer));
+        p
+    }
     /// Adds an extension member.
     pub fn with(mut self, key: &str, value: Value) -> Problem {
         self.extra.insert(key.to_owned(), value);

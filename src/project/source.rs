@@ -86,6 +86,12 @@ fn read_one(i: usize, v: &Value, errs: &mut Vec<FieldError>) -> Option<Source> {
         errs.push(bad(&here, "each source needs a non-empty `title` (and optionally `url`)"));
     }
     let url = o.get("url").and_then(Value::as_str).map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
+    // Pages and exports turn a source into a link: only web addresses, never `javascript:`,
+    // `data:` or a file path.
+    let web = |u: &str| u.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://")) || u.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("http://"));
+    if url.as_deref().is_some_and(|u| !web(u)) {
+        errs.push(bad(&format!("{here}/url"), "must be an http:// or https:// address"));
+    }
     let kind = text(o, "kind", &here, errs).and_then(|s| s.parse::<SourceKind>().map_err(|e| errs.push(bad(&format!("{here}/kind"), e.to_string()))).ok());
     let retrieved = text(o, "retrieved", &here, errs).and_then(|s| {
         NaiveDate::parse_from_str(&s, "%Y-%m-%d")

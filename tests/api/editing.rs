@@ -249,7 +249,7 @@ async fn field_errors_come_back_per_field_and_geometry_errors_with_their_point()
     assert_eq!(e["field"], "geometry");
     let at = e["at"].as_array().unwrap_or_else(|| panic!("{p}"));
     assert!((at[0].as_f64().unwrap() - 121.15).abs() < 1e-6 && (at[1].as_f64().unwrap() - 27.85).abs() < 1e-6, "{p}");
-    let r = app.req(Method::POST, "/api/projects", Some(&t)).body("{not json").send().await.unwrap();
+    let r = app.req(Method::POST, "/api/projects", Some(&t)).header("content-type", "application/json").body("{not json").send().await.unwrap();
     assert_eq!(r.status(), 400);
     assert_eq!(app.version(ID).await, 1);
 }

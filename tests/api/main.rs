@@ -14,5 +14,6 @@ mod ogcapi_tx;
 mod projects;
 mod report_extras;
 mod reports;
+mod security;
 mod tiles;
 mod web;

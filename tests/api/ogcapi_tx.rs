@@ -31,9 +31,17 @@ async fn options_lists_the_methods_the_caller_may_use() {
     for (who, token) in [("anonymous", None), ("viewer", Some(viewer.as_str())), ("planner", Some(planner.as_str()))] {
         let r = app.req(Method::OPTIONS, ITEMS, token).send().await.unwrap();
         assert!(r.status().is_success(), "{who}");
+        // The Part 4 draft: 200, and the body types of the writes the caller may make.
+        assert_eq!(r.status(), 200, "{who}");
+        let header = |r: &reqwest::Response, name: &str| r.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
+        let want_post = (who == "planner").then(|| "application/json, application/geo+json".to_owned());
+        assert_eq!(header(&r, "accept-post"), want_post, "{who} items");
         let want: &[&str] = if who == "planner" { &["GET", "HEAD", "OPTIONS", "POST"] } else { &["GET", "HEAD", "OPTIONS"] };
         assert_eq!(allow(&r), want, "{who} items");
         let r = app.req(Method::OPTIONS, &item, token).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{who}");
+        let want_patch = (who == "planner").then(|| "application/merge-patch+json, application/json".to_owned());
+        assert_eq!(header(&r, "accept-patch"), want_patch, "{who} item");
         let want: &[&str] = if who == "planner" { &["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "PUT"] } else { &["GET", "HEAD", "OPTIONS"] };
         assert_eq!(allow(&r), want, "{who} item");
     }

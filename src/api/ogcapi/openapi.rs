@@ -124,9 +124,14 @@ pub fn build(base: &str) -> Value {
             json!({"$ref": "#/components/parameters/contentCrs"}),
         ]
     };
-    let written = || {
-        json!({"204": {"description": "written; `ETag` is the new version", "headers": {"ETag": {"schema": {"type": "string"}}}},
-               "400": problem(), "401": problem(), "403": problem(), "404": problem(), "405": problem(), "412": problem(), "413": problem(), "422": problem()})
+    // A write with a body also answers 415 for a body not sent as JSON (400 when `Content-Type` is missing).
+    let written = |body: bool| {
+        let mut r = json!({"204": {"description": "written; `ETag` is the new version", "headers": {"ETag": {"schema": {"type": "string"}}}},
+               "400": problem(), "401": problem(), "403": problem(), "404": problem(), "405": problem(), "412": problem(), "413": problem(), "422": problem()});
+        if body {
+            r["415"] = problem();
+        }
+        r
     };
     let queryables: Vec<&str> = Prop::ALL.iter().map(|p| p.name()).collect();
     json!({
@@ -165,10 +170,10 @@ pub fn build(base: &str) -> Value {
                 "responses": {"201": {"description": "created; `Location` is the new feature's URL, `ETag` its version",
                                       "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
                                       "content": {"application/geo+json": {"schema": {"type": "object"}}}},
-                              "400": problem(), "401": problem(), "403": problem(), "405": problem(), "409": problem(), "413": problem(), "422": problem()}},
+                              "400": problem(), "401": problem(), "403": problem(), "405": problem(), "409": problem(), "413": problem(), "415": problem(), "422": problem()}},
                 "options": {"operationId": "optionsFeatures", "summary": "the methods this caller may use (`Allow`)",
                 "parameters": [{"$ref": "#/components/parameters/collectionId"}],
-                "responses": {"204": {"description": "`Allow` lists GET, HEAD, OPTIONS and, for planners on projects, POST", "headers": {"Allow": {"schema": {"type": "string"}}}}}}},
+                "responses": {"200": {"description": "`Allow` lists GET, HEAD, OPTIONS and, for planners on projects, POST (then `Accept-Post` names the body types)", "headers": {"Allow": {"schema": {"type": "string"}}, "Accept-Post": {"schema": {"type": "string"}}}}, "404": problem()}}},
             "/collections/{collectionId}/items/{featureId}": {"get": {"operationId": "getFeature", "summary": "one feature", "parameters": crs_f(),
                 "responses": {"200": {"description": "a Feature; for projects `ETag` is its version",
                                       "headers": {"ETag": {"schema": {"type": "string"}}},
@@ -177,17 +182,17 @@ pub fn build(base: &str) -> Value {
                 "put": {"operationId": "replaceFeature", "summary": "replace a project (Part 4; planner role)",
                 "parameters": write_params(),
                 "requestBody": feature_body("application/geo+json"),
-                "responses": written()},
+                "responses": written(true)},
                 "patch": {"operationId": "updateFeature", "summary": "update a project by JSON merge patch of `properties` and/or `geometry` (Part 4; planner role)",
                 "parameters": write_params(),
                 "requestBody": feature_body("application/merge-patch+json"),
-                "responses": written()},
+                "responses": written(true)},
                 "delete": {"operationId": "deleteFeature", "summary": "archive a project: it leaves the map, its history stays (Part 4; planner role)",
                 "parameters": write_params(),
-                "responses": written()},
+                "responses": written(false)},
                 "options": {"operationId": "optionsFeature", "summary": "the methods this caller may use (`Allow`)",
                 "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/featureId"}],
-                "responses": {"204": {"description": "`Allow` lists GET, HEAD, OPTIONS and, for planners on projects, PUT, PATCH, DELETE", "headers": {"Allow": {"schema": {"type": "string"}}}}}}}
+                "responses": {"200": {"description": "`Allow` lists GET, HEAD, OPTIONS and, for planners on projects, PUT, PATCH, DELETE (then `Accept-Patch` names the patch types)", "headers": {"Allow": {"schema": {"type": "string"}}, "Accept-Patch": {"schema": {"type": "string"}}}}, "404": problem()}}}
         },
         "components": {
             "parameters": components_params,

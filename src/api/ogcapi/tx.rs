@@ -13,21 +13,22 @@
 //! hex digits of a random UUID (a valid slug); a present id must be a valid slug (422 naming
 //! `id` otherwise) and not taken (409).
 //!
-//! `OPTIONS` answers an `Allow` header with the methods the *caller* may use: QGIS offers editing
-//! only when `POST` is listed on the items and `PUT`/`PATCH`/`DELETE` on an item. The `islands`
+//! `OPTIONS` answers 200 with an `Allow` header listing the methods the *caller* may use (QGIS
+//! offers editing only when `POST` is listed on the items and `PUT`/`PATCH`/`DELETE` on an item)
+//! and, when they may write, `Accept-Post`/`Accept-Patch` with the body media types (Part 4 draft). The `islands`
 //! collection is read-only: writes there are 405 with `Allow`.
 
 use super::base_url;
 use super::collections::Collection;
 use super::crs::Crs;
-use crate::api::extract::{json, project_id, Body, Caller, OptionalIfMatch};
+use crate::api::extract::{json, json_media_types, project_id, require_json_media, Body, Caller, OptionalIfMatch};
 use crate::api::reply::etag;
 use crate::api::{AppState, Problem};
 use crate::auth::Role;
 use crate::project::{Project, Version};
 use crate::service::edit::take_comment;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
@@ -52,15 +53,28 @@ fn read_only(c: Collection) -> Response {
 /// `OPTIONS /collections/{cid}/items`.
 pub(super) async fn options_items(c: Caller, Path(cid): Path<String>) -> Result<Response, Problem> {
     let col = Collection::parse(&cid)?;
-    let methods = if col == Collection::Projects && can_write(&c) { ITEMS_WRITE } else { READ };
-    Ok((StatusCode::NO_CONTENT, allow(methods)).into_response())
+    let writable = col == Collection::Projects && can_write(&c);
+    let mut res = (StatusCode::OK, allow(if writable { ITEMS_WRITE } else { READ })).into_response();
+    if writable {
+        res.headers_mut().insert(HeaderName::from_static("accept-post"), accepted(&Method::POST));
+    }
+    Ok(res)
+}
+
+/// The media types a write body may have, as an `Accept-Post`/`Accept-Patch` value.
+fn accepted(method: &Method) -> HeaderValue {
+    HeaderValue::from_str(&json_media_types(method).join(", ")).unwrap_or(HeaderValue::from_static("application/json"))
 }
 
 /// `OPTIONS /collections/{cid}/items/{fid}`.
 pub(super) async fn options_item(c: Caller, Path((cid, _fid)): Path<(String, String)>) -> Result<Response, Problem> {
     let col = Collection::parse(&cid)?;
-    let methods = if col == Collection::Projects && can_write(&c) { ITEM_WRITE } else { READ };
-    Ok((StatusCode::NO_CONTENT, allow(methods)).into_response())
+    let writable = col == Collection::Projects && can_write(&c);
+    let mut res = (StatusCode::OK, allow(if writable { ITEM_WRITE } else { READ })).into_response();
+    if writable {
+        res.headers_mut().insert(HeaderName::from_static("accept-patch"), accepted(&Method::PATCH));
+    }
+    Ok(res)
 }
 
 /// Brings the body's geometry to lon/lat when `Content-Crs` names another supported CRS.
@@ -125,6 +139,7 @@ pub(super) async fn create(State(s): State<AppState>, c: Caller, Path(cid): Path
         return Ok(read_only(col));
     }
     c.require(Role::Planner)?;
+    require_json_media(&Method::POST, &headers)?;
     let mut v = json(&body)?;
     let comment = take_comment(&mut v)?;
     to_storage_crs(&headers, &mut v)?;
@@ -156,7 +171,7 @@ struct ItemWrite {
 }
 
 /// `Ok(Err(response))` when the collection is read-only (answered as such, not as an error).
-fn item_write(c: &Caller, cid: &str, fid: &str, headers: &HeaderMap, body: &[u8]) -> Result<Result<ItemWrite, Response>, Problem> {
+fn item_write(c: &Caller, method: &Method, cid: &str, fid: &str, headers: &HeaderMap, body: &[u8]) -> Result<Result<ItemWrite, Response>, Problem> {
     let col = Collection::parse(cid)?;
     if col != Collection::Projects {
         return Ok(Err(read_only(col)));
@@ -164,6 +179,7 @@ fn item_write(c: &Caller, cid: &str, fid: &str, headers: &HeaderMap, body: &[u8]
     c.require(Role::Planner)?;
     let id = project_id(fid)?;
     let OptionalIfMatch(expected) = OptionalIfMatch::from_headers(headers)?;
+    require_json_media(method, headers)?;
     let mut v = json(body)?;
     let comment = take_comment(&mut v)?;
     to_storage_crs(headers, &mut v)?;
@@ -178,7 +194,7 @@ pub(super) async fn replace(
     headers: HeaderMap,
     Body(body): Body,
 ) -> Result<Response, Problem> {
-    let w = match item_write(&c, &cid, &fid, &headers, &body)? {
+    let w = match item_write(&c, &Method::PUT, &cid, &fid, &headers, &body)? {
         Ok(w) => w,
         Err(read_only) => return Ok(read_only),
     };
@@ -194,7 +210,7 @@ pub(super) async fn patch(
     headers: HeaderMap,
     Body(body): Body,
 ) -> Result<Response, Problem> {
-    let w = match item_write(&c, &cid, &fid, &headers, &body)? {
+    let w = match item_write(&c, &Method::PATCH, &cid, &fid, &headers, &body)? {
         Ok(w) => w,
         Err(read_only) => return Ok(read_only),
     };
