@@ -8,7 +8,6 @@ use super::progress::{pg_sql, sqlite_sql};
 use super::{StoreError, StoreResult};
 use crate::auth::{AuditEntry, UserName};
 use crate::progress::{NewPhoto, NewTargetValue, Photo, PhotoId, Position, ReportId, TargetValue};
-use chrono::{DateTime, Utc};
 
 /// The photo, target-value and statistics-user part of the storage contract (cases in
 /// `tests/store/extras.rs`, run on both stores).
@@ -96,22 +95,8 @@ fn now_text() -> String {
 }
 
 macro_rules! extras_store {
-    ($store:ty, $conn:ty, sql: $sql:path, begin: $begin:expr, audit_time: $atime:path) => {
+    ($store:ty, $conn:ty, sql: $sql:path, begin: $begin:expr) => {
         impl $store {
-            async fn extras_audit(conn: &mut $conn, e: &AuditEntry) -> StoreResult<()> {
-                sqlx::query(&$sql("insert into audit_log (at, actor, action, target, address, detail) values (?, ?, ?, ?, ?, ?)"))
-                    .bind($atime(e.at))
-                    .bind(&e.actor)
-                    .bind(&e.action)
-                    .bind(&e.target)
-                    .bind(&e.address)
-                    .bind(&e.detail)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(crate::store::db("writing the audit log"))?;
-                Ok(())
-            }
-
             async fn value_in(conn: &mut $conn, v: &NewTargetValue) -> StoreResult<TargetValue> {
                 let source = serde_json::to_string(&v.source).map_err(|e| corrupt(format!("target {}", v.target_id), e))?;
                 let id: i64 = sqlx::query_scalar(&$sql(
@@ -169,7 +154,7 @@ macro_rules! extras_store {
                 .map_err(crate::store::db("storing a photo"))?;
                 let mut audit = audit.clone();
                 audit.target = Some(format!("report {} photo {id}", p.report_id));
-                Self::extras_audit(&mut tx, &audit).await?;
+                Self::audit_in_tx(&mut tx, &audit).await?;
                 tx.commit().await.map_err(crate::store::db("committing a photo"))?;
                 Ok(self.photo_bytes(PhotoId(id), true).await?.0)
             }
@@ -208,7 +193,7 @@ macro_rules! extras_store {
                 if let Some(a) = audit {
                     let mut a = a.clone();
                     a.target = Some(format!("target {} period {}", v.target_id, v.period));
-                    Self::extras_audit(&mut tx, &a).await?;
+                    Self::audit_in_tx(&mut tx, &a).await?;
                 }
                 tx.commit().await.map_err(crate::store::db("committing a target value"))?;
                 Ok(out)
@@ -270,7 +255,7 @@ macro_rules! extras_store {
                     sqlx::query(&$sql("delete from statistics_user where user_id = ?")).bind(id).execute(&mut *tx).await
                 }
                 .map_err(crate::store::db("designating a statistics user"))?;
-                Self::extras_audit(&mut tx, audit).await?;
+                Self::audit_in_tx(&mut tx, audit).await?;
                 tx.commit().await.map_err(crate::store::db("committing a statistics user"))?;
                 Ok(())
             }
@@ -297,11 +282,7 @@ mod sqlite_impl {
         pool.begin_with("begin immediate").await.map_err(crate::store::db("starting a write"))
     }
 
-    fn audit_time(t: DateTime<Utc>) -> String {
-        crate::time::rfc3339(t)
-    }
-
-    extras_store!(SqliteStore, SqliteConnection, sql: sqlite_sql, begin: begin, audit_time: audit_time);
+    extras_store!(SqliteStore, SqliteConnection, sql: sqlite_sql, begin: begin);
 }
 
 mod postgis_impl {
@@ -313,9 +294,5 @@ mod postgis_impl {
         pool.begin().await.map_err(crate::store::db("starting a write"))
     }
 
-    fn audit_time(t: DateTime<Utc>) -> DateTime<Utc> {
-        t
-    }
-
-    extras_store!(PostgisStore, PgConnection, sql: pg_sql, begin: begin, audit_time: audit_time);
+    extras_store!(PostgisStore, PgConnection, sql: pg_sql, begin: begin);
 }

@@ -180,7 +180,8 @@ pub(super) fn pg_sql(sql: &str) -> Cow<'_, str> {
 macro_rules! progress_store {
     ($store:ty, $db:ty, $conn:ty, sql: $sql:path, begin: $begin:expr, audit_time: $atime:path, replace: $replace:path) => {
         impl $store {
-            async fn progress_audit(conn: &mut $conn, e: &AuditEntry) -> StoreResult<()> {
+            /// Writes one audit line inside the caller's transaction (also used by `extras.rs`).
+            pub(in crate::store) async fn audit_in_tx(conn: &mut $conn, e: &AuditEntry) -> StoreResult<()> {
                 sqlx::query(&$sql("insert into audit_log (at, actor, action, target, address, detail) values (?, ?, ?, ?, ?, ?)"))
                     .bind($atime(e.at))
                     .bind(&e.actor)
@@ -301,7 +302,7 @@ macro_rules! progress_store {
                         .await
                         .map_err(crate::store::db("replacing a user's units"))?;
                 }
-                Self::progress_audit(&mut tx, audit).await?;
+                Self::audit_in_tx(&mut tx, audit).await?;
                 tx.commit().await.map_err(crate::store::db("committing a user's units"))?;
                 self.user_units(id).await
             }
@@ -337,7 +338,7 @@ macro_rules! progress_store {
                 Self::report_revision_in(&mut tx, id, 1, ReportState::Draft, ReportAction::Create, &new.body.reporter, None, &body, &now).await?;
                 let mut audit = audit.clone();
                 audit.target = Some(format!("report {id}"));
-                Self::progress_audit(&mut tx, &audit).await?;
+                Self::audit_in_tx(&mut tx, &audit).await?;
                 let r = Self::report_in(&mut tx, id).await?;
                 tx.commit().await.map_err(crate::store::db("committing a report"))?;
                 Ok(r)
@@ -436,7 +437,7 @@ macro_rules! progress_store {
                 }
                 let mut audit = audit.clone();
                 audit.target = Some(format!("report {}", c.id));
-                Self::progress_audit(&mut tx, &audit).await?;
+                Self::audit_in_tx(&mut tx, &audit).await?;
                 let r = Self::report_in(&mut tx, c.id).await?;
                 tx.commit().await.map_err(crate::store::db("committing a report change"))?;
                 Ok(r)
@@ -475,7 +476,7 @@ macro_rules! progress_store {
                 .execute(&mut *tx)
                 .await
                 .map_err(crate::store::db("writing a milestone"))?;
-                Self::progress_audit(&mut tx, audit).await?;
+                Self::audit_in_tx(&mut tx, audit).await?;
                 tx.commit().await.map_err(crate::store::db("committing a milestone"))?;
                 Ok(m.clone())
             }
