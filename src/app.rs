@@ -91,6 +91,11 @@ pub async fn seed_if_empty(store: &dyn Store, geodata: &Geodata, rules: &Rules) 
         anyhow::bail!("geodata/projects.geojson has {} invalid feature(s): {}", report.rejected, bad.join("; "));
     }
     tracing::info!(projects = report.total, "seeded the store from geodata/projects.geojson");
+    // A sourced start or completion is a milestone that has happened: recorded with its source.
+    let today = crate::service::progress::today();
+    let milestones =
+        crate::service::sourced_milestones::seed(store, today).await.map_err(|e| anyhow::anyhow!("recording the seed's sourced milestones: {e}"))?;
+    tracing::info!(milestones, "recorded the seed's sourced start and completion dates as milestones");
     Ok(())
 }
 

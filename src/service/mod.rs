@@ -18,6 +18,7 @@
 //! | late units, the deadline, the group-robot message (its own `WebhookError`) | [`reminders`] |
 //! | the plan's target values, their seed and on-track judgement | [`targets`] |
 //! | synthetic reports and milestones for `planmap demo-data` | [`demo_progress`] |
+//! | the seed's sourced start and completion dates as milestones | [`sourced_milestones`] |
 
 pub mod demo_progress;
 pub mod edit;
@@ -28,6 +29,7 @@ pub mod progress;
 pub mod reminders;
 pub mod report_table;
 pub mod session;
+pub mod sourced_milestones;
 pub mod targets;
 pub mod users;
 

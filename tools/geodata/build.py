@@ -191,6 +191,22 @@ KIND = {
     "https://www.dongtou.gov.cn/art/2022/12/22/art_1229433635_59056077.html": "government",
 }
 
+# Pages read in the second data pass (issue 11, finish).
+URL_TITLES.update({
+    "http://www.dgxuda.com/news/detail/159765.html": "copy of a report: 温州新能源电池材料产业园签订框架协议 (2023-03-09), 拟选址洞头区, 总投资约80亿元 (dgxuda.com)",
+    "http://news.66wz.com/system/2021/10/16/105410889.shtml": "温州网 2021-10-16: 洞头54个项目集中签约及开(竣)工 (区人民医院改扩建工程暨公共卫生服务中心开工)",
+    "https://news.66wz.com/system/2022/04/22/105460568.shtml": "温州网 2022-04-22 (新华网): 洞头区陆域引调水工程一期开工, 概算投资4.25亿元",
+    "http://zjnews.com/2024/07/29/798.html": "copy (2024-07-29) of a 温州日报 report: 洞头区陆域引调水工程一期并网, 概算投资4.24亿元, 鹿西乡引供水2023年11月通水 (zjnews.com)",
+    "http://www.fanghuyou.net/ngssyzl/10741.html": "copy (2025-01-21) of a report on 洞头's 2024 results: 新增3家专精特新企业 (fanghuyou.net; most multi-digit figures of the copy are missing)",
+})
+KIND.update({
+    "http://www.dgxuda.com/news/detail/159765.html": "aggregator",
+    "http://news.66wz.com/system/2021/10/16/105410889.shtml": "news",
+    "https://news.66wz.com/system/2022/04/22/105460568.shtml": "news",
+    "http://zjnews.com/2024/07/29/798.html": "aggregator",
+    "http://www.fanghuyou.net/ngssyzl/10741.html": "aggregator",
+})
+
 # The day the pages cited for figures were read (stored public copies, via the search tool). Only
 # sources read that day carry `retrieved`; location-only sources inherited from the gazetteer do not.
 READ = "2026-12-01"
@@ -462,8 +478,10 @@ def build_features(geo, gaz):
           "北岙 on 洞头岛 (about 0.5–1 km from the 北岙 reference). The point is NOT the project's site.")
     F.append(feature("battery-materials-park", "新能源电池材料产业园", "New-energy battery-materials industrial park",
         1, "industrial_park", placeholder(0), None, "low",
-        "Plan: 建设新能源电池材料产业园, 开发高性能、高附加值、绿色环保的精细化工产品. " + PH,
-        [], "1a", ["nenm100"]))
+        "Plan: 建设新能源电池材料产业园, 开发高性能、高附加值、绿色环保的精细化工产品. The park is the 温州新能源电池材料产业园 whose framework agreement (伟明 with 青山's 永青, 格林美 and 新宙邦) was signed on 9 Mar 2023: planned in 洞头区 on about 925 mu, total investment about 80亿元 (the figure announced at signing; a copy of the report, so aggregator). No start of works was found, so no status is entered. " + PH,
+        [], "1a", ["nenm100"], investment_total="800000",
+        facts=[cite("http://www.dgxuda.com/news/detail/159765.html", ["investment_total"],
+                    "2023年3月9日,偉明與青山實業旗下永青股份、格林美、新宙邦等新能源龍頭企業攜手打造的溫州新能源電池材料產業園簽訂框架協議,該項目擬選址于洞頭區,規劃用地約925畝,總投資約80億元。")]))
     F.append(feature("chengyi-health-park", "诚意药业健康产业园", "Chengyi Pharmaceutical health industrial park",
         1, "industrial_park", placeholder(1), None, "low",
         "Plan: 做强诚意药业健康产业园 (marine biomedicine, functional food). A copy of the company's profile describes a 300-mu garden-style park completed in Sep 2019 and in production from Mar 2020, i.e. built before the plan period (2024–2027); the plan asks to strengthen (做强) the existing park, and no later construction phase was found. The source gives months, not days, so no completion date is entered. " + PH,
@@ -649,8 +667,9 @@ def build_features(geo, gaz):
     wl = (121.18407, 27.97571)
     F.append(feature("luxi-water-supply", "陆域引调水工程·鹿西乡引供水", "Mainland water diversion: Luxi Island supply",
         8, "utility", Point(wl), "鹿西乡", "low",
-        "Part 2 of the 陆域引调水工程: 8.2 km of pipe, 5.5 km of it submarine, plus a booster pump station, bringing 3,200 m³/d to 鹿西岛. Its cited source (a copy, dated 17 Jul 2024, of a report quoting 人民日报 of 12 Mar 2024) says the works started in July 2022 and were built and passed the water-supply acceptance half a year early: completed. It gives months only, so no start or completion date is entered. The pipe's start is not published, so no line is drawn: the point marks the landing side on SW 鹿西岛 (schematic). Part 1 (温州至洞头陆域引供水第二通道) has no published route and is listed in plan-programmes.json.",
-        S("water_diversion"), "8", ["water"], status="completed",
+        "Part 2 of the 陆域引调水工程: 8.2 km of pipe, 5.5 km of it submarine, plus a booster pump station, bringing 3,200 m³/d to 鹿西岛. Its cited source (a copy, dated 17 Jul 2024, of a report quoting 人民日报 of 12 Mar 2024) says the works started in July 2022 and were built and passed the water-supply acceptance half a year early: completed. It gives months only, so no start or completion date is entered. The pipe's start is not published, so no line is drawn: the point marks the landing side on SW 鹿西岛 (schematic). Part 1 (温州至洞头陆域引供水第二通道) has no published route and is listed in plan-programmes.json. Phase I of the 陆域引调水工程 (the 洞头 section of the second channel together with this 鹿西 supply) had its ground-breaking ceremony in April 2022 with a budget estimate (概算投资) of 4.25亿元 (温州网 re-publishing 新华网, 22 Apr 2022; its stored copy reads '420日上午', so no day is entered); a 2024 copy of a 温州日报 report gives 4.24亿元 for the same phase and says the 鹿西 supply has delivered water since Nov 2023 (month only). Both amounts cover the two parts together, so no investment is entered for this part alone.",
+        S("water_diversion") + [src("https://news.66wz.com/system/2022/04/22/105460568.shtml"), src("http://zjnews.com/2024/07/29/798.html")],
+        "8", ["water"], status="completed",
         facts=[cite("https://ongles-parfaits.com/Industrydynamics/1204.html", ["status"],
                     "分为两期实施,于2022年7月开工建设。其中,鹿西乡引供水工程主要建设一条长8.2公里的管道和一座加压泵站……实现了提前半年建成并且通过通水验收")]))
     sd = (121.09152, 27.96605)
@@ -718,8 +737,10 @@ def build_features(geo, gaz):
         [], "13", ["eduA"]))
     F.append(feature("district-peoples-hospital", "洞头区人民医院", "Dongtou District People's Hospital",
         14, "hospital", near_seat(0.0025, -0.0003), "北岙街道", "low",
-        "Plan: 加快高水平县级医院建设; the hospital is to reach the national recommended standard for county hospitals. " + SEAT,
-        [], "14", ["hosp", "doc"]))
+        "Plan: 加快高水平县级医院建设; the hospital is to reach the national recommended standard for county hospitals. The building works found for it are the 区人民医院改扩建工程暨公共卫生服务中心 (expansion with a public-health centre), started with 17 other projects at the district's ceremony of 15 Oct 2021 (温州网), i.e. before the plan period. No investment, completion or later state was found, so the status is left empty. " + SEAT,
+        [], "14", ["hosp", "doc"], start_date="2021-10-15",
+        facts=[cite("http://news.66wz.com/system/2021/10/16/105410889.shtml", ["start_date"],
+                    "10月15日上午,洞头区举行2021年“大干破难季”重点项目集中签约及开(竣)工仪式……集中开工项目18个,包括海洋生物医药制造项目、渔业产业数字化发展项目、区人民医院改扩建工程暨公共卫生服务中心等")]))
     F.append(feature("childcare-service-centre", "托育综合服务中心", "Integrated childcare service centre",
         15, "other", near_seat(-0.0008, -0.0032), "北岙街道", "low",
         "Plan: 推进托育综合服务中心项目. Site not found. " + SEAT,
@@ -771,8 +792,8 @@ def build_programmes(gaz):
     prog("north-gas-pipeline", "北片管输气工程(谋划推进)", 8, "8", [],
          "A line project with no known route: '北片' is not defined in the plan (possibly 灵昆/昆鹏/霓屿 or 大门/鹿西) and no source was found.")
     prog("water-diversion-second-channel", "陆域引调水工程·温州至洞头陆域引供水第二通道", 8, "8", [T["water"]],
-         "A line project with no published route (presumably mainland → 灵昆 → 灵霓 dike → 霓屿 → 状元岙 → 洞头 along the road corridor, route-hints.md); not drawn. Part 2 (鹿西乡引供水) is mapped as luxi-water-supply.",
-         gaz_sources(gaz, "water_diversion"))
+         "A line project with no published route (presumably mainland → 灵昆 → 灵霓 dike → 霓屿 → 状元岙 → 洞头 along the road corridor, route-hints.md); not drawn. Part 2 (鹿西乡引供水) is mapped as luxi-water-supply. Phase I (this channel's 洞头 section with the 鹿西 supply) started in April 2022 with a budget estimate of 4.25亿元 (温州网/新华网 2022-04-22; 4.24亿元 in a 2024 温州日报 copy, which reports the phase tied into the network in July 2024).",
+         gaz_sources(gaz, "water_diversion") + [src("https://news.66wz.com/system/2022/04/22/105460568.shtml"), src("http://zjnews.com/2024/07/29/798.html")])
     prog("old-town-community-facilities", "有序推进旧城社区配套设施提升", 8, "8", [],
          "No place: the plan names no old-town community and no source lists the communities or facilities concerned (the two named future communities are mapped separately, with unknown sites).")
     prog("sewer-network-upgrade", "加快全域污水管网提升改造", 8, "8", [], NP + "; district-wide network.")
@@ -820,9 +841,11 @@ def reported(value, unit, period, url, quote):
 
 
 # Reported values of the plan's indicators. Only what a source read states is entered: no 2024 or
-# 2025 统计公报 or government work report of 洞头区 was found in the searchable copies, so the
-# district-level indicators (GDP, per-capita GDP, investment growth, tourism, fishery, 村集体经济收入 …)
-# have no reported value yet.
+# 2025 统计公报 or government work report of 洞头区 was found in the searchable copies (the 2023
+# report found gives 2022 values, before the plan period), so the district-level indicators (GDP,
+# per-capita GDP, investment growth, tourism, fishery, 村集体经济收入 …) have no reported value yet.
+# The 2024 专精特新 count comes from a copy that lost most multi-digit figures; "3家" is intact
+# (a longer number would have vanished whole, as the GDP and income figures of the same copy did).
 REPORTED = {
     "phase2-container-berths": [reported(
         "2", "个", "2024-12", "https://www.163.com/dy/article/K93SKBDO0534JIG6.html",
@@ -830,6 +853,9 @@ REPORTED = {
     "international-routes": [reported(
         "18", "条", "2025", "https://www.163.com/dy/article/K93SKBDO0534JIG6.html",
         "目前,状元岙港区已开通18条近洋航线及覆盖国内沿海主要港口的内贸航线")],
+    "new-specialised-firms": [reported(
+        "3", "家", "2024", "http://www.fanghuyou.net/ngssyzl/10741.html",
+        "回顾过去一年,洞头开工西屋港能等5个亿元以上项目……新增8家规上工业企业、3家专精特新企业。")],
 }
 
 
