@@ -15,5 +15,6 @@ mod projects;
 mod report_extras;
 mod reports;
 mod security;
+mod seed_milestones;
 mod tiles;
 mod web;
