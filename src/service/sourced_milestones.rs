@@ -83,7 +83,6 @@ pub async fn seed(store: &dyn Store, today: NaiveDate) -> ProgressResult<u64> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::project::{NewProject, Rules};
     use serde_json::json;
@@ -112,7 +111,7 @@ mod tests {
     #[test]
     fn a_sourced_start_becomes_the_start_milestones_actual_date_with_its_quote() {
         let p = project(
-            "a",
+            "wind-port",
             json!({"status": "under_construction", "start_date": "2024-12-26",
                    "sources": [{"title": "plan", "url": null, "kind": "plan"}, cited(&["status", "start_date"], "12月26日上午……正式开工")]}),
         );
@@ -127,7 +126,7 @@ mod tests {
     #[test]
     fn completion_dates_fill_the_acceptance_milestone_and_future_actuals_are_left_out() {
         let p = project(
-            "b",
+            "lng-berth",
             json!({"status": "completed", "actual_completion": "2023-02-20", "planned_completion": "2023-03-01",
                    "sources": [{"title": "plan", "url": null, "kind": "plan"},
                                cited(&["status", "actual_completion"], "2月20日完工"), cited(&["planned_completion"], "计划3月1日建成")]}),
@@ -142,7 +141,7 @@ mod tests {
 
     #[test]
     fn a_project_without_sourced_dates_gets_no_milestone() {
-        let p = project("c", json!({}));
+        let p = project("no-dates", json!({}));
         assert!(sourced([(&p.0, &p.1)], day("2026-12-01")).is_empty());
     }
 }
