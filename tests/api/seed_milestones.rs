@@ -2,7 +2,6 @@
 //! actual dates with the cited source's words, never an invented report.
 
 use crate::support::{Kind, TestApp};
-use planmap::store::ProgressStore;
 use serde_json::Value;
 
 fn kind_of<'a>(ms: &'a Value, kind: &str) -> &'a Value {
