@@ -456,8 +456,9 @@ impl Basemap {
             Some(s) => return Err(("tile_size", format!("is {s}; use 256 or 512"))),
         };
         let attribution = e.attribution.unwrap_or_default().trim().to_owned();
-        if remote && attribution.is_empty() {
-            return Err(("attribution", "is required for a remote source: the map and prints must credit it (e.g. \"天地图\")".into()));
+        // A TileJSON or a file may carry its own credit; a bare URL template cannot.
+        if matches!(origin, Origin::Template(_)) && attribution.is_empty() {
+            return Err(("attribution", "is required for a url template: the map and prints must credit the source (e.g. \"天地图\")".into()));
         }
         let mut headers = Vec::new();
         for (k, v) in e.headers {
