@@ -406,6 +406,9 @@ impl Basemap {
             }
             Ok(p)
         };
+        if !matches!(kind, "xyz" | "tms" | "wmts" | "tilejson" | "pmtiles" | "mbtiles") {
+            return Err(("kind", format!("is `{kind}`; use xyz, tms, wmts, tilejson, pmtiles or mbtiles")));
+        }
         let remote = matches!(kind, "xyz" | "tms" | "wmts" | "tilejson");
         if remote && e.path.is_some() {
             return Err(("path", format!("is for pmtiles and mbtiles; kind {kind} takes a `url`")));
@@ -428,8 +431,8 @@ impl Basemap {
                 Origin::TileJson(u)
             }
             "pmtiles" => Origin::Pmtiles(file()?),
-            "mbtiles" => Origin::Mbtiles(file()?),
-            other => return Err(("kind", format!("is `{other}`; use xyz, tms, wmts, tilejson, pmtiles or mbtiles"))),
+            // Checked above: the only kind left.
+            _ => Origin::Mbtiles(file()?),
         };
         let crs = Crs::parse(e.crs.as_deref().unwrap_or("wgs84")).map_err(|r| ("crs", r))?;
         if crs != Crs::Wgs84 && e.offset_ack != Some(true) {
