@@ -80,7 +80,8 @@ function below(map, ids) {
 }
 
 function draw(map, b) {
-  const tiles = [new URL(b.tiles, document.baseURI).href];
+  // Absolute (MapLibre fetches from a worker), but by hand: URL() would encode the {z}/{x}/{y}.
+  const tiles = [new URL('.', document.baseURI).href + b.tiles];
   const common = { tiles, minzoom: b.minzoom, maxzoom: b.maxzoom, attribution: b.attribution };
   if (b.bounds) common.bounds = b.bounds;
   if (b.type === 'vector') {
