@@ -18,6 +18,8 @@ const HIDDEN_UNDER_IMAGERY = ['land2017'];
 const VECTOR_FILL = '#d9d4c7';
 const VECTOR_LINE = '#8c8577';
 
+const CRS_NAMES = { gcj02: 'GCJ-02', bd09: 'BD-09', wgs84: 'WGS84' };
+
 let current = OUTLINE;
 let list = [];
 
@@ -150,7 +152,7 @@ export async function wireBasemaps(map, { tr, position = 'top-right', onChange =
   function renderMessages() {
     const b = byName(current);
     warning.hidden = !(b && b.offset);
-    if (b && b.offset) warning.textContent = tr('basemap.offset', { name: b.title, crs: b.crs.toUpperCase() });
+    if (b && b.offset) warning.textContent = tr('basemap.offset', { name: b.title, crs: CRS_NAMES[b.crs] || b.crs });
     const why = b && (b.unavailable ? tr('basemap.unavailable', { name: b.title }) : failed ? tr('basemap.failed', { name: b.title }) : '');
     notice.hidden = !why;
     notice.textContent = why || '';

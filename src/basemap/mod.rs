@@ -29,10 +29,8 @@ pub struct Name(String);
 impl Name {
     /// 1–40 characters of `a-z`, `0-9` and `-`, starting with a letter or digit.
     pub fn parse(text: &str) -> Result<Name, String> {
-        let ok = !text.is_empty()
-            && text.len() <= 40
-            && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !text.starts_with('-');
+        let ok =
+            !text.is_empty() && text.len() <= 40 && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') && !text.starts_with('-');
         if ok {
             Ok(Name(text.to_owned()))
         } else {
@@ -156,9 +154,7 @@ impl UrlTemplate {
         let text = text.replace("{TileMatrix}", "{z}").replace("{TileCol}", "{x}").replace("{TileRow}", "{y}");
         for p in ["{z}", "{x}", "{y}"] {
             if !text.contains(p) {
-                return Err(format!(
-                    "has no {p}; a template needs {{z}}, {{x}} and {{y}} (for WMTS, e.g. TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}})"
-                ));
+                return Err(format!("has no {p}; a template needs {{z}}, {{x}} and {{y}} (for WMTS, e.g. TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}})"));
             }
         }
         if text.contains("{s}") && subdomains.is_empty() {

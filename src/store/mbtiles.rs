@@ -31,10 +31,11 @@ impl Mbtiles {
         let err = |e: sqlx::Error| MbtilesError { path: shown.clone(), reason: e.to_string() };
         let opts = SqliteConnectOptions::new().filename(path).read_only(true).immutable(true);
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await.map_err(err)?;
-        let tables: Vec<String> = sqlx::query_scalar::<_, String>("select name from sqlite_master where type in ('table', 'view') and name in ('tiles', 'metadata')")
-            .fetch_all(&pool)
-            .await
-            .map_err(err)?;
+        let tables: Vec<String> =
+            sqlx::query_scalar::<_, String>("select name from sqlite_master where type in ('table', 'view') and name in ('tiles', 'metadata')")
+                .fetch_all(&pool)
+                .await
+                .map_err(err)?;
         if tables.len() < 2 {
             return Err(MbtilesError { path: shown, reason: "has no `tiles` and `metadata` tables; is it an MBTiles file?".into() });
         }

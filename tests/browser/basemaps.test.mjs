@@ -337,7 +337,7 @@ test('a GCJ-02 source shows its offset warning; a failing service shows a notice
   await tilesIn(page);
   const warning = page.locator('.basemap-warning');
   assert.ok(await warning.isVisible());
-  assert.match(await warning.textContent(), /GCJ02.*500 米/);
+  assert.match(await warning.textContent(), /GCJ-02 坐标.*500 米/);
   await shot(page, 'basemap-map-gcj02-warning.png');
   await page.selectOption('#basemap-select', 'broken');
   assert.ok(!(await warning.isVisible()), 'the warning goes with the offset source');
