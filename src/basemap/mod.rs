@@ -212,7 +212,17 @@ pub struct Basemap {
     maxzoom: Option<u8>,
     format: Option<TileFormat>,
     tile_size: u16,
-    headers: Vec<(String, String)>,
+    headers: Headers,
+}
+
+/// Extra upstream request headers. `Debug` shows their names only: values may hold keys.
+#[derive(Clone)]
+struct Headers(Vec<(String, String)>);
+
+impl fmt::Debug for Headers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(k, _)| k)).finish()
+    }
 }
 
 impl Basemap {
@@ -250,7 +260,7 @@ impl Basemap {
     }
     /// Extra request headers for the upstream (e.g. a `Referer` a key is bound to).
     pub fn headers(&self) -> &[(String, String)] {
-        &self.headers
+        &self.headers.0
     }
 }
 
@@ -471,7 +481,7 @@ impl Basemap {
             headers.push((k, v));
         }
         let title = e.title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-        Ok(Basemap { name, title, origin, crs, attribution, minzoom, maxzoom, format, tile_size, headers })
+        Ok(Basemap { name, title, origin, crs, attribution, minzoom, maxzoom, format, tile_size, headers: Headers(headers) })
     }
 }
 
@@ -513,6 +523,15 @@ maxzoom = 18
     fn a_missing_key_variable_names_the_entry_field_and_variable() {
         let e = parse(&WMTS.replace("TIANDITU_KEY", "OTHER_KEY")).unwrap_err().to_string();
         assert!(e.contains("#1 \"imagery\"") && e.contains("`url`") && e.contains("OTHER_KEY"), "{e}");
+    }
+
+    #[test]
+    fn header_values_stay_out_of_debug() {
+        let b = parse("[[basemap]]\nname='a'\nkind='xyz'\nurl='http://h/{z}/{x}/{y}'\nattribution='x'\nheaders = { Referer = 'http://site/${TIANDITU_KEY}' }")
+            .unwrap();
+        let m = b.iter().next().unwrap();
+        assert_eq!(m.headers(), [("Referer".to_owned(), "http://site/secret-key".to_owned())]);
+        assert!(!format!("{b:?}").contains("secret-key"), "{b:?}");
     }
 
     #[test]
