@@ -357,3 +357,36 @@ async fn with_signed_in_reads_the_tiles_need_a_user() {
     let r = app.req(reqwest::Method::GET, "/basemap/street/5/26/12", Some(&token)).send().await.unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[tokio::test]
+async fn a_vector_pmtiles_is_listed_with_its_layers_and_served_gzip_encoded() {
+    use pmtiles::{PmTilesWriter, TileCoord, TileType};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vector.pmtiles");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut w = PmTilesWriter::new(TileType::Mvt)
+        .min_zoom(0)
+        .max_zoom(14)
+        .metadata(r#"{"vector_layers": [{"id": "roads", "fields": {}}, {"id": "buildings", "fields": {}}], "attribution": "OSM"}"#)
+        .create(file)
+        .unwrap();
+    // Not a real MVT: the server passes the bytes through as stored, which is what is checked.
+    let body = b"not-really-mvt-but-bytes".to_vec();
+    w.add_tile(TileCoord::new(5, 26, 12).unwrap(), &body).unwrap();
+    w.finalize().unwrap();
+    let cfg = "[[basemap]]\nname = \"vector\"\nkind = \"pmtiles\"\npath = \"vector.pmtiles\"\n";
+    let app = app_with(Kind::Sqlite, cfg, dir.path()).await.unwrap();
+    let (_, v) = app.get_json("/basemaps.json").await;
+    let b = &v["basemaps"][0];
+    assert_eq!(b["type"], "vector");
+    let ids: Vec<&str> = b["vector_layers"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["roads", "buildings"]);
+    // The test client does not decompress: the bytes arrive as stored, gzip, and say so.
+    let (status, headers, bytes) = bytes_of(&app, "/basemap/vector/5/26/12").await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/vnd.mapbox-vector-tile");
+    assert_eq!(headers["content-encoding"], "gzip");
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes.as_slice()), &mut plain).unwrap();
+    assert_eq!(plain, body);
+}
