@@ -36,6 +36,7 @@ impl App {
             .map_err(|e| anyhow::anyhow!("recording the plan's reported target values: {e}"))?;
         let source = store::tiles::TileSource::open(&config.database_url, config.region).await.context("opening the tile source")?;
         let tiles = crate::tiles::TileCache::new(source, config.tile_cache_bytes).await.context("starting the tile cache")?;
+        let basemaps = crate::basemap::serve::Service::open(&config.basemaps, config.basemap_cache_bytes).await.context("opening the configured basemaps")?;
         let state = AppState {
             store,
             rules: Arc::new(rules),
@@ -43,6 +44,7 @@ impl App {
             edit: Arc::new(config.edit.clone()),
             max_body_bytes: config.max_body_bytes,
             tiles,
+            basemaps: Arc::new(basemaps),
         };
         let router = api::router(state.clone(), config.max_body_bytes, Duration::from_secs(config.request_timeout));
         let listener = TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;

@@ -1,6 +1,7 @@
 //! Configuration: one clap struct per concern; every field has a flag, an environment variable
 //! and a doc comment that becomes `--help`. Nothing outside this file reads the environment.
 
+use crate::basemap::Basemaps;
 use crate::geometry::Region;
 use crate::project::Towns;
 use crate::store::StoreUrl;
@@ -222,6 +223,13 @@ pub struct ServeArgs {
     /// Memory for cached vector tiles, in MiB; 0 turns the tile cache off.
     #[arg(long, env = "PLANMAP_TILE_CACHE_MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(0..=65_536))]
     pub tile_cache_mb: u64,
+    /// A basemaps.toml listing imagery/vector basemaps (天地图 WMTS, XYZ/TMS, TileJSON, PMTiles,
+    /// MBTiles); `${NAME}` in it is read from the environment. None: the offline outline only.
+    #[arg(long, env = "PLANMAP_BASEMAP_CONFIG")]
+    pub basemap_config: Option<PathBuf>,
+    /// Memory for cached basemap tiles (proxied and local), in MiB; 0 turns that cache off.
+    #[arg(long, env = "PLANMAP_BASEMAP_CACHE_MB", default_value_t = 128, value_parser = clap::value_parser!(u64).range(0..=65_536))]
+    pub basemap_cache_mb: u64,
     /// Sign-in, sessions and editing limits.
     #[command(flatten)]
     pub edit: EditConfig,
@@ -247,6 +255,8 @@ impl ServeArgs {
         take!(max_body_bytes = "max_body_bytes");
         take!(request_timeout = "request_timeout");
         take!(tile_cache_mb = "tile_cache_mb");
+        take!(basemap_config = "basemap_config");
+        take!(basemap_cache_mb = "basemap_cache_mb");
         take!(edit.read_access = "read_access");
         take!(edit.session_hours = "session_hours");
         take!(edit.cookie_secure = "cookie_secure");
@@ -403,6 +413,10 @@ pub struct Config {
     pub request_timeout: u64,
     /// Tile cache budget in bytes (0: off).
     pub tile_cache_bytes: u64,
+    /// Configured basemaps (none: the offline outline only).
+    pub basemaps: Basemaps,
+    /// Basemap tile cache budget in bytes (0: off).
+    pub basemap_cache_bytes: u64,
     /// Sign-in, sessions and editing limits.
     pub edit: EditConfig,
 }
@@ -420,6 +434,12 @@ impl Config {
             max_body_bytes: serve.max_body_bytes,
             request_timeout: serve.request_timeout,
             tile_cache_bytes: serve.tile_cache_mb * 1024 * 1024,
+            basemaps: match &serve.basemap_config {
+                // `${NAME}` keys come from the environment, read here like every other setting.
+                Some(path) => Basemaps::load(path, &|name| std::env::var(name).ok()).map_err(|e| format!("{}: {e}", path.display()))?,
+                None => Basemaps::none(),
+            },
+            basemap_cache_bytes: serve.basemap_cache_mb * 1024 * 1024,
             edit: serve.edit.clone(),
         })
     }
@@ -436,6 +456,8 @@ impl Config {
             max_body_bytes: 10 * 1024 * 1024,
             request_timeout: 60,
             tile_cache_bytes: 64 * 1024 * 1024,
+            basemaps: Basemaps::none(),
+            basemap_cache_bytes: 16 * 1024 * 1024,
             edit: EditConfig::default(),
         }
     }

@@ -11,6 +11,8 @@ pub mod api;
 pub mod app;
 /// Users, roles, passwords and tokens.
 pub mod auth;
+/// Configured basemaps (imagery, vector, offline archives) and the tile proxy in front of them.
+pub mod basemap;
 /// Command line and environment configuration.
 pub mod config;
 /// Deterministic synthetic projects for scale tests.

@@ -157,3 +157,40 @@ fn bind_is_honoured_in_every_position() {
         assert!(up, "planmap {args:?} did not answer on {addr}");
     }
 }
+
+#[test]
+fn serve_refuses_a_bad_basemap_configuration_naming_the_entry_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("basemaps.toml");
+    let run = |text: &str, key: Option<&str>| {
+        std::fs::write(&cfg, text).unwrap();
+        let mut c = Command::new(env!("CARGO_BIN_EXE_planmap"));
+        c.args(["serve", "--bind", "127.0.0.1:0", "--basemap-config", cfg.to_str().unwrap()])
+            .env("DATABASE_URL", format!("sqlite:{}", dir.path().join("p.db").display()))
+            .env_remove("PLANMAP_GEODATA")
+            .env_remove("TEST_TIANDITU_KEY");
+        if let Some(k) = key {
+            c.env("TEST_TIANDITU_KEY", k);
+        }
+        c.output().unwrap()
+    };
+    let gcj = "[[basemap]]\nname = \"imagery\"\nkind = \"xyz\"\nurl = \"http://127.0.0.1:9/{z}/{x}/{y}\"\nattribution = \"t\"\n\n\
+               [[basemap]]\nname = \"amap\"\nkind = \"xyz\"\nurl = \"http://127.0.0.1:9/{z}/{x}/{y}\"\nattribution = \"高德\"\ncrs = \"gcj02\"\n";
+    let out = run(gcj, None);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("basemaps.toml") && err.contains("#2 \"amap\"") && err.contains("`crs`") && err.contains("offset_ack"), "{err}");
+
+    let keyed = "[[basemap]]\nname = \"imagery\"\nkind = \"wmts\"\nattribution = \"天地图\"\n\
+                 url = \"https://t0.tianditu.gov.cn/img_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${TEST_TIANDITU_KEY}\"\n";
+    let out = run(keyed, None);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("\"imagery\"") && err.contains("`url`") && err.contains("TEST_TIANDITU_KEY"), "{err}");
+
+    let pm = "[[basemap]]\nname = \"offline\"\nkind = \"pmtiles\"\npath = \"missing.pmtiles\"\n";
+    let out = run(pm, None);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("\"offline\"") && err.contains("`path`") && err.contains("missing.pmtiles"), "{err}");
+}

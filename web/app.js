@@ -18,7 +18,7 @@ import { resizeCharts } from './charts.js';
 import { $ } from './dom.js';
 import { STATUS_KEYS, NULL_KEY, PROJECT_LAYERS, CLUSTER_MAX_ZOOM } from './map-style.js';
 import { getJSON } from './api.js';
-import { PAGE_SIZE, state, storeLang, asOfDate } from './state.js';
+import { PAGE_SIZE, state, storeLang, asOfDate, tr } from './state.js';
 import { startPrefetch, apiQuery, fetchForMonth, deriveAll, applyFilters } from './data.js';
 import {
   createMap, map, styleLoaded, fitDistrict, flyTo, hitAt, loadBasemap, refreshAttribution, setMapLang,
@@ -33,6 +33,7 @@ import { openDetails, closeDetails, renderDetails, refreshDetails } from './deta
 import { readUrl, applyUrl, writeUrl, enableUrlWrites } from './url-state.js';
 import { wireMonthSlider } from './month-slider.js';
 import { mapPng, wirePrint } from './print.js';
+import { wireBasemaps } from './basemaps.js';
 
 performance.mark('planmap:start');
 
@@ -100,6 +101,9 @@ function setMonth(m) {
 }
 
 // ---------------------------------------------------------------- language
+/** The basemap switcher (basemaps.js), when basemaps are configured. */
+let basemapSwitcher = null;
+
 function setLang(lang) {
   if (!STRINGS[lang]) return;
   state.lang = lang;
@@ -107,6 +111,7 @@ function setLang(lang) {
   renderAll();
   setMapLang(lang);
   refreshAttribution();
+  if (basemapSwitcher) basemapSwitcher.render();
   writeUrl();
 }
 
@@ -290,6 +295,9 @@ async function start() {
   const metaP = getJSON('api/meta').then((m) => { state.meta = m; renderFilterSelects(); }).catch(() => { /* optional */ });
   const targetsP = getJSON('api/plan/targets').then((x) => { state.targets = Array.isArray(x) ? x : []; }).catch(() => { state.targets = []; });
   const baseP = loadBasemap().catch((e) => { state.error = e.message; renderCount(); });
+  // Configured imagery / vector basemaps (none: nothing changes). After the style, before ready.
+  const switcherP = styleLoaded.then(() => wireBasemaps(map, { tr, onChange: () => { updateChoropleth(); writeUrl(); } }))
+    .then((c) => { basemapSwitcher = c; }).catch(() => { /* the outline stays */ });
   // Projects are asked for at once, in parallel with the vocabularies and the basemap.
   const projP = loadProjects();
   await metaP;
@@ -309,6 +317,7 @@ async function start() {
   });
   renderFilterSelects();
   await baseP;
+  await switcherP;
   await targetsP;
   await styleLoaded;
   performance.mark('planmap:style');

@@ -20,6 +20,7 @@ import { labelPoint, geomArea } from './geometry.js';
 import { lang, tr, applyStatic, wireSwitch } from './page-lang.js';
 import { has } from './i18n.js';
 import { wireFind, renderFind, loadArchived, fillFilters } from './edit-find.js';
+import { wireBasemaps, withBasemapParam } from './basemaps.js';
 
 const maplibregl = window.maplibregl;
 const $ = (id) => document.getElementById(id);
@@ -429,7 +430,7 @@ async function openProject(id) {
   markClean();
   const b = bboxOf(data.geometry);
   if (b) state.map.fitBounds(b, { padding: 80, maxZoom: 16, duration: 0 });
-  history.replaceState(null, '', `?id=${encodeURIComponent(id)}`);
+  history.replaceState(null, '', withBasemapParam(`?id=${encodeURIComponent(id)}`));
 }
 
 function bboxOf(g) {
@@ -450,7 +451,7 @@ function newProject() {
   renderCurrentTitle();
   renderFind();
   markClean();
-  history.replaceState(null, '', '?new');
+  history.replaceState(null, '', withBasemapParam('?new'));
 }
 
 function hidePanels() { $('conflict').hidden = true; $('history').hidden = true; $('conflict-table').hidden = true; $('conflict-overwrite').hidden = true; }
@@ -664,6 +665,7 @@ function renderWho() {
 function renderLang() {
   applyStatic(document, 'edit.page_title');
   renderWho();
+  if (state.basemaps) state.basemaps.render();
   if (shown.signin && !$('need-signin').hidden) text($('need-signin-text'), tr(shown.signin.key, shown.signin.vars));
   if (!state.draw) return;
   setMapLang();
@@ -687,6 +689,10 @@ async function start() {
   state.user = session && session.user;
   state.meta = meta;
   state.map.getSource('basemap').setData(basemap || EMPTY_FC);
+  // Imagery to trace quays, roads and villages on, when basemaps are configured; its credit
+  // then needs an attribution box, which the outline-only editor does without.
+  state.basemaps = await wireBasemaps(state.map, { tr, position: 'top-right' });
+  if (state.basemaps) state.map.addControl(new maplibregl.AttributionControl({ compact: true }), 'bottom-right');
   renderWho();
   if (!state.user) {
     showSignIn('edit.need_signin');

@@ -11,6 +11,7 @@ import {
 import { labelPoint, geomArea, boundsOf } from './geometry.js';
 import { getJSON } from './api.js';
 import { state, tr } from './state.js';
+import { islandFillOpacity } from './basemaps.js';
 
 const maplibregl = window.maplibregl;
 
@@ -174,6 +175,7 @@ export function updateChoropleth() {
   if (!map.getLayer('island-fill')) return;
   const box = $('legend-choro');
   box.hidden = !state.choro;
+  map.setPaintProperty('island-fill', 'fill-opacity', islandFillOpacity(state.choro));
   if (!state.choro) {
     map.setPaintProperty('island-fill', 'fill-color', ISLAND_FILL);
     return;

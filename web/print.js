@@ -46,6 +46,7 @@ export async function mapPng() {
   }
   // Scale bar text as MapLibre shows it.
   const scale = document.querySelector('.maplibregl-ctrl-scale');
+  drawCredits(g, out, dpr, font, scale ? scale.getBoundingClientRect().width * dpr + 40 * dpr : 0);
   if (scale) {
     const w = scale.getBoundingClientRect().width * dpr;
     const y = out.height - 14 * dpr;
@@ -65,6 +66,38 @@ export async function mapPng() {
   }
   return new Promise((res) => out.toBlob(res, 'image/png'));
 }
+/**
+ * The credits as the map shows them (the basemap's, the outline's, MapLibre's) along the bottom
+ * left, and the basemap's offset warning above them when it is on: a PNG must carry both.
+ */
+function drawCredits(g, out, dpr, font, rightSpace) {
+  const box = map.getContainer();
+  const attrib = box.querySelector('.maplibregl-ctrl-attrib-inner');
+  const warning = box.querySelector('.basemap-warning:not([hidden])');
+  const lines = [warning && warning.textContent, attrib && attrib.textContent.replace(/\s+/g, ' ').trim()].filter(Boolean);
+  if (!lines.length) return;
+  g.save();
+  g.font = `${Math.round(11 * dpr)}px ${font}`;
+  g.textAlign = 'left';
+  const maxW = out.width - rightSpace - 24 * dpr;
+  const fit = (t) => {
+    let s = t;
+    while (s.length > 1 && g.measureText(s).width > maxW) s = s.slice(0, -2);
+    return s === t ? t : `${s}…`;
+  };
+  const lh = 16 * dpr;
+  lines.forEach((t, i) => {
+    const text = fit(t);
+    const y = out.height - 8 * dpr - (lines.length - 1 - i) * lh;
+    const w = g.measureText(text).width;
+    g.fillStyle = i === 0 && warning ? 'rgba(255,244,214,0.95)' : 'rgba(255,255,255,0.85)';
+    g.fillRect(8 * dpr, y - 12 * dpr, w + 8 * dpr, lh);
+    g.fillStyle = i === 0 && warning ? '#6b4a00' : '#333';
+    g.fillText(text, 12 * dpr, y);
+  });
+  g.restore();
+}
+
 async function downloadPng() {
   const blob = await mapPng();
   if (!blob) return;

@@ -1,12 +1,13 @@
 // URL state (deep links): the page's filters, month, selection, tab, sort and view live in the
 // query string, so a link shows the same map and numbers to whoever opens it.
 // ?lang=zh&status=…&action=…&town=…&island=…&kind=…&late=1&q=…&month=YYYY-MM&sel=ID
-//  &choro=1&tab=projects&sort=investment:-1&map=zoom/lat/lon
+//  &choro=1&tab=projects&sort=investment:-1&basemap=NAME&map=zoom/lat/lon
 
 import { clampMonth } from './format.js';
 import { STATUS_KEYS, NULL_KEY } from './map-style.js';
 import { map } from './map.js';
 import { state } from './state.js';
+import { currentBasemap } from './basemaps.js';
 
 export function readUrl() {
   const u = new URLSearchParams(location.search);
@@ -67,6 +68,8 @@ export function writeUrl() {
     if (state.choro) p.set('choro', '1');
     if (state.tab !== 'overview') p.set('tab', state.tab);
     if (state.sort.col !== 'status' || state.sort.dir !== 1) p.set('sort', `${state.sort.col}:${state.sort.dir}`);
+    // The basemap choice (basemaps.js reads it back at start); absent when none is configured.
+    if (currentBasemap()) p.set('basemap', currentBasemap());
     const c = map.getCenter();
     p.set('map', `${map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`);
     u.search = p.toString().replace(/%2C/g, ',').replace(/%2F/g, '/');

@@ -150,7 +150,7 @@ pub async fn identify(State(s): State<AppState>, req: Request, next: Next) -> Re
     };
     if s.edit.read_access == ReadAccess::SignedIn && caller.user.is_none() && !always_open(parts.uri.path()) {
         let path = parts.uri.path();
-        if path.starts_with("/api/") || path.starts_with("/ogcapi") || path.starts_with("/tiles/") {
+        if path.starts_with("/api/") || path.starts_with("/ogcapi") || path.starts_with("/tiles/") || path.starts_with("/basemap") {
             return Problem::sign_in_required("this planmap is configured for signed-in users only; sign in at /signin.html").into_response();
         }
         return Redirect::to("/signin.html").into_response();

@@ -12,6 +12,7 @@
 //! | `GET /api/stats` | counts and investment by status, action, town, kind; `kpis` (年度计划投资 … 滞后, `period=` adds report counts) |
 //! | `/api/reports…`, `/api/projects/{id}/reports`, `…/milestones`, `/api/units`, `/api/stats/units` | monthly reports and milestones (see `reports`) |
 //! | `GET /api/basemap`, `/api/basemap/attribution` | outlines and their credits |
+//! | `GET /basemaps.json`, `/basemap/{name}/{z}/{x}/{y}` | configured basemaps and their tiles, proxied or from a local archive (see `basemaps`) |
 //! | `GET /api/meta` | vocabularies (statuses, kinds, actions, tasks, towns) and region |
 //! | `GET /api/plan/targets`, `/api/plan/programmes` | the plan's targets (with reported values, see `targets`) and unmapped programmes |
 //! | `/api/reports/{rid}/photos`, `/api/photos/{id}`, `/api/reports/export`, `/api/reports/reminders` | photos, 月报表, reminders (see `report_extras`) |
@@ -27,6 +28,7 @@
 //! | `GET /ogcapi/…`; `POST`/`PUT`/`PATCH`/`DELETE` on `/ogcapi/collections/projects/items…` | OGC API – Features, Part 4 writes via `service::edit` (see `ogcapi`) |
 //! | everything else | the web page and vendored files |
 
+mod basemaps;
 pub mod caller;
 mod edit;
 mod export;
@@ -78,6 +80,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Vector tiles and their cache.
     pub tiles: Arc<crate::tiles::TileCache>,
+    /// Configured basemaps: the tile proxy and local archives.
+    pub basemaps: Arc<crate::basemap::serve::Service>,
 }
 
 /// The whole HTTP surface.
@@ -92,6 +96,7 @@ pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Rout
         .merge(users::router())
         .merge(export::router())
         .merge(tiles::router())
+        .merge(basemaps::router())
         .merge(reports::router())
         .merge(report_extras::router())
         .merge(targets::router())

@@ -272,6 +272,26 @@ impl From<crate::service::photos::PhotoError> for Problem {
     }
 }
 
+impl From<crate::basemap::serve::TileError> for Problem {
+    fn from(e: crate::basemap::serve::TileError) -> Problem {
+        use crate::basemap::serve::TileError as E;
+        match &e {
+            E::UnknownBasemap(_) | E::NoTile { .. } => Problem::new(StatusCode::NOT_FOUND, "No such tile", e.to_string()),
+            // The page shows a notice for these instead of a broken map.
+            E::Upstream { name, .. } => {
+                tracing::warn!(error = %e, "basemap upstream failed");
+                let mut p = Problem::new(StatusCode::BAD_GATEWAY, "Basemap service failed", e.to_string()).with("basemap", Value::from(name.as_str()));
+                p.kind = "https://planmap.dev/problems/basemap-upstream".into();
+                p
+            }
+            E::Local { .. } => {
+                tracing::error!(error = %e, "basemap file");
+                Problem::internal()
+            }
+        }
+    }
+}
+
 impl From<crate::service::reminders::WebhookError> for Problem {
     fn from(e: crate::service::reminders::WebhookError) -> Problem {
         Problem::new(StatusCode::BAD_GATEWAY, "Webhook failed", e.to_string())

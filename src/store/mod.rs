@@ -16,6 +16,7 @@
 mod auth;
 mod cql2_sql;
 mod extras;
+pub mod mbtiles;
 mod postgis;
 mod progress;
 mod sql;

@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod basemaps;
 mod editing;
 mod errors;
 mod export;
