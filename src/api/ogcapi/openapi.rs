@@ -68,7 +68,8 @@ fn param(name: &str, schema: Value, description: &str) -> Value {
 fn response(description: &str, media: &[&str]) -> Value {
     let mut content = Map::new();
     for m in media {
-        content.insert((*m).to_owned(), json!({"schema": {"type": "object"}}));
+        let ty = if *m == "text/html" { "string" } else { "object" };
+        content.insert((*m).to_owned(), json!({"schema": {"type": ty}}));
     }
     json!({"description": description, "content": content})
 }
@@ -109,7 +110,13 @@ pub fn build(base: &str) -> Value {
     components_params.insert(
         "ifMatch".into(),
         json!({"name": "If-Match", "in": "header", "required": false, "schema": {"type": "string"},
-               "description": "the version (ETag) edited; 412 when another write came first. Without it the current version is assumed"}),
+               "description": "RFC 9110: `*` or a list of entity-tags, the version(s) (ETag, e.g. \"3\") the edit was based on; weak tags (W/\"3\") compare weakly. \
+                               412 when none is current, 400 when malformed. Without it (and without If-Unmodified-Since) the current version is assumed"}),
+    );
+    components_params.insert(
+        "ifUnmodifiedSince".into(),
+        json!({"name": "If-Unmodified-Since", "in": "header", "required": false, "schema": {"type": "string"},
+               "description": "an HTTP-date (the feature's Last-Modified); 412 when the feature changed after it. Ignored when If-Match is sent or when not a valid HTTP-date (RFC 9110)"}),
     );
     components_params.insert(
         "contentCrs".into(),
@@ -121,12 +128,14 @@ pub fn build(base: &str) -> Value {
             json!({"$ref": "#/components/parameters/collectionId"}),
             json!({"$ref": "#/components/parameters/featureId"}),
             json!({"$ref": "#/components/parameters/ifMatch"}),
+            json!({"$ref": "#/components/parameters/ifUnmodifiedSince"}),
             json!({"$ref": "#/components/parameters/contentCrs"}),
         ]
     };
     // A write with a body also answers 415 for a body not sent as JSON (400 when `Content-Type` is missing).
     let written = |body: bool| {
-        let mut r = json!({"204": {"description": "written; `ETag` is the new version", "headers": {"ETag": {"schema": {"type": "string"}}}},
+        let mut r = json!({"204": {"description": "written; `ETag` is the new version (and, for PUT and PATCH, `Last-Modified` its time)",
+                                   "headers": {"ETag": {"schema": {"type": "string"}}, "Last-Modified": {"schema": {"type": "string"}}}},
                "400": problem(), "401": problem(), "403": problem(), "404": problem(), "405": problem(), "412": problem(), "413": problem(), "422": problem()});
         if body {
             r["415"] = problem();
@@ -150,18 +159,23 @@ pub fn build(base: &str) -> Value {
             "/conformance": {"get": {"operationId": "getConformance", "summary": "conformance classes", "parameters": f_only(),
                 "responses": {"200": response("the conformance classes", &["application/json", "text/html"]), "400": problem()}}},
             "/api": {"get": {"operationId": "getApi", "summary": "this document", "parameters": f_only(),
-                "responses": {"200": response("OpenAPI 3.0", &[OPENAPI_JSON, "text/html"])}}},
+                "responses": {"200": response("OpenAPI 3.0", &[OPENAPI_JSON, "text/html"]), "400": problem()}}},
             "/collections": {"get": {"operationId": "getCollections", "summary": "the collections", "parameters": f_only(),
                 "responses": {"200": response("projects and islands with extents and CRSs", &["application/json", "text/html"]), "400": problem()}}},
             "/collections/{collectionId}": {"get": {"operationId": "describeCollection", "summary": "one collection",
                 "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/f"}],
-                "responses": {"200": response("the collection", &["application/json", "text/html"]), "404": problem()}}},
+                "responses": {"200": response("the collection", &["application/json", "text/html"]), "400": problem(), "404": problem()}}},
             "/collections/{collectionId}/queryables": {"get": {"operationId": "getQueryables", "summary": "filterable properties",
                 "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/f"}],
-                "responses": {"200": response("JSON Schema of the queryables", &["application/schema+json", "text/html"]), "404": problem()}}},
+                "responses": {"200": response("JSON Schema of the queryables", &["application/schema+json", "text/html"]), "400": problem(), "404": problem()}}},
+            "/collections/{collectionId}/schema": {"get": {"operationId": "getSchema", "summary": "the features' schema (Part 5): JSON Schema 2020-12 with x-ogc-role",
+                "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/f"}],
+                "responses": {"200": response("JSON Schema of the features", &["application/schema+json", "text/html"]), "400": problem(), "404": problem()}}},
             "/collections/{collectionId}/items": {"get": {"operationId": "getFeatures", "summary": "features, filtered and paged",
                 "parameters": item_refs,
-                "responses": {"200": response("a FeatureCollection with numberMatched, numberReturned, timeStamp and next/prev links", &["application/geo+json", "application/json", "text/html"]),
+                "responses": {"200": {"description": "a FeatureCollection with numberMatched, numberReturned, timeStamp and next/prev links; `Link` names the queryables",
+                                      "headers": {"Link": {"schema": {"type": "string"}}, "Content-Crs": {"schema": {"type": "string"}}},
+                                      "content": {"application/geo+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}},
                               "400": problem(), "404": problem()}},
                 "post": {"operationId": "createFeature", "summary": "add a project (Part 4; planner role; projects only)",
                 "description": "The id is the Feature's `id` or `properties.id` (a slug); when absent one is generated as `p-` and 12 hex digits. Geometries in another CRS need `Content-Crs`.",
@@ -170,15 +184,15 @@ pub fn build(base: &str) -> Value {
                 "responses": {"201": {"description": "created; `Location` is the new feature's URL, `ETag` its version",
                                       "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
                                       "content": {"application/geo+json": {"schema": {"type": "object"}}}},
-                              "400": problem(), "401": problem(), "403": problem(), "405": problem(), "409": problem(), "413": problem(), "415": problem(), "422": problem()}},
+                              "400": problem(), "401": problem(), "403": problem(), "404": problem(), "405": problem(), "409": problem(), "413": problem(), "415": problem(), "422": problem()}},
                 "options": {"operationId": "optionsFeatures", "summary": "the methods this caller may use (`Allow`)",
                 "parameters": [{"$ref": "#/components/parameters/collectionId"}],
                 "responses": {"200": {"description": "`Allow` lists GET, HEAD, OPTIONS and, for planners on projects, POST (then `Accept-Post` names the body types)", "headers": {"Allow": {"schema": {"type": "string"}}, "Accept-Post": {"schema": {"type": "string"}}}}, "404": problem()}}},
             "/collections/{collectionId}/items/{featureId}": {"get": {"operationId": "getFeature", "summary": "one feature", "parameters": crs_f(),
-                "responses": {"200": {"description": "a Feature; for projects `ETag` is its version",
-                                      "headers": {"ETag": {"schema": {"type": "string"}}},
-                                      "content": {"application/geo+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "object"}}}},
-                              "404": problem()}},
+                "responses": {"200": {"description": "a Feature; for projects `ETag` is its version and `Last-Modified` its time",
+                                      "headers": {"ETag": {"schema": {"type": "string"}}, "Last-Modified": {"schema": {"type": "string"}}, "Content-Crs": {"schema": {"type": "string"}}},
+                                      "content": {"application/geo+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}},
+                              "400": problem(), "404": problem()}},
                 "put": {"operationId": "replaceFeature", "summary": "replace a project (Part 4; planner role)",
                 "parameters": write_params(),
                 "requestBody": feature_body("application/geo+json"),

@@ -3,10 +3,12 @@
 //! as `/api/projects`: planner role, the same validation (422 with per-field errors), one
 //! revision with the author per accepted write, and an archive (never a hard delete) for DELETE.
 //!
-//! `If-Match` is honoured when sent (412 with `current_version` when stale). QGIS sends none,
-//! so here its absence is accepted: the write layer then reads the current version and still
-//! writes by compare-and-swap, so a racing writer gets 412 rather than being overwritten, and
-//! the overwritten state stays in the history either way.
+//! `If-Match` and `If-Unmodified-Since` are honoured when sent (RFC 9110: a list of tags, `*`,
+//! weak tags compared weakly; 412 with `current_version` when they do not hold, 404 first when
+//! the feature does not exist; Part 4's "optimistic locking" with ETags or timestamps). QGIS
+//! sends neither, so here their absence is accepted: the write layer then reads the current
+//! version and still writes by compare-and-swap, so a racing writer gets 412 rather than being
+//! overwritten, and the overwritten state stays in the history either way.
 //!
 //! `POST` takes a GeoJSON Feature whose id is the top-level `id` or `properties.id`. QGIS sends
 //! new features without one, so an absent (or null/empty) id is generated as `p-` plus twelve
@@ -21,12 +23,13 @@
 use super::base_url;
 use super::collections::Collection;
 use super::crs::Crs;
-use crate::api::extract::{json, json_media_types, project_id, require_json_media, Body, Caller, OptionalIfMatch};
+use crate::api::extract::{json, json_media_types, project_id, require_json_media, Body, Caller};
+use crate::api::precondition;
 use crate::api::reply::etag;
 use crate::api::{AppState, Problem};
 use crate::auth::Role;
 use crate::project::{Project, Version};
-use crate::service::edit::take_comment;
+use crate::service::edit::{take_comment, Condition};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -161,11 +164,20 @@ fn written(v: Version) -> Result<Response, Problem> {
     Ok((StatusCode::NO_CONTENT, [(header::ETAG, etag(v)?)]).into_response())
 }
 
+/// 204 with the new version as `ETag` and its time as `Last-Modified`.
+fn replaced(p: &Project) -> Result<Response, Problem> {
+    let mut r = written(p.version)?;
+    if let Some(lm) = precondition::last_modified(p.updated_at) {
+        r.headers_mut().insert(header::LAST_MODIFIED, lm);
+    }
+    Ok(r)
+}
+
 /// What PUT and PATCH on an item share: a writable collection, a planner, and a body read as
 /// JSON in the storage CRS with its history comment taken out.
 struct ItemWrite {
     id: crate::project::ProjectId,
-    expected: Option<Version>,
+    cond: Condition,
     body: Value,
     comment: Option<String>,
 }
@@ -178,12 +190,12 @@ fn item_write(c: &Caller, method: &Method, cid: &str, fid: &str, headers: &Heade
     }
     c.require(Role::Planner)?;
     let id = project_id(fid)?;
-    let OptionalIfMatch(expected) = OptionalIfMatch::from_headers(headers)?;
+    let cond = precondition::condition(headers)?;
     require_json_media(method, headers)?;
     let mut v = json(body)?;
     let comment = take_comment(&mut v)?;
     to_storage_crs(headers, &mut v)?;
-    Ok(Ok(ItemWrite { id, expected, body: v, comment }))
+    Ok(Ok(ItemWrite { id, cond, body: v, comment }))
 }
 
 /// `PUT /collections/projects/items/{fid}`: replaces the feature; 204.
@@ -198,8 +210,8 @@ pub(super) async fn replace(
         Ok(w) => w,
         Err(read_only) => return Ok(read_only),
     };
-    let p = s.edits().replace(&c.acting(), &w.id, w.expected, &w.body, w.comment.as_deref()).await?;
-    written(p.version)
+    let p = s.edits().replace(&c.acting(), &w.id, &w.cond, &w.body, w.comment.as_deref()).await?;
+    replaced(&p)
 }
 
 /// `PATCH /collections/projects/items/{fid}`: a JSON merge patch of `properties`/`geometry`; 204.
@@ -214,8 +226,8 @@ pub(super) async fn patch(
         Ok(w) => w,
         Err(read_only) => return Ok(read_only),
     };
-    let p = s.edits().patch(&c.acting(), &w.id, w.expected, &w.body, w.comment.as_deref()).await?;
-    written(p.version)
+    let p = s.edits().patch(&c.acting(), &w.id, &w.cond, &w.body, w.comment.as_deref()).await?;
+    replaced(&p)
 }
 
 /// `DELETE /collections/projects/items/{fid}`: archives the project (its history stays); 204.
@@ -226,8 +238,8 @@ pub(super) async fn delete(State(s): State<AppState>, c: Caller, Path((cid, fid)
     }
     c.require(Role::Planner)?;
     let id = project_id(&fid)?;
-    let OptionalIfMatch(expected) = OptionalIfMatch::from_headers(&headers)?;
-    let v = s.edits().archive(&c.acting(), &id, expected, None).await?;
+    let cond = precondition::condition(&headers)?;
+    let v = s.edits().archive(&c.acting(), &id, &cond, None).await?;
     written(v)
 }
 
