@@ -68,7 +68,7 @@ async fn ogc_preconditions(kind: Kind) {
         }
         assert_eq!(b.send().await.unwrap().status(), 412, "{m}");
     }
-    assert_eq!(app.get_json(&format!("/api/projects/{ID}")).await.1["properties"]["progress_pct"], 14);
+    assert_eq!(app.get_json(&format!("/api/projects/{ID}")).await.1["properties"]["progress_pct"], 14.0);
 
     // Malformed: 400 naming the header.
     for bad in ["5", "\"5", "*, \"5\"", "w/\"5\"", "\"5\" \"6\""] {

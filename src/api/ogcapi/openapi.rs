@@ -61,6 +61,9 @@ pub(super) fn item_params() -> Vec<(&'static str, Value, &'static str)> {
     params
 }
 
+/// The `/items` parameters the islands take (they have no properties to filter by).
+const ISLAND_PARAMS: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "filter-crs", "f"];
+
 fn param(name: &str, schema: Value, description: &str) -> Value {
     json!({"name": name, "in": "query", "required": false, "style": "form", "explode": false, "description": description, "schema": schema})
 }
@@ -88,21 +91,30 @@ fn problem() -> Value {
 /// The whole document.
 pub fn build(base: &str) -> Value {
     let mut components_params = Map::new();
-    let mut item_refs = vec![json!({"$ref": "#/components/parameters/collectionId"})];
+    let mut item_refs = Vec::new();
+    let mut island_refs = Vec::new();
     for (name, schema, description) in item_params() {
         components_params.insert(name.to_owned(), param(name, schema, description));
-        item_refs.push(json!({"$ref": format!("#/components/parameters/{name}")}));
+        let r = json!({"$ref": format!("#/components/parameters/{name}")});
+        // Islands are base data: paging, space, time and CRS, no property filters.
+        if ISLAND_PARAMS.contains(&name) {
+            island_refs.push(r.clone());
+        }
+        item_refs.push(r);
     }
     components_params.insert(
         "collectionId".into(),
         json!({"name": "collectionId", "in": "path", "required": true, "schema": {"type": "string", "enum": ["projects", "islands"]}}),
     );
     components_params.insert("featureId".into(), json!({"name": "featureId", "in": "path", "required": true, "schema": {"type": "string"}}));
+    components_params.insert(
+        "islandId".into(),
+        json!({"name": "featureId", "in": "path", "required": true, "description": "1-based position in the base data", "schema": {"type": "integer", "minimum": 1}}),
+    );
     let f_only = || vec![json!({"$ref": "#/components/parameters/f"})];
-    let crs_f = || {
+    let crs_f = |id: &str| {
         vec![
-            json!({"$ref": "#/components/parameters/collectionId"}),
-            json!({"$ref": "#/components/parameters/featureId"}),
+            json!({"$ref": format!("#/components/parameters/{id}")}),
             json!({"$ref": "#/components/parameters/crs"}),
             json!({"$ref": "#/components/parameters/f"}),
         ]
@@ -125,7 +137,6 @@ pub fn build(base: &str) -> Value {
     );
     let write_params = || {
         vec![
-            json!({"$ref": "#/components/parameters/collectionId"}),
             json!({"$ref": "#/components/parameters/featureId"}),
             json!({"$ref": "#/components/parameters/ifMatch"}),
             json!({"$ref": "#/components/parameters/ifUnmodifiedSince"}),
@@ -143,7 +154,7 @@ pub fn build(base: &str) -> Value {
         r
     };
     let queryables: Vec<&str> = Prop::ALL.iter().map(|p| p.name()).collect();
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "planmap OGC API – Features",
@@ -170,43 +181,7 @@ pub fn build(base: &str) -> Value {
                 "responses": {"200": response("JSON Schema of the queryables", &["application/schema+json", "text/html"]), "400": problem(), "404": problem()}}},
             "/collections/{collectionId}/schema": {"get": {"operationId": "getSchema", "summary": "the features' schema (Part 5): JSON Schema 2020-12 with x-ogc-role",
                 "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/f"}],
-                "responses": {"200": response("JSON Schema of the features", &["application/schema+json", "text/html"]), "400": problem(), "404": problem()}}},
-            "/collections/{collectionId}/items": {"get": {"operationId": "getFeatures", "summary": "features, filtered and paged",
-                "parameters": item_refs,
-                "responses": {"200": {"description": "a FeatureCollection with numberMatched, numberReturned, timeStamp and next/prev links; `Link` names the queryables",
-                                      "headers": {"Link": {"schema": {"type": "string"}}, "Content-Crs": {"schema": {"type": "string"}}},
-                                      "content": {"application/geo+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}},
-                              "400": problem(), "404": problem()}},
-                "post": {"operationId": "createFeature", "summary": "add a project (Part 4; planner role; projects only)",
-                "description": "The id is the Feature's `id` or `properties.id` (a slug); when absent one is generated as `p-` and 12 hex digits. Geometries in another CRS need `Content-Crs`.",
-                "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/contentCrs"}],
-                "requestBody": feature_body("application/geo+json"),
-                "responses": {"201": {"description": "created; `Location` is the new feature's URL, `ETag` its version",
-                                      "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
-                                      "content": {"application/geo+json": {"schema": {"type": "object"}}}},
-                              "400": problem(), "401": problem(), "403": problem(), "404": problem(), "405": problem(), "409": problem(), "413": problem(), "415": problem(), "422": problem()}},
-                "options": {"operationId": "optionsFeatures", "summary": "the methods this caller may use (`Allow`)",
-                "parameters": [{"$ref": "#/components/parameters/collectionId"}],
-                "responses": {"200": {"description": "`Allow` lists GET, HEAD, OPTIONS and, for planners on projects, POST (then `Accept-Post` names the body types)", "headers": {"Allow": {"schema": {"type": "string"}}, "Accept-Post": {"schema": {"type": "string"}}}}, "404": problem()}}},
-            "/collections/{collectionId}/items/{featureId}": {"get": {"operationId": "getFeature", "summary": "one feature", "parameters": crs_f(),
-                "responses": {"200": {"description": "a Feature; for projects `ETag` is its version and `Last-Modified` its time",
-                                      "headers": {"ETag": {"schema": {"type": "string"}}, "Last-Modified": {"schema": {"type": "string"}}, "Content-Crs": {"schema": {"type": "string"}}},
-                                      "content": {"application/geo+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}},
-                              "400": problem(), "404": problem()}},
-                "put": {"operationId": "replaceFeature", "summary": "replace a project (Part 4; planner role)",
-                "parameters": write_params(),
-                "requestBody": feature_body("application/geo+json"),
-                "responses": written(true)},
-                "patch": {"operationId": "updateFeature", "summary": "update a project by JSON merge patch of `properties` and/or `geometry` (Part 4; planner role)",
-                "parameters": write_params(),
-                "requestBody": feature_body("application/merge-patch+json"),
-                "responses": written(true)},
-                "delete": {"operationId": "deleteFeature", "summary": "archive a project: it leaves the map, its history stays (Part 4; planner role)",
-                "parameters": write_params(),
-                "responses": written(false)},
-                "options": {"operationId": "optionsFeature", "summary": "the methods this caller may use (`Allow`)",
-                "parameters": [{"$ref": "#/components/parameters/collectionId"}, {"$ref": "#/components/parameters/featureId"}],
-                "responses": {"200": {"description": "`Allow` lists GET, HEAD, OPTIONS and, for planners on projects, PUT, PATCH, DELETE (then `Accept-Patch` names the patch types)", "headers": {"Allow": {"schema": {"type": "string"}}, "Accept-Patch": {"schema": {"type": "string"}}}}, "404": problem()}}}
+                "responses": {"200": response("JSON Schema of the features", &["application/schema+json", "text/html"]), "400": problem(), "404": problem()}}}
         },
         "components": {
             "parameters": components_params,
@@ -214,7 +189,60 @@ pub fn build(base: &str) -> Value {
                 "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"}, "parameter": {"type": "string"},
                 "errors": {"type": "array", "items": {"type": "object"}}, "current_version": {"type": "integer"}}}}
         }
-    })
+    });
+    // The items paths are written out per collection rather than as `{collectionId}`, so that each
+    // lists exactly the methods and parameters it takes (the islands are read-only, without
+    // property filters) and `Allow` agrees with the document.
+    let options_items = |id: &str, allow: &str| {
+        json!({"operationId": format!("options{id}Features"), "summary": "the methods this resource supports (`Allow`)",
+            "responses": {"200": {"description": format!("`Allow: {allow}`"), "headers": {"Allow": {"schema": {"type": "string"}}, "Accept-Post": {"schema": {"type": "string"}}}}}})
+    };
+    let items_get = |id: &str, params: &Vec<Value>| {
+        json!({"operationId": format!("get{id}Features"), "summary": "features, filtered and paged", "parameters": params,
+            "responses": {"200": {"description": "a FeatureCollection with numberMatched, numberReturned, timeStamp and next/prev links; `Link` names the queryables",
+                                  "headers": {"Link": {"schema": {"type": "string"}}, "Content-Crs": {"schema": {"type": "string"}}},
+                                  "content": {"application/geo+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}},
+                          "400": problem()}})
+    };
+    let item_get = |id: &str, param: &str| {
+        json!({"operationId": format!("get{id}Feature"), "summary": "one feature", "parameters": crs_f(param),
+            "responses": {"200": {"description": "a Feature; for projects `ETag` is its version and `Last-Modified` its time",
+                                  "headers": {"ETag": {"schema": {"type": "string"}}, "Last-Modified": {"schema": {"type": "string"}}, "Content-Crs": {"schema": {"type": "string"}}},
+                                  "content": {"application/geo+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}},
+                          "400": problem(), "404": problem()}})
+    };
+    let options_item = |id: &str, param: &str, allow: &str| {
+        json!({"operationId": format!("options{id}Feature"), "summary": "the methods this resource supports (`Allow`)",
+            "parameters": [{"$ref": format!("#/components/parameters/{param}")}],
+            "responses": {"200": {"description": format!("`Allow: {allow}`"), "headers": {"Allow": {"schema": {"type": "string"}}, "Accept-Patch": {"schema": {"type": "string"}}}}, "404": problem()}})
+    };
+    let paths = &mut doc["paths"];
+    paths["/collections/projects/items"] = json!({
+        "get": items_get("Projects", &item_refs),
+        "post": {"operationId": "createFeature", "summary": "add a project (Part 4; planner role)",
+            "description": "The id is the Feature's `id` or `properties.id` (a slug); when absent one is generated as `p-` and 12 hex digits. Geometries in another CRS need `Content-Crs`.",
+            "parameters": [{"$ref": "#/components/parameters/contentCrs"}],
+            "requestBody": feature_body("application/geo+json"),
+            "responses": {"201": {"description": "created; `Location` is the new feature's URL, `ETag` its version",
+                                  "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
+                                  "content": {"application/geo+json": {"schema": {"type": "object"}}}},
+                          "400": problem(), "401": problem(), "403": problem(), "409": problem(), "413": problem(), "415": problem(), "422": problem()}},
+        "options": options_items("Projects", super::tx::ITEMS_WRITE),
+    });
+    paths["/collections/projects/items/{featureId}"] = json!({
+        "get": item_get("Projects", "featureId"),
+        "put": {"operationId": "replaceFeature", "summary": "replace a project (Part 4; planner role)",
+            "parameters": write_params(), "requestBody": feature_body("application/geo+json"), "responses": written(true)},
+        "patch": {"operationId": "updateFeature", "summary": "update a project by JSON merge patch of `properties` and/or `geometry` (Part 4; planner role)",
+            "parameters": write_params(), "requestBody": feature_body("application/merge-patch+json"), "responses": written(true)},
+        "delete": {"operationId": "deleteFeature", "summary": "archive a project: it leaves the map, its history stays (Part 4; planner role)",
+            "parameters": write_params(), "responses": written(false)},
+        "options": options_item("Projects", "featureId", super::tx::ITEM_WRITE),
+    });
+    paths["/collections/islands/items"] = json!({"get": items_get("Islands", &island_refs), "options": options_items("Islands", super::tx::READ)});
+    paths["/collections/islands/items/{featureId}"] =
+        json!({"get": item_get("Islands", "islandId"), "options": options_item("Islands", "islandId", super::tx::READ)});
+    doc
 }
 
 pub(super) async fn document(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, Problem> {

@@ -15,10 +15,12 @@
 //! hex digits of a random UUID (a valid slug); a present id must be a valid slug (422 naming
 //! `id` otherwise) and not taken (409).
 //!
-//! `OPTIONS` answers 200 with an `Allow` header listing the methods the *caller* may use (QGIS
-//! offers editing only when `POST` is listed on the items and `PUT`/`PATCH`/`DELETE` on an item)
-//! and, when they may write, `Accept-Post`/`Accept-Patch` with the body media types (Part 4 draft). The `islands`
-//! collection is read-only: writes there are 405 with `Allow`.
+//! `OPTIONS` answers 200 with an `Allow` header listing the methods the *resource* supports, as
+//! RFC 9110 defines `Allow` and as the OpenAPI document lists them (QGIS offers editing when
+//! `POST` is listed on the items and `PUT`/`PATCH`/`DELETE` on an item; a caller who may not
+//! write then gets 401/403 on the write itself), and on the projects `Accept-Post`/`Accept-Patch`
+//! with the body media types (Part 4 draft). The `islands` collection is read-only: writes there
+//! are 405 with `Allow`.
 
 use super::base_url;
 use super::collections::Collection;
@@ -35,13 +37,12 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode}
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-const READ: &str = "GET, HEAD, OPTIONS";
-const ITEMS_WRITE: &str = "GET, HEAD, OPTIONS, POST";
-const ITEM_WRITE: &str = "GET, HEAD, OPTIONS, PUT, PATCH, DELETE";
-
-fn can_write(c: &Caller) -> bool {
-    c.require(Role::Planner).is_ok()
-}
+/// `Allow` of a read-only resource (the islands).
+pub(super) const READ: &str = "GET, HEAD, OPTIONS";
+/// `Allow` of the projects' items.
+pub(super) const ITEMS_WRITE: &str = "GET, HEAD, OPTIONS, POST";
+/// `Allow` of one project.
+pub(super) const ITEM_WRITE: &str = "GET, HEAD, OPTIONS, PUT, PATCH, DELETE";
 
 fn allow(methods: &'static str) -> [(header::HeaderName, HeaderValue); 1] {
     [(header::ALLOW, HeaderValue::from_static(methods))]
@@ -54,9 +55,9 @@ fn read_only(c: Collection) -> Response {
 }
 
 /// `OPTIONS /collections/{cid}/items`.
-pub(super) async fn options_items(c: Caller, Path(cid): Path<String>) -> Result<Response, Problem> {
+pub(super) async fn options_items(Path(cid): Path<String>) -> Result<Response, Problem> {
     let col = Collection::parse(&cid)?;
-    let writable = col == Collection::Projects && can_write(&c);
+    let writable = col == Collection::Projects;
     let mut res = (StatusCode::OK, allow(if writable { ITEMS_WRITE } else { READ })).into_response();
     if writable {
         res.headers_mut().insert(HeaderName::from_static("accept-post"), accepted(&Method::POST));
@@ -70,9 +71,9 @@ fn accepted(method: &Method) -> HeaderValue {
 }
 
 /// `OPTIONS /collections/{cid}/items/{fid}`.
-pub(super) async fn options_item(c: Caller, Path((cid, _fid)): Path<(String, String)>) -> Result<Response, Problem> {
+pub(super) async fn options_item(Path((cid, _fid)): Path<(String, String)>) -> Result<Response, Problem> {
     let col = Collection::parse(&cid)?;
-    let writable = col == Collection::Projects && can_write(&c);
+    let writable = col == Collection::Projects;
     let mut res = (StatusCode::OK, allow(if writable { ITEM_WRITE } else { READ })).into_response();
     if writable {
         res.headers_mut().insert(HeaderName::from_static("accept-patch"), accepted(&Method::PATCH));
