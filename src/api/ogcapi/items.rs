@@ -2,7 +2,7 @@
 
 use super::collections::Collection;
 use super::crs::Crs;
-use super::{base_url, cell, esc, html_page, link, negotiate, self_links, with_query, Format, Islands, GEOJSON, JSON, LIMIT_DEFAULT, LIMIT_MAX};
+use super::{base_url, cell, esc, html_page, link, negotiate, self_links, with_query, Format, Islands, GEOJSON, JSON, LIMIT_DEFAULT, LIMIT_MAX, OFFSET_MAX};
 use crate::api::extract::query_pairs;
 use crate::api::{AppState, Problem};
 use crate::project::cql2::{Expr, Prop};
@@ -45,7 +45,14 @@ fn read_query(raw: Option<&str>) -> Result<ItemsQuery, Problem> {
                 }
                 q.limit = n.min(LIMIT_MAX);
             }
-            "offset" => q.offset = v.trim().parse().map_err(|_| Problem::bad_parameter("offset", format!("`{v}` is not a whole number ≥ 0")))?,
+            "offset" => {
+                q.offset = v
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| *n <= OFFSET_MAX)
+                    .ok_or_else(|| Problem::bad_parameter("offset", format!("`{v}` is not a whole number from 0 to {OFFSET_MAX}")))?;
+            }
             "f" => q.f = Some(v.clone()),
             "crs" => q.crs = Crs::parse(v).ok_or_else(|| crs_err("crs", v))?,
             "bbox-crs" => bbox_crs = Crs::parse(v).ok_or_else(|| crs_err("bbox-crs", v))?,

@@ -99,6 +99,9 @@ pub const SCHEMA_JSON: &str = "application/schema+json";
 pub const LIMIT_DEFAULT: u64 = 10;
 /// The largest `limit`; larger values are lowered to it.
 pub const LIMIT_MAX: u64 = 10_000;
+/// The largest `offset`: 2^53 − 1, the largest whole number every JSON client reads exactly (and
+/// far from overflowing when a page's size is added to it).
+pub const OFFSET_MAX: u64 = 9_007_199_254_740_991;
 
 /// The routes, with the island outlines parsed once from the base data.
 pub(super) fn router(islands: Arc<Islands>) -> Router<AppState> {

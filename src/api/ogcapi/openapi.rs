@@ -6,16 +6,17 @@
 
 use super::landing::only_f;
 use super::{base_url, html_page, json_response, link, LIMIT_DEFAULT, LIMIT_MAX, OPENAPI_JSON};
-use crate::api::Problem;
-use crate::project::cql2::Prop;
-use axum::extract::RawQuery;
+use crate::api::{AppState, Problem};
+use crate::project::cql2::{Prop, PropType};
+use crate::project::{Kind, Status};
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 /// Every query parameter `/items` accepts: (name, JSON schema, description). The property
 /// filters (`status`, `kind`, …) are the same as `/api/projects`.
-pub(super) fn item_params() -> Vec<(&'static str, Value, &'static str)> {
+pub(super) fn item_params(towns: &[String]) -> Vec<(&'static str, Value, &'static str)> {
     let crs_uris: Vec<&str> = super::crs::SUPPORTED.iter().map(|c| c.uri()).collect();
     let mut params = vec![
         (
@@ -23,10 +24,10 @@ pub(super) fn item_params() -> Vec<(&'static str, Value, &'static str)> {
             json!({"type": "integer", "minimum": 1, "maximum": LIMIT_MAX, "default": LIMIT_DEFAULT}),
             "items per page; values above the maximum are lowered to it",
         ),
-        ("offset", json!({"type": "integer", "minimum": 0, "default": 0}), "items to skip (the `next` link pages for you)"),
+        ("offset", json!({"type": "integer", "minimum": 0, "maximum": super::OFFSET_MAX, "default": 0}), "items to skip (the `next` link pages for you)"),
         (
             "bbox",
-            json!({"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}}),
+            json!({"type": "array", "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}], "items": {"type": "number"}}),
             "minx,miny,maxx,maxy in `bbox-crs` (default CRS84 lon/lat); touching counts",
         ),
         ("bbox-crs", json!({"type": "string", "format": "uri", "enum": crs_uris}), "CRS of `bbox`"),
@@ -40,11 +41,15 @@ pub(super) fn item_params() -> Vec<(&'static str, Value, &'static str)> {
         ("filter-lang", json!({"type": "string", "enum": ["cql2-text"], "default": "cql2-text"}), "filter language"),
         ("filter-crs", json!({"type": "string", "format": "uri", "enum": [super::crs::Crs::Crs84.uri()]}), "CRS of geometries in `filter` (CRS84 only)"),
         ("f", json!({"type": "string", "enum": ["json", "geojson", "html"]}), "response format (instead of the Accept header)"),
-        ("status", json!({"type": "string"}), "status equals one of (comma-separated)"),
-        ("kind", json!({"type": "string"}), "kind equals one of (comma-separated)"),
-        ("town", json!({"type": "string"}), "town equals one of (comma-separated)"),
-        ("action", json!({"type": "integer"}), "action (1–5) equals one of (comma-separated)"),
-        ("task", json!({"type": "integer"}), "task (1–16) equals one of (comma-separated)"),
+        ("status", list(&wire(Status::ALL, Status::as_str)), "status equals one of (comma-separated)"),
+        ("kind", list(&wire(Kind::ALL, Kind::as_str)), "kind equals one of (comma-separated)"),
+        ("town", list(&towns.iter().map(String::as_str).collect::<Vec<_>>()), "town equals one of (comma-separated)"),
+        ("action", list(&["1", "2", "3", "4", "5"]), "action (1–5) equals one of (comma-separated)"),
+        (
+            "task",
+            list(&(1..=16).map(|n| n.to_string()).collect::<Vec<_>>().iter().map(String::as_str).collect::<Vec<_>>()),
+            "task (1–16) equals one of (comma-separated)",
+        ),
         ("ids", json!({"type": "string"}), "project ids (comma-separated)"),
         ("q", json!({"type": "string"}), "substring of name_zh or name_en, ASCII case-insensitive"),
     ];
@@ -56,9 +61,28 @@ pub(super) fn item_params() -> Vec<(&'static str, Value, &'static str)> {
         if let Some(f) = format {
             schema["format"] = json!(f);
         }
+        if p.ty() == PropType::Decimal {
+            // Read as exact decimal text (no exponent), not as a float.
+            schema = json!({"type": "string", "pattern": "^ *-?[0-9]{1,15}(\\.[0-9]{1,4})? *$"});
+        }
         params.push((p.name(), schema, p.title()));
     }
     params
+}
+
+/// A comma-separated list of `values`, as `ProjectFilter` reads it (spaces and empty members
+/// allowed, no other text).
+fn list(values: &[&str]) -> Value {
+    let one = values.iter().map(|v| regex_escape(v)).collect::<Vec<_>>().join("|");
+    json!({"type": "string", "pattern": format!("^[ ,]*(({one})( *,[ ,]*({one}))*)?[ ,]*$")})
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii() { c.to_string() } else { format!("\\{c}") }).collect()
+}
+
+fn wire<T: Copy>(all: &[T], f: fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().map(|v| f(*v)).collect()
 }
 
 /// The `/items` parameters the islands take (they have no properties to filter by).
@@ -88,12 +112,12 @@ fn problem() -> Value {
     json!({"description": "problem details (RFC 9457)", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}})
 }
 
-/// The whole document.
-pub fn build(base: &str) -> Value {
+/// The whole document; `towns` are the town names the `town` filter accepts.
+pub fn build(base: &str, towns: &[String]) -> Value {
     let mut components_params = Map::new();
     let mut item_refs = Vec::new();
     let mut island_refs = Vec::new();
-    for (name, schema, description) in item_params() {
+    for (name, schema, description) in item_params(towns) {
         components_params.insert(name.to_owned(), param(name, schema, description));
         let r = json!({"$ref": format!("#/components/parameters/{name}")});
         // Islands are base data: paging, space, time and CRS, no property filters.
@@ -245,10 +269,10 @@ pub fn build(base: &str) -> Value {
     doc
 }
 
-pub(super) async fn document(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, Problem> {
+pub(super) async fn document(State(s): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, Problem> {
     let (_, f) = only_f(q.as_deref())?;
     let base = base_url(&headers);
-    let doc = build(&base);
+    let doc = build(&base, s.rules.towns.names());
     if f.as_deref() == Some("html") {
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
         let links = [link(format!("{base}/api"), "alternate", OPENAPI_JSON, "as OpenAPI JSON")];

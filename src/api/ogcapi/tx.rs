@@ -25,6 +25,7 @@
 use super::base_url;
 use super::collections::Collection;
 use super::crs::Crs;
+use super::Islands;
 use crate::api::extract::{json, json_media_types, project_id, require_json_media, Body, Caller};
 use crate::api::precondition;
 use crate::api::reply::etag;
@@ -35,7 +36,9 @@ use crate::service::edit::{take_comment, Condition};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use serde_json::Value;
+use std::sync::Arc;
 
 /// `Allow` of a read-only resource (the islands).
 pub(super) const READ: &str = "GET, HEAD, OPTIONS";
@@ -70,9 +73,23 @@ fn accepted(method: &Method) -> HeaderValue {
     HeaderValue::from_str(&json_media_types(method).join(", ")).unwrap_or(HeaderValue::from_static("application/json"))
 }
 
-/// `OPTIONS /collections/{cid}/items/{fid}`.
-pub(super) async fn options_item(Path((cid, _fid)): Path<(String, String)>) -> Result<Response, Problem> {
+/// `OPTIONS /collections/{cid}/items/{fid}`: 404 for a feature that does not exist, as a GET.
+pub(super) async fn options_item(
+    State(s): State<AppState>,
+    Extension(islands): Extension<Arc<Islands>>,
+    Path((cid, fid)): Path<(String, String)>,
+) -> Result<Response, Problem> {
     let col = Collection::parse(&cid)?;
+    match col {
+        Collection::Projects => {
+            s.store.get(&project_id(&fid)?).await?;
+        }
+        Collection::Islands => {
+            if !fid.parse::<u64>().is_ok_and(|n| islands.items.iter().any(|i| i.id == n)) {
+                return Err(Problem::not_found(format!("there is no island {fid}; ids are 1–{}", islands.items.len())));
+            }
+        }
+    }
     let writable = col == Collection::Projects;
     let mut res = (StatusCode::OK, allow(if writable { ITEM_WRITE } else { READ })).into_response();
     if writable {
