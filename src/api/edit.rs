@@ -1,5 +1,5 @@
 //! Writes and history over HTTP: `POST /api/projects`, `PUT`/`PATCH`/`DELETE /api/projects/{id}`
-//! (each needs `If-Match`), one revision, a diff of two, and restore. Planner role required for
+//! (each needs `If-Match` or `If-Unmodified-Since`), one revision, a diff of two, and restore. Planner role required for
 //! every write. The work itself is in `service::edit`, shared with the OGC API's writes.
 
 use super::extract::{version, FromQuery, IfMatch, JsonBody, Planner, ProjectPath, Query};
@@ -34,22 +34,22 @@ async fn replace(
     State(s): State<AppState>,
     Planner(c): Planner,
     ProjectPath(id): ProjectPath,
-    IfMatch(v): IfMatch,
+    IfMatch(cond): IfMatch,
     mut body: JsonBody,
 ) -> Result<Response, Problem> {
     let comment = body.take_comment()?;
-    reply::feature(&s.edits().replace(&c.acting(), &id, Some(v), &body.0, comment.as_deref()).await?)
+    reply::feature(&s.edits().replace(&c.acting(), &id, &cond, &body.0, comment.as_deref()).await?)
 }
 
 async fn patch(
     State(s): State<AppState>,
     Planner(c): Planner,
     ProjectPath(id): ProjectPath,
-    IfMatch(v): IfMatch,
+    IfMatch(cond): IfMatch,
     mut body: JsonBody,
 ) -> Result<Response, Problem> {
     let comment = body.take_comment()?;
-    reply::feature(&s.edits().patch(&c.acting(), &id, Some(v), &body.0, comment.as_deref()).await?)
+    reply::feature(&s.edits().patch(&c.acting(), &id, &cond, &body.0, comment.as_deref()).await?)
 }
 
 /// `?comment=` on DELETE (it has no body).
@@ -70,10 +70,10 @@ async fn archive(
     State(s): State<AppState>,
     Planner(c): Planner,
     ProjectPath(id): ProjectPath,
-    IfMatch(expected): IfMatch,
+    IfMatch(cond): IfMatch,
     Query(q): Query<CommentQuery>,
 ) -> Result<Response, Problem> {
-    let v = s.edits().archive(&c.acting(), &id, Some(expected), q.comment.as_deref()).await?;
+    let v = s.edits().archive(&c.acting(), &id, &cond, q.comment.as_deref()).await?;
     Ok(([(header::ETAG, etag(v)?)], Json(json!({"id": id, "version": v, "archived": true}))).into_response())
 }
 
@@ -116,7 +116,7 @@ async fn restore(
     State(s): State<AppState>,
     Planner(c): Planner,
     ProjectPath(id): ProjectPath,
-    IfMatch(expected): IfMatch,
+    IfMatch(cond): IfMatch,
     mut body: JsonBody,
 ) -> Result<Response, Problem> {
     let comment = body.take_comment()?;
@@ -125,5 +125,5 @@ async fn restore(
         _ => None,
     }
     .ok_or_else(Problem::missing_version)?;
-    reply::feature(&s.edits().restore(&c.acting(), &id, Some(expected), version, comment.as_deref()).await?)
+    reply::feature(&s.edits().restore(&c.acting(), &id, &cond, version, comment.as_deref()).await?)
 }

@@ -8,19 +8,20 @@
 //! | [`Query<T>`] | query parameters known to `T` ([`FromQuery`]) | 400 naming the parameter and the allowed ones |
 //! | [`Filter`] | the project filter shared by list, stats and export | 400 naming the parameter |
 //! | [`PeriodFilter`] | the same plus `period=YYYY-MM` (stats) | 400 naming the parameter |
-//! | [`IfMatch`], [`OptionalIfMatch`] | the version a write is based on | 428 with `current_version`; 400 |
+//! | [`IfMatch`] | the preconditions of a write (`If-Match`, `If-Unmodified-Since`) | 428 with `current_version`; 400 |
 //! | [`ProjectPath`] | `{id}` as a project id | 404 (a malformed id names no project) |
 //! | [`ReportPath`], [`ReportIfMatch`] | `{rid}` as a report id; the report version a workflow step is based on | 404; 428 with `current_version`, 400 |
 //!
 //! Handlers take these and call one use case in `crate::service`; they do not parse requests
 //! by hand and do not import each other.
 
-use super::{AppState, Problem};
+use super::{precondition, AppState, Problem};
 use crate::auth::Role;
 use crate::project::{ProjectFilter, ProjectId, Version};
+use crate::service::edit::{Condition, VersionMatch};
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::http::{header, HeaderMap, Method};
 use serde_json::Value;
 
 pub use super::caller::Caller;
@@ -249,23 +250,19 @@ impl<S: Send + Sync> FromRequestParts<S> for ProjectPath {
     }
 }
 
-/// The version named by an `If-Match` value (`"3"`, `W/"3"` or `3`); 400 when it names none.
-fn parse_if_match(raw: &HeaderValue) -> Result<Version, Problem> {
-    let text = raw.to_str().unwrap_or("").trim();
-    let digits = text.trim_start_matches("W/").trim_matches('"');
-    digits.parse::<i64>().ok().filter(|v| *v >= 1).map(Version).ok_or_else(|| Problem::malformed_if_match(text))
-}
-
-/// The version a write on `/api/projects/{id}` is based on: `If-Match` is required (428,
-/// telling the current version, when absent).
-#[derive(Debug, Clone, Copy)]
-pub struct IfMatch(pub Version);
+/// The preconditions of a write on `/api/projects/{id}`: `If-Match` (or, instead, a valid
+/// `If-Unmodified-Since`) is required — 428, telling the current version, when neither is
+/// sent; 400 when `If-Match` is malformed. Evaluated by the use case, after the project is
+/// found (see `service::edit::Condition`).
+#[derive(Debug, Clone)]
+pub struct IfMatch(pub Condition);
 
 impl FromRequestParts<AppState> for IfMatch {
     type Rejection = Problem;
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<IfMatch, Problem> {
-        if let Some(raw) = parts.headers.get(header::IF_MATCH) {
-            return parse_if_match(raw).map(IfMatch);
+        let cond = precondition::condition(&parts.headers)?;
+        if cond.is_given() {
+            return Ok(IfMatch(cond));
         }
         let current = match ProjectPath::from_request_parts(parts, s).await {
             Ok(ProjectPath(id)) => s.store.history(&id).await.ok().and_then(|h| h.last().map(|r| r.version.0)),
@@ -288,38 +285,27 @@ impl<S: Send + Sync> FromRequestParts<S> for ReportPath {
 }
 
 /// The report version a workflow step is based on: `If-Match` is required (428, telling the
-/// report's current version, when absent).
+/// report's current version, when absent). `*` or a list naming the current version resolves to
+/// it; a list that does not is passed on as its first version (0 when it names none), which the
+/// step refuses with 412 as stale.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportIfMatch(pub i64);
 
 impl FromRequestParts<AppState> for ReportIfMatch {
     type Rejection = Problem;
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<ReportIfMatch, Problem> {
-        if let Some(raw) = parts.headers.get(header::IF_MATCH) {
-            return parse_if_match(raw).map(|v| ReportIfMatch(v.0));
-        }
+        let asked = precondition::if_match(&parts.headers)?;
         let current = match ReportPath::from_request_parts(parts, s).await {
             Ok(ReportPath(id)) => s.store.report(id).await.ok().map(|r| r.version),
             Err(_) => None,
         };
-        Err(Problem::if_match_required(current))
-    }
-}
-
-/// `If-Match` when sent (the OGC API's writes: QGIS sends none).
-#[derive(Debug, Clone, Copy)]
-pub struct OptionalIfMatch(pub Option<Version>);
-
-impl OptionalIfMatch {
-    /// Read from the headers by a handler that must first check other things (the collection).
-    pub fn from_headers(headers: &axum::http::HeaderMap) -> Result<OptionalIfMatch, Problem> {
-        headers.get(header::IF_MATCH).map(parse_if_match).transpose().map(OptionalIfMatch)
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for OptionalIfMatch {
-    type Rejection = Problem;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<OptionalIfMatch, Problem> {
-        OptionalIfMatch::from_headers(&parts.headers)
+        let Some(asked) = asked else { return Err(Problem::if_match_required(current)) };
+        Ok(ReportIfMatch(match (asked, current) {
+            (VersionMatch::Any, Some(c)) => c,
+            (VersionMatch::OneOf(vs), Some(c)) if vs.iter().any(|v| v.0 == c) => c,
+            (VersionMatch::OneOf(vs), _) => vs.first().map_or(0, |v| v.0),
+            // No such report: the step answers 404 before it looks at the version.
+            (VersionMatch::Any, None) => 0,
+        }))
     }
 }

@@ -38,6 +38,7 @@ mod import;
 mod meta;
 mod ogcapi;
 mod pages;
+pub mod precondition;
 mod problem;
 mod projects;
 mod reply;

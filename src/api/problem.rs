@@ -102,7 +102,7 @@ impl Problem {
         Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Body too large", format!("the request body is larger than the limit of {limit} bytes (--max-body-bytes)"))
             .with("limit", Value::from(limit))
     }
-    /// 428: a write without `If-Match`. Telling the current version saves the client a round
+    /// 428: a write without `If-Match` (or `If-Unmodified-Since`). Telling the current version saves the client a round
     /// trip, and is no secret: GET shows it.
     pub fn if_match_required(current_version: Option<i64>) -> Problem {
         let p = Problem::new(
@@ -115,9 +115,13 @@ impl Problem {
             None => p,
         }
     }
-    /// 400: an `If-Match` that names no version.
+    /// 400: an `If-Match` that is not `*` or a list of entity-tags (RFC 9110 §13.1.1).
     pub fn malformed_if_match(text: &str) -> Problem {
-        let mut p = Problem::new(StatusCode::BAD_REQUEST, "Malformed If-Match", format!("If-Match must be a version such as \"3\" (the ETag); got `{text}`"));
+        let mut p = Problem::new(
+            StatusCode::BAD_REQUEST,
+            "Malformed If-Match",
+            format!("If-Match must be `*` or a comma-separated list of entity-tags such as \"3\" or W/\"3\" (the ETag); got `{text}`"),
+        );
         p.parameter = Some("If-Match".into());
         p
     }
@@ -323,6 +327,9 @@ impl From<ServiceError> for Problem {
             ServiceError::BadRole(_) => unprocessable("Invalid role", &e),
             ServiceError::BadPassword(_) => unprocessable("Unusable password", &e),
             ServiceError::NoSuchVersion { param, .. } => Problem::bad_parameter(param, e.to_string()),
+            ServiceError::Precondition { current, .. } => {
+                Problem::new(StatusCode::PRECONDITION_FAILED, "Precondition failed", e.to_string()).with("current_version", Value::from(current.0))
+            }
             ServiceError::NothingToChange => Problem::new(StatusCode::BAD_REQUEST, "Nothing to change", e.to_string()),
             ServiceError::AccountLocked { minutes, .. } | ServiceError::AddressLocked { minutes } => {
                 Problem::new(StatusCode::TOO_MANY_REQUESTS, "Too many failed sign-ins", e.to_string()).with("retry_after_seconds", Value::from(minutes * 60))

@@ -14,11 +14,15 @@ pub(crate) fn etag(v: Version) -> Result<HeaderValue, Problem> {
     HeaderValue::from_str(&format!("\"{v}\"")).map_err(|_| Problem::internal())
 }
 
-/// One project as a GeoJSON Feature, with its version as `ETag`.
+/// One project as a GeoJSON Feature, with its version as `ETag` and its time as `Last-Modified`.
 pub(crate) fn feature(p: &Project) -> Result<Response, Problem> {
     let mut body = Vec::new();
     p.write_feature(&mut body).map_err(|_| Problem::internal())?;
-    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(p.version)?)], body).into_response())
+    let mut r = ([(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(p.version)?)], body).into_response();
+    if let Some(lm) = super::precondition::last_modified(p.updated_at) {
+        r.headers_mut().insert(header::LAST_MODIFIED, lm);
+    }
+    Ok(r)
 }
 
 /// A new project: 201 with its `Location`.

@@ -51,6 +51,7 @@ pub fn write(items: &[Project]) -> Result<Vec<u8>, FormatError> {
                     Cell::Text(s) => feat.property(i, c.name, &ColumnValue::String(s)),
                     Cell::Int(n) => feat.property(i, c.name, &ColumnValue::Long(*n)),
                     Cell::Real(x) => feat.property(i, c.name, &ColumnValue::Double(*x)),
+                    Cell::Money(w) => feat.property(i, c.name, &ColumnValue::Double(w.to_f64())),
                     Cell::Bool(b) => feat.property(i, c.name, &ColumnValue::Bool(*b)),
                 };
                 if let Err(e) = r {

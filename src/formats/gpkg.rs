@@ -100,6 +100,7 @@ pub async fn write(items: &[Project]) -> Result<Vec<u8>, FormatError> {
                 Cell::Text(s) => q.bind(s),
                 Cell::Int(i) => q.bind(i),
                 Cell::Real(r) => q.bind(r),
+                Cell::Money(w) => q.bind(w.to_f64()),
                 Cell::Bool(b) => q.bind(b),
             };
         }

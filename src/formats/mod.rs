@@ -151,7 +151,7 @@ impl FromStr for ExportFormat {
 /// Column types of the flat table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColType {
-    /// Text (also JSON text and exact decimals).
+    /// Text (also JSON text).
     Text,
     /// Whole number.
     Integer,
@@ -174,7 +174,7 @@ pub struct Column {
     pub ty: ColType,
     /// Holds JSON text (a list or object).
     pub json: bool,
-    /// The project's value, as the served Feature has it (money as exact decimal text, dates
+    /// The project's value, as the served Feature has it (money as an exact decimal, dates
     /// `YYYY-MM-DD`, lists as JSON text, an empty list as no value).
     pub value: fn(&Project) -> Cell,
 }
@@ -192,7 +192,7 @@ fn int(n: Option<u8>) -> Cell {
 }
 
 fn money(w: Option<Wan>) -> Cell {
-    w.map_or(Cell::Null, |w| Cell::Text(w.to_string()))
+    w.map_or(Cell::Null, Cell::Money)
 }
 
 fn date(d: Option<NaiveDate>) -> Cell {
@@ -218,8 +218,8 @@ pub const COLUMNS: &[Column] = &[
     col("plan_ref", "plan_ref", ColType::Text, false, |p| text(p.props.plan_ref.as_deref())),
     col("kind", "kind", ColType::Text, false, |p| Cell::Text(p.props.kind.as_str().to_owned())),
     col("status", "status", ColType::Text, false, |p| text(p.props.status.map(Status::as_str))),
-    col("investment_total", "inv_total", ColType::Text, false, |p| money(p.props.investment_total)),
-    col("investment_completed", "inv_done", ColType::Text, false, |p| money(p.props.investment_completed)),
+    col("investment_total", "inv_total", ColType::Real, false, |p| money(p.props.investment_total)),
+    col("investment_completed", "inv_done", ColType::Real, false, |p| money(p.props.investment_completed)),
     col("investment_by_year", "inv_years", ColType::Text, true, |p| json(&p.props.investment_by_year)),
     col("progress_pct", "progress", ColType::Real, false, |p| p.props.progress_pct.map_or(Cell::Null, Cell::Real)),
     col("start_date", "start_date", ColType::Date, false, |p| date(p.props.start_date)),
@@ -249,6 +249,9 @@ pub enum Cell {
     Int(i64),
     /// Floating number.
     Real(f64),
+    /// An amount of 万元: a number column (REAL / Double / N(18,4)) in the binary formats, the
+    /// exact decimal text where the format is text (CSV, KML).
+    Money(Wan),
     /// true/false.
     Bool(bool),
 }
@@ -261,6 +264,7 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Int(i) => i.to_string(),
             Cell::Real(r) => r.to_string(),
+            Cell::Money(w) => w.to_string(),
             Cell::Bool(b) => b.to_string(),
         }
     }
@@ -349,6 +353,7 @@ mod tests {
                     (Value::String(s), _) => Cell::Text(s.clone()),
                     (Value::Bool(b), _) => Cell::Bool(*b),
                     (Value::Number(n), ColType::Integer) => n.as_i64().map_or(Cell::Null, Cell::Int),
+                    (Value::Number(n), _) if c.name.starts_with("investment_") => Cell::Money(n.to_string().parse().unwrap()),
                     (Value::Number(n), _) => n.as_f64().map_or(Cell::Null, Cell::Real),
                     (other, _) => Cell::Text(other.to_string()),
                 }
@@ -382,7 +387,8 @@ mod tests {
         }
         let row = full_row(&full);
         let cell = |name: &str| row[COLUMNS.iter().position(|c| c.name == name).unwrap()].clone();
-        assert_eq!(cell("investment_total"), Cell::Text("125000.5".into()));
+        assert_eq!(cell("investment_total"), Cell::Money("125000.5".parse().unwrap()));
+        assert_eq!(cell("investment_total").text(), "125000.5");
         assert_eq!(cell("updated_at"), Cell::Text("2025-06-15T15:06:40.123456Z".into()));
         assert_eq!(full_row(&sparse)[COLUMNS.iter().position(|c| c.name == "synthetic").unwrap()], Cell::Bool(false));
     }

@@ -85,6 +85,7 @@ fn record(p: &Project) -> dbase::Record {
         let value = match (c.ty, v) {
             (ColType::Integer, Cell::Int(i)) => dbase::FieldValue::Numeric(Some(i as f64)),
             (ColType::Integer | ColType::Real, Cell::Real(x)) => dbase::FieldValue::Numeric(Some(x)),
+            (ColType::Real, Cell::Money(w)) => dbase::FieldValue::Numeric(Some(w.to_f64())),
             (ColType::Integer | ColType::Real, _) => dbase::FieldValue::Numeric(None),
             (ColType::Boolean, Cell::Bool(b)) => dbase::FieldValue::Logical(Some(b)),
             (ColType::Boolean, _) => dbase::FieldValue::Logical(None),

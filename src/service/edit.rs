@@ -1,19 +1,77 @@
 //! The write path every door shares: `/api/projects`, the OGC API's transactions (which arrive
 //! from QGIS without `If-Match`), and history (diff, restore).
 //!
-//! Each write takes who is acting, the project id and an *optional* expected version. `Some(v)`
-//! is the HTTP `If-Match` contract: compare-and-swap on `v`, `VersionMismatch` when stale.
-//! `None` means "whatever is current": the current version is read and used as the expected
-//! one, so the write is still a compare-and-swap and two writers racing still cannot both win
-//! silently — the loser gets `VersionMismatch`. Every accepted write is one revision (author,
-//! time, comment, snapshot) and one audit line, written by the store in one transaction.
+//! Each write takes who is acting, the project id and a [`Condition`]: HTTP's `If-Match` and
+//! `If-Unmodified-Since`, evaluated as RFC 9110 §13.2.2 orders them against the current state
+//! (a missing project is `NotFound` before any precondition is looked at; a failed one is
+//! `Precondition`). The write is then a compare-and-swap on the version the condition was
+//! checked against, so two writers racing cannot both win silently, with or without a
+//! condition (QGIS sends none) — the loser gets `VersionMismatch`. Every accepted write is one
+//! revision (author, time, comment, snapshot) and one audit line, written by the store in one
+//! transaction.
 
 use super::import::raw_vertex_count;
 use super::{Actor, ServiceError, ServiceResult};
-use crate::project::{FieldError, Invalid, NewProject, Project, ProjectId, Rules, Version};
+use crate::project::{FieldError, Invalid, NewProject, Project, ProjectId, Rules, Version, Wan};
 use crate::store::{Revision, RevisionMeta, Store, StoreError};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+
+/// What `If-Match` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionMatch {
+    /// `*`: any current state.
+    Any,
+    /// One of these versions; tags that named no version are left out, so an empty list never
+    /// matches.
+    OneOf(Vec<Version>),
+}
+
+/// The preconditions of a write (RFC 9110 §13.1), already read from the request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Condition {
+    /// `If-Match`.
+    pub if_match: Option<VersionMatch>,
+    /// `If-Unmodified-Since` (whole seconds, as HTTP-dates have them).
+    pub unmodified_since: Option<DateTime<Utc>>,
+}
+
+impl Condition {
+    /// No precondition: the write applies to whatever is current.
+    pub const NONE: Condition = Condition { if_match: None, unmodified_since: None };
+
+    /// `If-Match` on one version.
+    pub fn version(v: Version) -> Condition {
+        Condition { if_match: Some(VersionMatch::OneOf(vec![v])), unmodified_since: None }
+    }
+
+    /// Whether the request sent a precondition at all.
+    pub fn is_given(&self) -> bool {
+        self.if_match.is_some() || self.unmodified_since.is_some()
+    }
+
+    /// Evaluates against the current state: `If-Match` when sent, else `If-Unmodified-Since`
+    /// (RFC 9110 §13.2.2 ignores the date when both are sent). The date is compared in whole
+    /// seconds, so a second write within the same second as the one the client saw is not
+    /// detected by it: the version (`If-Match`) is exact and should be preferred.
+    pub fn check(&self, id: &ProjectId, current: Version, modified: DateTime<Utc>) -> ServiceResult<()> {
+        let failed = |reason: String| Err(ServiceError::Precondition { id: id.clone(), current, reason });
+        match (&self.if_match, self.unmodified_since) {
+            (Some(VersionMatch::Any), _) => Ok(()),
+            (Some(VersionMatch::OneOf(vs)), _) if vs.contains(&current) => Ok(()),
+            (Some(VersionMatch::OneOf(vs)), _) => {
+                let asked: Vec<String> = vs.iter().map(|v| format!("\"{v}\"")).collect();
+                let asked = if asked.is_empty() { "no version of it".to_owned() } else { asked.join(", ") };
+                failed(format!("If-Match names {asked}; the current version is \"{current}\""))
+            }
+            (None, Some(since)) if modified.timestamp() > since.timestamp() => {
+                failed(format!("it was modified at {} (version {current}), after If-Unmodified-Since", crate::time::rfc3339(modified)))
+            }
+            (None, _) => Ok(()),
+        }
+    }
+}
 
 /// Longest revision comment, in characters.
 pub const MAX_COMMENT_CHARS: usize = 2000;
@@ -77,7 +135,7 @@ pub fn diff_features(a: &Value, b: &Value) -> Vec<Value> {
     let mut out = Vec::new();
     for k in keys {
         let (x, y) = (pa.get(k).unwrap_or(&Value::Null), pb.get(k).unwrap_or(&Value::Null));
-        if x != y {
+        if !same(x, y) {
             out.push(json!({"field": k, "pointer": format!("/properties/{k}"), "from": x, "to": y}));
         }
     }
@@ -86,6 +144,20 @@ pub fn diff_features(a: &Value, b: &Value) -> Vec<Value> {
         out.push(json!({"field": "geometry", "pointer": "/geometry", "from": ga, "to": gb}));
     }
     out
+}
+
+/// Equal, taking an amount that an older revision stored as text (`"7800"`, before amounts were
+/// written as JSON numbers) as the number it names, so that a diff across that change shows
+/// only real edits.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(s), Value::Number(n)) | (Value::Number(n), Value::String(s)) => {
+            s.parse::<Wan>().ok().zip(n.to_string().parse::<Wan>().ok()).is_some_and(|(x, y)| x == y)
+        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
+        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))),
+        _ => a == b,
+    }
 }
 
 /// One side of a diff: who wrote the revision, when and why.
@@ -189,11 +261,11 @@ impl Edits<'_> {
         Ok(NewProject::from_feature(feature, url_id, self.rules)?)
     }
 
-    async fn expected_or_current(&self, id: &ProjectId, expected: Option<Version>) -> ServiceResult<Version> {
-        match expected {
-            Some(v) => Ok(v),
-            None => Ok(self.store.get(id).await?.version),
-        }
+    /// The current version once `cond` holds for it (404 first when there is no project).
+    async fn current_if(&self, id: &ProjectId, cond: &Condition) -> ServiceResult<Version> {
+        let current = self.store.get(id).await?;
+        cond.check(id, current.version, current.updated_at)?;
+        Ok(current.version)
     }
 
     /// Creates a project.
@@ -203,15 +275,15 @@ impl Edits<'_> {
     }
 
     /// Replaces a project with a whole new Feature.
-    pub async fn replace(&self, by: &Actor, id: &ProjectId, expected: Option<Version>, feature: &Value, comment: Option<&str>) -> ServiceResult<Project> {
+    pub async fn replace(&self, by: &Actor, id: &ProjectId, cond: &Condition, feature: &Value, comment: Option<&str>) -> ServiceResult<Project> {
         let new = self.check(feature, Some(id))?;
-        let expected = self.expected_or_current(id, expected).await?;
+        let expected = self.current_if(id, cond).await?;
         Ok(self.store.replace(expected, &new, &meta(by, comment, None)).await?)
     }
 
     /// Applies a merge patch (of `properties` and/or `geometry`) to the current Feature, then
     /// checks and writes the result as a replace.
-    pub async fn patch(&self, by: &Actor, id: &ProjectId, expected: Option<Version>, patch: &Value, comment: Option<&str>) -> ServiceResult<Project> {
+    pub async fn patch(&self, by: &Actor, id: &ProjectId, cond: &Condition, patch: &Value, comment: Option<&str>) -> ServiceResult<Project> {
         let Some(obj) = patch.as_object() else {
             return Err(Invalid(vec![FieldError {
                 pointer: String::new(),
@@ -231,12 +303,10 @@ impl Edits<'_> {
             .into());
         }
         let current = self.store.get(id).await?;
-        let expected = expected.unwrap_or(current.version);
-        if expected != current.version {
-            // Checked before merging so the planner learns about the conflict, not about a field
-            // error in someone else's newer state.
-            return Err(StoreError::VersionMismatch { id: id.clone(), expected, current: current.version }.into());
-        }
+        // Checked before merging so the planner learns about the conflict, not about a field
+        // error in someone else's newer state.
+        cond.check(id, current.version, current.updated_at)?;
+        let expected = current.version;
         let mut feature = current.to_feature();
         merge_patch(&mut feature, patch);
         let new = self.check(&feature, Some(id))?;
@@ -244,29 +314,23 @@ impl Edits<'_> {
     }
 
     /// Archives a project (it leaves the map, its history stays). Returns the archive's version.
-    pub async fn archive(&self, by: &Actor, id: &ProjectId, expected: Option<Version>, comment: Option<&str>) -> ServiceResult<Version> {
-        let expected = self.expected_or_current(id, expected).await?;
+    pub async fn archive(&self, by: &Actor, id: &ProjectId, cond: &Condition, comment: Option<&str>) -> ServiceResult<Version> {
+        let expected = self.current_if(id, cond).await?;
         Ok(self.store.archive(id, expected, &meta(by, comment, None)).await?)
     }
 
     /// Writes an old revision's snapshot as a new revision, re-checked against today's rules; an
-    /// archived project comes back to the map. `expected` is the latest revision's version.
-    pub async fn restore(&self, by: &Actor, id: &ProjectId, expected: Option<Version>, version: Version, comment: Option<&str>) -> ServiceResult<Project> {
+    /// archived project comes back to the map. `cond` is checked against the latest revision
+    /// (an archived project has no current row, but its archive is a version).
+    pub async fn restore(&self, by: &Actor, id: &ProjectId, cond: &Condition, version: Version, comment: Option<&str>) -> ServiceResult<Project> {
+        let history = self.store.history(id).await?;
+        let Some(last) = history.last() else { return Err(StoreError::NotFound(id.clone()).into()) };
+        cond.check(id, last.version, last.created_at)?;
         let rev = self.store.revision(id, version).await?;
         let new = self.check(&rev.feature, Some(id))?;
         let default_comment = format!("restored version {version}");
         let m = meta(by, Some(comment.unwrap_or(&default_comment)), Some("restore"));
-        let p = match self.store.get(id).await {
-            Ok(cur) => self.store.replace(expected.unwrap_or(cur.version), &new, &m).await?,
-            Err(StoreError::NotFound(_)) => {
-                let last = self.store.history(id).await?.last().map_or(Version(0), |r| r.version);
-                if let Some(e) = expected.filter(|e| *e != last) {
-                    return Err(StoreError::VersionMismatch { id: id.clone(), expected: e, current: last }.into());
-                }
-                self.store.create(&new, &m).await?
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let p = if last.archived { self.store.create(&new, &m).await? } else { self.store.replace(last.version, &new, &m).await? };
         Ok(p)
     }
 }
@@ -275,6 +339,15 @@ impl Edits<'_> {
 mod tests {
     use super::merge_patch;
     use serde_json::json;
+
+    #[test]
+    fn a_diff_counts_an_amount_stored_as_text_as_the_same_number() {
+        let old = json!({"properties": {"investment_total": "7800", "investment_by_year": [{"year": 2025, "plan": "100.50"}], "name_zh": "港"}});
+        let new = json!({"properties": {"investment_total": 7800, "investment_by_year": [{"year": 2025, "plan": 100.5}], "name_zh": "港"}});
+        assert!(super::diff_features(&old, &new).is_empty());
+        let changed = json!({"properties": {"investment_total": 7801, "investment_by_year": [{"year": 2025, "plan": 100.5}], "name_zh": "港"}});
+        assert_eq!(super::diff_features(&old, &changed).len(), 1);
+    }
 
     #[test]
     fn merge_patch_follows_rfc_7396() {

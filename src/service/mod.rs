@@ -84,6 +84,16 @@ pub enum ServiceError {
         /// The newest version.
         latest: Version,
     },
+    /// A write whose `If-Match` / `If-Unmodified-Since` does not hold for the current state.
+    #[error("project `{id}`: {reason}")]
+    Precondition {
+        /// The project.
+        id: ProjectId,
+        /// Its current version (or latest revision's).
+        current: Version,
+        /// Which precondition failed, and why.
+        reason: String,
+    },
     /// An import that is not a FeatureCollection.
     #[error("expected a GeoJSON FeatureCollection: {0}")]
     NotACollection(String),

@@ -136,7 +136,7 @@ async fn sign_in_sets_a_strict_http_only_cookie_that_signs_out() {
         .client
         .patch(app.url(&format!("/api/projects/{ID}")))
         .header("cookie", &cookie)
-        .header("if-match", v.to_string())
+        .header("if-match", format!("\"{v}\""))
         .json(&json!({"properties":{"progress_pct": 55}}))
         .send()
         .await
@@ -149,7 +149,7 @@ async fn sign_in_sets_a_strict_http_only_cookie_that_signs_out() {
         .client
         .patch(app.url(&format!("/api/projects/{ID}")))
         .header("cookie", &cookie)
-        .header("if-match", v.to_string())
+        .header("if-match", format!("\"{v}\""))
         .json(&json!({"properties":{"progress_pct": 56}}))
         .send()
         .await
@@ -230,7 +230,7 @@ async fn field_errors_come_back_per_field_and_geometry_errors_with_their_point()
     let t = app.user("planner1", Role::Planner).await;
     let r = app
         .req(Method::PATCH, &format!("/api/projects/{ID}"), Some(&t))
-        .header("if-match", "1")
+        .header("if-match", "\"1\"")
         .json(&json!({"properties":{"status":"finished","progress_pct":140,"start_date":"tomorrow"}}))
         .send()
         .await
@@ -261,13 +261,13 @@ async fn history_diff_and_restore_undo_an_archive() {
     let path = format!("/api/projects/{ID}");
     let r = app
         .req(Method::PATCH, &path, Some(&t))
-        .header("if-match", "1")
+        .header("if-match", "\"1\"")
         .json(&json!({"properties":{"status":"suspended"},"comment":"paused by the district"}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let r = app.req(Method::DELETE, &format!("{path}?comment=duplicate"), Some(&t)).header("if-match", "2").send().await.unwrap();
+    let r = app.req(Method::DELETE, &format!("{path}?comment=duplicate"), Some(&t)).header("if-match", "\"2\"").send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(app.get(&path).await.status(), 404);
     let (_, h) = app.get_json(&format!("{path}/history")).await;
@@ -282,7 +282,7 @@ async fn history_diff_and_restore_undo_an_archive() {
     assert_eq!(d["changes"].as_array().unwrap().len(), 1, "{d}");
     assert_eq!(d["changes"][0]["field"], "status");
     assert_eq!(d["changes"][0]["to"], "suspended");
-    let r = app.req(Method::POST, &format!("{path}/restore"), Some(&t)).header("if-match", "3").json(&json!({"version": 1})).send().await.unwrap();
+    let r = app.req(Method::POST, &format!("{path}/restore"), Some(&t)).header("if-match", "\"3\"").json(&json!({"version": 1})).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["etag"], "\"4\"");
     let (_, f) = app.get_json(&path).await;
@@ -313,7 +313,7 @@ async fn archived_projects_are_listed_for_planners_and_leave_the_list_when_resto
     assert_eq!(list(&app).await, json!([]));
     let path = format!("/api/projects/{ID}");
     let name = app.get_json(&path).await.1["properties"]["name_zh"].clone();
-    let r = app.req(Method::DELETE, &format!("{path}?comment=merged"), Some(&t)).header("if-match", "1").send().await.unwrap();
+    let r = app.req(Method::DELETE, &format!("{path}?comment=merged"), Some(&t)).header("if-match", "\"1\"").send().await.unwrap();
     assert_eq!(r.status(), 200);
     let a = list(&app).await;
     assert_eq!(a.as_array().unwrap().len(), 1, "{a}");
@@ -408,7 +408,7 @@ async fn as_of_answers_the_map_as_it_was(kind: Kind) {
     assert_eq!(r.status(), 201);
     let r = app
         .req(Method::PATCH, &format!("/api/projects/{ID}"), Some(&t))
-        .header("if-match", "1")
+        .header("if-match", "\"1\"")
         .json(&json!({"properties":{"status":"suspended"}}))
         .send()
         .await

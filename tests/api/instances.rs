@@ -24,7 +24,7 @@ async fn two_instances_on_one_postgis_share_sessions_rate_limits_and_versions() 
         .client
         .patch(a.url(&format!("/api/projects/{ID}")))
         .header("cookie", &cookie)
-        .header("if-match", "1")
+        .header("if-match", "\"1\"")
         .json(&json!({"properties":{"progress_pct":5}}))
         .send()
         .await
@@ -34,7 +34,7 @@ async fn two_instances_on_one_postgis_share_sessions_rate_limits_and_versions() 
         .client
         .patch(b.url(&format!("/api/projects/{ID}")))
         .header("cookie", &cookie)
-        .header("if-match", "1")
+        .header("if-match", "\"1\"")
         .json(&json!({"properties":{"progress_pct":6}}))
         .send()
         .await
@@ -87,7 +87,7 @@ async fn the_cli_adds_users_and_tokens_the_server_honours() {
     assert!(list.contains("bot") && list.contains("planner") && list.contains("reader"), "{list}");
     let r = app
         .req(Method::PATCH, &format!("/api/projects/{ID}"), Some(&token))
-        .header("if-match", "1")
+        .header("if-match", "\"1\"")
         .json(&json!({"properties":{"progress_pct":9}}))
         .send()
         .await
@@ -99,7 +99,7 @@ async fn the_cli_adds_users_and_tokens_the_server_honours() {
     assert!(ok);
     let r = app
         .req(Method::PATCH, &format!("/api/projects/{ID}"), Some(&token))
-        .header("if-match", "2")
+        .header("if-match", "\"2\"")
         .json(&json!({"properties":{"progress_pct":10}}))
         .send()
         .await

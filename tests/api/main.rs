@@ -12,6 +12,7 @@ mod import;
 mod instances;
 mod ogcapi;
 mod ogcapi_tx;
+mod preconditions;
 mod projects;
 mod report_extras;
 mod reports;

@@ -63,10 +63,11 @@ async fn the_openapi_document_validates_and_declares_limit_and_every_items_param
     let doc: openapiv3::OpenAPI = serde_json::from_str(&body).expect("a valid OpenAPI 3.0 document");
     assert!(doc.openapi.starts_with("3.0"));
     let v: Value = serde_json::from_str(&body).unwrap();
-    // QGIS reads exactly this path; GDAL follows the $ref from the items path.
+    // QGIS and GDAL read the collection's own items path (or the generic one); GDAL follows the
+    // $ref from it.
     let limit = &v["components"]["parameters"]["limit"]["schema"];
     assert_eq!((limit["default"].as_u64(), limit["maximum"].as_u64()), (Some(10), Some(10_000)));
-    let params = v["paths"]["/collections/{collectionId}/items"]["get"]["parameters"].as_array().unwrap();
+    let params = v["paths"]["/collections/projects/items"]["get"]["parameters"].as_array().unwrap();
     let refs: Vec<&str> = params.iter().map(|p| p["$ref"].as_str().unwrap()).collect();
     assert!(refs.contains(&"#/components/parameters/limit"));
     // Every parameter the server accepts is declared (an undeclared one would be a 400 to clients).

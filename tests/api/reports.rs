@@ -93,7 +93,7 @@ async fn the_monthly_cycle_holds_for_every_role_and_transition(kind: Kind) {
     let (st, r, h) = call(&app, Method::POST, &path, Some(&traffic), None, Some(november(&p))).await;
     assert_eq!(st, 201, "{r}");
     assert_eq!(r["state"], "draft");
-    assert_eq!(r["investment_month"], "120.5");
+    assert_eq!(r["investment_month"], 120.5);
     assert_eq!(h["etag"], "\"1\"");
     let rid = r["id"].as_i64().unwrap();
     assert_eq!(h["location"], format!("/api/reports/{rid}").as_str());
@@ -126,7 +126,7 @@ async fn the_monthly_cycle_holds_for_every_role_and_transition(kind: Kind) {
 
     // The project carries the figures, as a revision authored by the reporter.
     let (_, f) = app.get_json(&format!("/api/projects/{PORT}")).await;
-    assert_eq!(f["properties"]["investment_completed"], "800");
+    assert_eq!(f["properties"]["investment_completed"], 800);
     assert_eq!(f["properties"]["progress_pct"], 35.0);
     assert_eq!(f["properties"]["status"], "under_construction");
     let (_, hist) = app.get_json(&format!("/api/projects/{PORT}/history")).await;
@@ -141,7 +141,7 @@ async fn the_monthly_cycle_holds_for_every_role_and_transition(kind: Kind) {
     // KPIs: the completed investment and its rate, with the number of projects they cover.
     let (_, stats) = app.get_json(&format!("/api/stats?period={p}")).await;
     let k = &stats["kpis"];
-    assert_eq!(k["investment_completed"], json!({"value": "800", "projects": 1}), "{k}");
+    assert_eq!(k["investment_completed"], json!({"value": 800, "projects": 1}), "{k}");
     assert_eq!(k["completion_rate"], json!({"value": 0.08, "projects": 1}));
     assert_eq!(k["reports"]["approved"], 1);
     let seeded = app.get_json("/api/projects").await.1["features"].as_array().map_or(0, Vec::len);
@@ -154,7 +154,7 @@ async fn the_monthly_cycle_holds_for_every_role_and_transition(kind: Kind) {
     assert_eq!(row["reports"]["missing"].as_u64().unwrap(), row["reports"]["due"].as_u64().unwrap() - 1);
     assert_eq!(row["investment_completed"]["projects"], 1);
     let edu = units["units"].as_array().unwrap().iter().find(|r| r["key"] == "区教育局").unwrap();
-    assert_eq!(edu["investment_completed"], json!({"value": "0", "projects": 0}), "nobody reported: covered by 0 projects, not a figure");
+    assert_eq!(edu["investment_completed"], json!({"value": 0, "projects": 0}), "nobody reported: covered by 0 projects, not a figure");
     assert_eq!(edu["completion_rate"]["value"], Value::Null);
     assert!(units["towns"].as_array().unwrap().iter().any(|r| r["key"] == "元觉街道"));
 
@@ -191,7 +191,7 @@ async fn the_monthly_cycle_holds_for_every_role_and_transition(kind: Kind) {
     fixed["investment_year_to_date"] = json!("820.5");
     fixed["investment_to_date"] = json!("820.5");
     let (st, r, _) = call(&app, Method::PUT, &format!("/api/reports/{rid2}"), Some(&traffic), Some(3), Some(fixed)).await;
-    assert_eq!((st, r["state"].as_str(), r["investment_year_to_date"].as_str()), (200, Some("draft"), Some("820.5")));
+    assert_eq!((st, r["state"].as_str(), r["investment_year_to_date"].as_f64()), (200, Some("draft"), Some(820.5)));
     assert_eq!(call(&app, Method::POST, &format!("/api/reports/{rid2}/submit"), Some(&traffic), Some(4), None).await.0, 200);
 
     // A correction of an approved report: a new version with its reason, and a new project revision.
@@ -204,11 +204,11 @@ async fn the_monthly_cycle_holds_for_every_role_and_transition(kind: Kind) {
     let (st, r, _) = call(&app, Method::POST, &correct, Some(&office), Some(3), Some(corrected)).await;
     assert_eq!((st, r["state"].as_str(), r["version"].as_i64(), r["correction_reason"].as_str()), (200, Some("approved"), Some(4), Some("财政决算调整")));
     let (_, f) = app.get_json(&format!("/api/projects/{PORT}")).await;
-    assert_eq!(f["properties"]["investment_completed"], "850");
+    assert_eq!(f["properties"]["investment_completed"], 850);
     let (_, h, _) = call(&app, Method::GET, &format!("/api/reports/{rid}/history"), Some(&viewer), None, None).await;
     let actions: Vec<&str> = h["versions"].as_array().unwrap().iter().map(|v| v["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["create", "submit", "approve", "correct"]);
-    assert_eq!(h["versions"][2]["body"]["investment_to_date"], "800", "the approved figures stay in the history");
+    assert_eq!(h["versions"][2]["body"]["investment_to_date"], 800, "the approved figures stay in the history");
 
     // Every step is in the audit log.
     let (_, log, _) = call(&app, Method::GET, "/api/audit?limit=200", Some(&admin), None, None).await;

@@ -41,7 +41,7 @@ async fn cookie_writes_from_another_origin_are_refused() {
             .patch(app.url(&path))
             .header("cookie", &cookie)
             .header(header, value)
-            .header("if-match", v.to_string())
+            .header("if-match", format!("\"{v}\""))
             .json(&patch)
             .send()
             .await
@@ -70,15 +70,23 @@ async fn cookie_writes_from_another_origin_are_refused() {
     let r = app.client.get(app.url(&path)).header("cookie", &cookie).header("origin", "http://evil.example").send().await.unwrap();
     assert_eq!(r.status(), 200);
     // The service's own page, by Origin or Referer.
-    let r =
-        app.client.patch(app.url(&path)).header("cookie", &cookie).header("origin", &own).header("if-match", v.to_string()).json(&patch).send().await.unwrap();
+    let r = app
+        .client
+        .patch(app.url(&path))
+        .header("cookie", &cookie)
+        .header("origin", &own)
+        .header("if-match", format!("\"{v}\""))
+        .json(&patch)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let r = app
         .client
         .patch(app.url(&path))
         .header("cookie", &cookie)
         .header("referer", format!("{own}/edit.html"))
-        .header("if-match", (v + 1).to_string())
+        .header("if-match", format!("\"{}\"", v + 1))
         .json(&json!({"properties":{"progress_pct": 56}}))
         .send()
         .await
@@ -89,7 +97,7 @@ async fn cookie_writes_from_another_origin_are_refused() {
     let r = app
         .req(Method::PATCH, &path, Some(&t))
         .header("origin", "http://evil.example")
-        .header("if-match", (v + 2).to_string())
+        .header("if-match", format!("\"{}\"", v + 2))
         .json(&patch)
         .send()
         .await
@@ -115,13 +123,13 @@ async fn write_bodies_need_their_json_media_type() {
         (Method::PATCH, format!("{ITEMS}/{ID}")),
     ];
     for (method, path) in routes {
-        let r = app.req(method.clone(), &path, Some(&t)).header("if-match", v.to_string()).body(body.clone()).send().await.unwrap();
+        let r = app.req(method.clone(), &path, Some(&t)).header("if-match", format!("\"{v}\"")).body(body.clone()).send().await.unwrap();
         let (status, p) = problem(r).await;
         assert_eq!((status, p["parameter"].as_str()), (400, Some("Content-Type")), "{method} {path}: {p}");
         for sent in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
             let r = app
                 .req(method.clone(), &path, Some(&t))
-                .header("if-match", v.to_string())
+                .header("if-match", format!("\"{v}\""))
                 .header("content-type", sent)
                 .body(body.clone())
                 .send()
@@ -150,7 +158,7 @@ async fn write_bodies_need_their_json_media_type() {
     // The accepted types, parameters and case aside.
     let r = app
         .req(Method::PATCH, &item, Some(&t))
-        .header("if-match", v.to_string())
+        .header("if-match", format!("\"{v}\""))
         .header("content-type", "Application/Merge-Patch+JSON; charset=utf-8")
         .body(json!({"properties":{"progress_pct": 12}}).to_string())
         .send()

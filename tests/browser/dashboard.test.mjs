@@ -48,7 +48,7 @@ describe('leadership view', { timeout: 10 * TIMEOUT }, () => {
         assert.ok(inv.includes('未填报'), 'unknown investment reads 未填报, never 0');
         assert.equal(await kpi(page, 'investment_total'), null);
       } else {
-        assert.ok(await page.evaluate((v) => window.planmap.state.kpi.investment_total === v, stats.investment_total));
+        assert.ok(await page.evaluate((v) => window.planmap.state.kpi.investment_total === String(v), stats.investment_total));
       }
       // The rates say what they are computed over.
       assert.match(await kpiText(page, 'completion_rate'), /按填报的|无项目填报/);

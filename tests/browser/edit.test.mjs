@@ -119,7 +119,7 @@ test('a planner signs in, draws a polygon, saves, reloads and sees it', { timeou
     assert.equal(cur.geometry.type, 'Polygon');
     assert.equal(cur.geometry.coordinates[0].length, 5);
     assert.equal(cur.properties.status, 'planned');
-    assert.equal(cur.properties.investment_total, '3200.5');
+    assert.equal(cur.properties.investment_total, 3200.5, 'money is served as a JSON number');
     assert.equal(await page.inputValue('#f-name_zh'), '端到端测试码头');
     assert.equal(await page.evaluate(() => window.planmapEdit.draw.getSnapshot().length), 1, 'the saved polygon is loaded for editing');
     const { data: hist } = await call('GET', `/api/projects/${DRAWN_ID}/history`);

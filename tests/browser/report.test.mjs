@@ -121,8 +121,8 @@ describe('monthly reports in the browser', { timeout: 10 * TIMEOUT }, () => {
       const s = await call(UNIT_USER, 'GET', `/api/reports?period=${PERIOD}&state=submitted`);
       const mine = s.data.items.find((i) => i.project_id === first);
       assert.ok(mine, 'the report is submitted on the server');
-      assert.equal(mine.report.investment_month, '120.5', 'money goes as the decimal typed');
-      assert.equal(mine.report.investment_year_to_date, '800');
+      assert.equal(mine.report.investment_month, 120.5, 'money keeps the decimal typed (a JSON number)');
+      assert.equal(mine.report.investment_year_to_date, 800);
       assert.equal(mine.report.progress_pct, 35);
       assert.equal(mine.report.reporter, UNIT_USER);
       assert.match(await page.textContent('#rp-due-summary'), /已提交 1/);

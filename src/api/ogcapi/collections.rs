@@ -103,6 +103,8 @@ async fn describe(s: &AppState, islands: &Islands, c: Collection, base: &str) ->
             link(format!("{url}/items?f=html"), "items", HTML, "the features as HTML"),
             link(format!("{url}/queryables"), "http://www.opengis.net/def/rel/ogc/1.0/queryables", SCHEMA_JSON, "filterable properties"),
             link(format!("{url}/queryables"), "queryables", SCHEMA_JSON, "filterable properties"),
+            link(format!("{url}/schema"), "http://www.opengis.net/def/rel/ogc/1.0/schema", SCHEMA_JSON, "the features' schema (Part 5)"),
+            link(format!("{url}/schema"), "describedby", SCHEMA_JSON, "the features' schema (Part 5)"),
         ]
     });
     if c.id() == "projects" {
@@ -173,7 +175,8 @@ pub(super) async fn queryables(Path(cid): Path<String>, headers: HeaderMap, RawQ
             props.insert(p.name().to_owned(), schema);
         }
     }
-    props.insert("geometry".into(), json!({"$ref": "https://geojson.org/schema/Geometry.json", "x-ogc-role": "primary-geometry"}));
+    // Part 3: a spatial queryable is described by its `format` (any geometry type here).
+    props.insert("geometry".into(), json!({"title": "位置 location", "format": "geometry-any", "x-ogc-role": "primary-geometry"}));
     let url = format!("{base}/collections/{}/queryables", c.id());
     let doc = json!({
         "$schema": "https://json-schema.org/draft/2019-09/schema",

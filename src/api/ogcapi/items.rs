@@ -2,7 +2,7 @@
 
 use super::collections::Collection;
 use super::crs::Crs;
-use super::{base_url, cell, esc, html_page, link, negotiate, self_links, with_query, Format, Islands, GEOJSON, JSON, LIMIT_DEFAULT, LIMIT_MAX};
+use super::{base_url, cell, esc, html_page, link, negotiate, self_links, with_query, Format, Islands, GEOJSON, JSON, LIMIT_DEFAULT, LIMIT_MAX, OFFSET_MAX};
 use crate::api::extract::query_pairs;
 use crate::api::{AppState, Problem};
 use crate::project::cql2::{Expr, Prop};
@@ -45,7 +45,14 @@ fn read_query(raw: Option<&str>) -> Result<ItemsQuery, Problem> {
                 }
                 q.limit = n.min(LIMIT_MAX);
             }
-            "offset" => q.offset = v.trim().parse().map_err(|_| Problem::bad_parameter("offset", format!("`{v}` is not a whole number ≥ 0")))?,
+            "offset" => {
+                q.offset = v
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| *n <= OFFSET_MAX)
+                    .ok_or_else(|| Problem::bad_parameter("offset", format!("`{v}` is not a whole number from 0 to {OFFSET_MAX}")))?;
+            }
             "f" => q.f = Some(v.clone()),
             "crs" => q.crs = Crs::parse(v).ok_or_else(|| crs_err("crs", v))?,
             "bbox-crs" => bbox_crs = Crs::parse(v).ok_or_else(|| crs_err("bbox-crs", v))?,
@@ -193,7 +200,11 @@ pub(super) async fn list(
         }
         rows.push_str("</table>");
         let title = format!("{} — {matched} matched, {} from {}", c.id(), returned, q.offset + 1);
-        return Ok(html_page(&title, &links, &rows));
+        let mut r = html_page(&title, &links, &rows);
+        if let Ok(v) = HeaderValue::from_str(&queryables_link(&base, c)) {
+            r.headers_mut().insert(header::LINK, v);
+        }
+        return Ok(r);
     }
 
     let mut body = Vec::with_capacity(features.iter().map(Vec::len).sum::<usize>() + 1024);
@@ -213,7 +224,17 @@ pub(super) async fn list(
         body.extend_from_slice(f);
     }
     body.extend_from_slice(b"]}");
-    Ok(with_headers(fmt, q.crs, body))
+    let mut r = with_headers(fmt, q.crs, body);
+    // Part 3: the items point to what they can be filtered by.
+    if let Ok(v) = HeaderValue::from_str(&queryables_link(&base, c)) {
+        r.headers_mut().insert(header::LINK, v);
+    }
+    Ok(r)
+}
+
+/// The `Link` header from the items to the collection's queryables.
+fn queryables_link(base: &str, c: Collection) -> String {
+    format!("<{base}/collections/{}/queryables>; rel=\"http://www.opengis.net/def/rel/ogc/1.0/queryables\"; type=\"application/schema+json\"", c.id())
 }
 
 pub(super) async fn one(
@@ -231,33 +252,44 @@ pub(super) async fn one(
     let fmt = negotiate(q.f.as_deref(), &headers, true)?;
     let base = base_url(&headers);
     let url = format!("{base}/collections/{}/items/{fid}", c.id());
-    let mut version = None;
-    let mut feature = match c {
+    // The feature's JSON text as written (money stays the exact decimal text it was written
+    // as), its version and time for `ETag` / `Last-Modified` (projects only).
+    let (text, stamp) = match c {
         Collection::Projects => {
             let p = s.store.get(&crate::api::extract::project_id(&fid)?).await?;
-            version = Some(p.version);
             let mut buf = Vec::new();
             project_feature(&p, q.crs, &mut buf)?;
-            serde_json::from_slice::<Value>(&buf).map_err(|_| Problem::internal())?
+            (buf, Some((p.version, p.updated_at)))
         }
         Collection::Islands => {
             let not_found = || Problem::not_found(format!("there is no island {fid}; ids are 1–{}", islands.items.len()));
             let n: u64 = fid.parse().map_err(|_| not_found())?;
             let i = islands.items.iter().find(|i| i.id == n).ok_or_else(not_found)?;
-            island_feature(i, q.crs)
+            (serde_json::to_vec(&island_feature(i, q.crs)).map_err(|_| Problem::internal())?, None)
         }
     };
     let mut links = self_links(&url, &q.pairs, fmt, &[Format::GeoJson, Format::Html]);
     links.push(link(format!("{base}/collections/{}", c.id()), "collection", JSON, "the collection"));
     if fmt == Format::Html {
+        let feature: Value = serde_json::from_slice(&text).map_err(|_| Problem::internal())?;
         let rows: Vec<(String, String)> = feature["properties"].as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), cell(v))).collect()).unwrap_or_default();
         return Ok(html_page(&format!("{} {}", c.id(), fid), &links, &super::html_table(&rows)));
     }
-    feature["links"] = Value::Array(links);
-    let mut r = with_headers(fmt, q.crs, serde_json::to_vec(&feature).unwrap_or_default());
-    // The version, for `If-Match` on the Part 4 writes.
-    if let Some(tag) = version.and_then(|v| HeaderValue::from_str(&format!("\"{v}\"")).ok()) {
-        r.headers_mut().insert(header::ETAG, tag);
+    // `links` goes in as text before the Feature's closing brace: no JSON tree in between.
+    let mut body = text;
+    if body.pop() != Some(b'}') {
+        return Err(Problem::internal());
+    }
+    body.extend_from_slice(br#","links":"#);
+    body.extend_from_slice(&serde_json::to_vec(&links).map_err(|_| Problem::internal())?);
+    body.push(b'}');
+    let mut r = with_headers(fmt, q.crs, body);
+    // The version and time, for `If-Match` / `If-Unmodified-Since` on the Part 4 writes.
+    if let Some((version, at)) = stamp {
+        r.headers_mut().insert(header::ETAG, crate::api::reply::etag(version)?);
+        if let Some(lm) = crate::api::precondition::last_modified(at) {
+            r.headers_mut().insert(header::LAST_MODIFIED, lm);
+        }
     }
     Ok(r)
 }

@@ -3,42 +3,49 @@
 //! as `/api/projects`: planner role, the same validation (422 with per-field errors), one
 //! revision with the author per accepted write, and an archive (never a hard delete) for DELETE.
 //!
-//! `If-Match` is honoured when sent (412 with `current_version` when stale). QGIS sends none,
-//! so here its absence is accepted: the write layer then reads the current version and still
-//! writes by compare-and-swap, so a racing writer gets 412 rather than being overwritten, and
-//! the overwritten state stays in the history either way.
+//! `If-Match` and `If-Unmodified-Since` are honoured when sent (RFC 9110: a list of tags, `*`,
+//! weak tags compared weakly; 412 with `current_version` when they do not hold, 404 first when
+//! the feature does not exist; Part 4's "optimistic locking" with ETags or timestamps). QGIS
+//! sends neither, so here their absence is accepted: the write layer then reads the current
+//! version and still writes by compare-and-swap, so a racing writer gets 412 rather than being
+//! overwritten, and the overwritten state stays in the history either way.
 //!
 //! `POST` takes a GeoJSON Feature whose id is the top-level `id` or `properties.id`. QGIS sends
 //! new features without one, so an absent (or null/empty) id is generated as `p-` plus twelve
 //! hex digits of a random UUID (a valid slug); a present id must be a valid slug (422 naming
 //! `id` otherwise) and not taken (409).
 //!
-//! `OPTIONS` answers 200 with an `Allow` header listing the methods the *caller* may use (QGIS
-//! offers editing only when `POST` is listed on the items and `PUT`/`PATCH`/`DELETE` on an item)
-//! and, when they may write, `Accept-Post`/`Accept-Patch` with the body media types (Part 4 draft). The `islands`
-//! collection is read-only: writes there are 405 with `Allow`.
+//! `OPTIONS` answers 200 with an `Allow` header listing the methods the *resource* supports, as
+//! RFC 9110 defines `Allow` and as the OpenAPI document lists them (QGIS offers editing when
+//! `POST` is listed on the items and `PUT`/`PATCH`/`DELETE` on an item; a caller who may not
+//! write then gets 401/403 on the write itself), and on the projects `Accept-Post`/`Accept-Patch`
+//! with the body media types (Part 4 draft). The `islands` collection is read-only: writes there
+//! are 405 with `Allow`.
 
 use super::base_url;
 use super::collections::Collection;
 use super::crs::Crs;
-use crate::api::extract::{json, json_media_types, project_id, require_json_media, Body, Caller, OptionalIfMatch};
+use super::Islands;
+use crate::api::extract::{json, json_media_types, project_id, require_json_media, Body, Caller};
+use crate::api::precondition;
 use crate::api::reply::etag;
 use crate::api::{AppState, Problem};
 use crate::auth::Role;
 use crate::project::{Project, Version};
-use crate::service::edit::take_comment;
+use crate::service::edit::{take_comment, Condition};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use serde_json::Value;
+use std::sync::Arc;
 
-const READ: &str = "GET, HEAD, OPTIONS";
-const ITEMS_WRITE: &str = "GET, HEAD, OPTIONS, POST";
-const ITEM_WRITE: &str = "GET, HEAD, OPTIONS, PUT, PATCH, DELETE";
-
-fn can_write(c: &Caller) -> bool {
-    c.require(Role::Planner).is_ok()
-}
+/// `Allow` of a read-only resource (the islands).
+pub(super) const READ: &str = "GET, HEAD, OPTIONS";
+/// `Allow` of the projects' items.
+pub(super) const ITEMS_WRITE: &str = "GET, HEAD, OPTIONS, POST";
+/// `Allow` of one project.
+pub(super) const ITEM_WRITE: &str = "GET, HEAD, OPTIONS, PUT, PATCH, DELETE";
 
 fn allow(methods: &'static str) -> [(header::HeaderName, HeaderValue); 1] {
     [(header::ALLOW, HeaderValue::from_static(methods))]
@@ -51,9 +58,9 @@ fn read_only(c: Collection) -> Response {
 }
 
 /// `OPTIONS /collections/{cid}/items`.
-pub(super) async fn options_items(c: Caller, Path(cid): Path<String>) -> Result<Response, Problem> {
+pub(super) async fn options_items(Path(cid): Path<String>) -> Result<Response, Problem> {
     let col = Collection::parse(&cid)?;
-    let writable = col == Collection::Projects && can_write(&c);
+    let writable = col == Collection::Projects;
     let mut res = (StatusCode::OK, allow(if writable { ITEMS_WRITE } else { READ })).into_response();
     if writable {
         res.headers_mut().insert(HeaderName::from_static("accept-post"), accepted(&Method::POST));
@@ -66,10 +73,24 @@ fn accepted(method: &Method) -> HeaderValue {
     HeaderValue::from_str(&json_media_types(method).join(", ")).unwrap_or(HeaderValue::from_static("application/json"))
 }
 
-/// `OPTIONS /collections/{cid}/items/{fid}`.
-pub(super) async fn options_item(c: Caller, Path((cid, _fid)): Path<(String, String)>) -> Result<Response, Problem> {
+/// `OPTIONS /collections/{cid}/items/{fid}`: 404 for a feature that does not exist, as a GET.
+pub(super) async fn options_item(
+    State(s): State<AppState>,
+    Extension(islands): Extension<Arc<Islands>>,
+    Path((cid, fid)): Path<(String, String)>,
+) -> Result<Response, Problem> {
     let col = Collection::parse(&cid)?;
-    let writable = col == Collection::Projects && can_write(&c);
+    match col {
+        Collection::Projects => {
+            s.store.get(&project_id(&fid)?).await?;
+        }
+        Collection::Islands => {
+            if !fid.parse::<u64>().is_ok_and(|n| islands.items.iter().any(|i| i.id == n)) {
+                return Err(Problem::not_found(format!("there is no island {fid}; ids are 1–{}", islands.items.len())));
+            }
+        }
+    }
+    let writable = col == Collection::Projects;
     let mut res = (StatusCode::OK, allow(if writable { ITEM_WRITE } else { READ })).into_response();
     if writable {
         res.headers_mut().insert(HeaderName::from_static("accept-patch"), accepted(&Method::PATCH));
@@ -161,11 +182,20 @@ fn written(v: Version) -> Result<Response, Problem> {
     Ok((StatusCode::NO_CONTENT, [(header::ETAG, etag(v)?)]).into_response())
 }
 
+/// 204 with the new version as `ETag` and its time as `Last-Modified`.
+fn replaced(p: &Project) -> Result<Response, Problem> {
+    let mut r = written(p.version)?;
+    if let Some(lm) = precondition::last_modified(p.updated_at) {
+        r.headers_mut().insert(header::LAST_MODIFIED, lm);
+    }
+    Ok(r)
+}
+
 /// What PUT and PATCH on an item share: a writable collection, a planner, and a body read as
 /// JSON in the storage CRS with its history comment taken out.
 struct ItemWrite {
     id: crate::project::ProjectId,
-    expected: Option<Version>,
+    cond: Condition,
     body: Value,
     comment: Option<String>,
 }
@@ -178,12 +208,12 @@ fn item_write(c: &Caller, method: &Method, cid: &str, fid: &str, headers: &Heade
     }
     c.require(Role::Planner)?;
     let id = project_id(fid)?;
-    let OptionalIfMatch(expected) = OptionalIfMatch::from_headers(headers)?;
+    let cond = precondition::condition(headers)?;
     require_json_media(method, headers)?;
     let mut v = json(body)?;
     let comment = take_comment(&mut v)?;
     to_storage_crs(headers, &mut v)?;
-    Ok(Ok(ItemWrite { id, expected, body: v, comment }))
+    Ok(Ok(ItemWrite { id, cond, body: v, comment }))
 }
 
 /// `PUT /collections/projects/items/{fid}`: replaces the feature; 204.
@@ -198,8 +228,8 @@ pub(super) async fn replace(
         Ok(w) => w,
         Err(read_only) => return Ok(read_only),
     };
-    let p = s.edits().replace(&c.acting(), &w.id, w.expected, &w.body, w.comment.as_deref()).await?;
-    written(p.version)
+    let p = s.edits().replace(&c.acting(), &w.id, &w.cond, &w.body, w.comment.as_deref()).await?;
+    replaced(&p)
 }
 
 /// `PATCH /collections/projects/items/{fid}`: a JSON merge patch of `properties`/`geometry`; 204.
@@ -214,8 +244,8 @@ pub(super) async fn patch(
         Ok(w) => w,
         Err(read_only) => return Ok(read_only),
     };
-    let p = s.edits().patch(&c.acting(), &w.id, w.expected, &w.body, w.comment.as_deref()).await?;
-    written(p.version)
+    let p = s.edits().patch(&c.acting(), &w.id, &w.cond, &w.body, w.comment.as_deref()).await?;
+    replaced(&p)
 }
 
 /// `DELETE /collections/projects/items/{fid}`: archives the project (its history stays); 204.
@@ -226,8 +256,8 @@ pub(super) async fn delete(State(s): State<AppState>, c: Caller, Path((cid, fid)
     }
     c.require(Role::Planner)?;
     let id = project_id(&fid)?;
-    let OptionalIfMatch(expected) = OptionalIfMatch::from_headers(&headers)?;
-    let v = s.edits().archive(&c.acting(), &id, expected, None).await?;
+    let cond = precondition::condition(&headers)?;
+    let v = s.edits().archive(&c.acting(), &id, &cond, None).await?;
     written(v)
 }
 
