@@ -43,6 +43,7 @@ impl App {
             edit: Arc::new(config.edit.clone()),
             max_body_bytes: config.max_body_bytes,
             tiles,
+            tiles_threshold: config.tiles_threshold,
         };
         let router = api::router(state.clone(), config.max_body_bytes, Duration::from_secs(config.request_timeout));
         let listener = TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;

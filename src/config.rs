@@ -222,6 +222,10 @@ pub struct ServeArgs {
     /// Memory for cached vector tiles, in MiB; 0 turns the tile cache off.
     #[arg(long, env = "PLANMAP_TILE_CACHE_MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(0..=65_536))]
     pub tile_cache_mb: u64,
+    /// Above this many projects the map page draws them from vector tiles, takes its figures
+    /// from `/api/stats` and pages its table on the server, instead of loading every project.
+    #[arg(long, env = "PLANMAP_TILES_THRESHOLD", default_value_t = 2000)]
+    pub tiles_threshold: u64,
     /// Sign-in, sessions and editing limits.
     #[command(flatten)]
     pub edit: EditConfig,
@@ -247,6 +251,7 @@ impl ServeArgs {
         take!(max_body_bytes = "max_body_bytes");
         take!(request_timeout = "request_timeout");
         take!(tile_cache_mb = "tile_cache_mb");
+        take!(tiles_threshold = "tiles_threshold");
         take!(edit.read_access = "read_access");
         take!(edit.session_hours = "session_hours");
         take!(edit.cookie_secure = "cookie_secure");
@@ -403,6 +408,8 @@ pub struct Config {
     pub request_timeout: u64,
     /// Tile cache budget in bytes (0: off).
     pub tile_cache_bytes: u64,
+    /// Projects above which the page works on tiles.
+    pub tiles_threshold: u64,
     /// Sign-in, sessions and editing limits.
     pub edit: EditConfig,
 }
@@ -420,6 +427,7 @@ impl Config {
             max_body_bytes: serve.max_body_bytes,
             request_timeout: serve.request_timeout,
             tile_cache_bytes: serve.tile_cache_mb * 1024 * 1024,
+            tiles_threshold: serve.tiles_threshold,
             edit: serve.edit.clone(),
         })
     }
@@ -436,6 +444,7 @@ impl Config {
             max_body_bytes: 10 * 1024 * 1024,
             request_timeout: 60,
             tile_cache_bytes: 64 * 1024 * 1024,
+            tiles_threshold: 2000,
             edit: EditConfig::default(),
         }
     }
