@@ -249,16 +249,16 @@ pub async fn the_extent_covers_every_live_project_and_its_time_span(s: &dyn Stor
             json!({"start_date":"2025-01-01","planned_completion":"2030-01-01","actual_completion":"2026-10-31"}),
         ),
         project("e-undated", point(121.15, 27.95), json!({})),
-        project("e-gone", point(122.5, 28.5), json!({"start_date":"2020-01-01"})),
+        project("e-gone", point(121.4, 28.1), json!({"start_date":"2020-01-01"})),
     ];
     s.apply_batch(&items, BatchMode::CreateOnly, &meta()).await.unwrap();
     s.archive(&id("e-gone"), Version(1), &meta()).await.unwrap();
     let e = s.extent().await.unwrap();
     assert_eq!(e.count, 3);
     let [min_x, min_y, max_x, max_y] = e.bbox.unwrap().to_array();
-    // Containing (the embedded store's boxes are rounded outward), and tight to about a metre.
+    // Containing (the embedded store's boxes are 32-bit floats rounded outward), and tight to a few metres.
     for (got, want) in [(min_x, 121.01), (min_y, 27.8), (max_x, 121.2), (max_y, 27.95)] {
-        assert!((got - want).abs() < 1e-5, "{:?}", e.bbox);
+        assert!((got - want).abs() < 5e-5, "{:?}", e.bbox);
     }
     assert!(min_x <= 121.01 && min_y <= 27.8 && max_x >= 121.2 && max_y >= 27.95, "{:?}", e.bbox);
     assert_eq!(e.first_start.map(|d| d.to_string()).as_deref(), Some("2024-03-01"));
