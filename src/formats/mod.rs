@@ -319,10 +319,11 @@ impl TempFile {
 pub enum FileWriter {
     /// GeoPackage: SQLite writes it.
     Gpkg(gpkg::GpkgWriter),
-    /// Shapefile zip; `None` only while a page is being written on a blocking thread.
-    Shapefile(Option<shapefile_writer::ShapefileWriter>),
+    /// Shapefile zip; `None` only while a page is being written on a blocking thread. Boxed:
+    /// four open writers with their buffers are kilobytes, the GeoPackage writer is a handle.
+    Shapefile(Option<Box<shapefile_writer::ShapefileWriter>>),
     /// FlatGeobuf; `None` only while a page is being written on a blocking thread.
-    FlatGeobuf(Option<flatgeobuf_writer::FlatGeobufWriter>),
+    FlatGeobuf(Option<Box<flatgeobuf_writer::FlatGeobufWriter>>),
 }
 
 /// Runs a synchronous encoder step off the async threads, moving the writer there and back.
@@ -347,8 +348,8 @@ impl FileWriter {
     pub async fn create(f: ExportFormat) -> Result<Option<FileWriter>, FormatError> {
         Ok(Some(match f {
             ExportFormat::Gpkg => FileWriter::Gpkg(gpkg::GpkgWriter::create().await?),
-            ExportFormat::Shapefile => FileWriter::Shapefile(Some(shapefile_writer::ShapefileWriter::create()?)),
-            ExportFormat::FlatGeobuf => FileWriter::FlatGeobuf(Some(flatgeobuf_writer::FlatGeobufWriter::create()?)),
+            ExportFormat::Shapefile => FileWriter::Shapefile(Some(Box::new(shapefile_writer::ShapefileWriter::create()?))),
+            ExportFormat::FlatGeobuf => FileWriter::FlatGeobuf(Some(Box::new(flatgeobuf_writer::FlatGeobufWriter::create()?))),
             ExportFormat::GeoJson | ExportFormat::Csv | ExportFormat::Kml => return Ok(None),
         }))
     }

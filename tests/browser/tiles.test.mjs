@@ -102,10 +102,10 @@ describe('page on tiles', { timeout: 6 * TIMEOUT }, () => {
       assert.equal(await page.getAttribute('#count', 'data-count'), String(COUNT));
       assert.equal(await page.getAttribute('[data-kpi="count"] .kpi-value', 'data-value'), String(COUNT));
       assert.equal(await page.locator('#project-list .proj-item').count(), 200);
-      assert.equal(await page.isVisible('#table-more'), true);
 
       // "Show more" loads the next page from the server.
-      await page.evaluate(() => document.getElementById('tab-projects').click());
+      await page.click('#tab-projects');
+      assert.equal(await page.isVisible('#table-more'), true);
       await page.click('#table-more');
       await page.waitForFunction(() => document.querySelectorAll('#project-list .proj-item').length === 400);
       const ids = await page.evaluate(() => window.planmap.state.features.map((f) => String(f.id)));
