@@ -55,6 +55,9 @@ async function measure(browser, base, label) {
     await page.waitForFunction(() => window.planmap && window.planmap.ready, null, { timeout: 120000 });
     await page.evaluate(() => window.planmap.ready);
     const t = await page.evaluate(() => window.planmap.state.timings);
+    // Read before the month steps below (which show fewer projects, as they were then).
+    const n = await page.evaluate(() => (window.planmap.state.tiled ? window.planmap.state.total : window.planmap.state.raw.length));
+    const tiled = await page.evaluate(() => !!window.planmap.state.tiled);
     // A filter change (client-side): time until map data, KPIs, charts and table are redrawn.
     const filterMs = await page.evaluate(async () => {
       const s = document.getElementById('status-filter').querySelector('#st-under_construction');
@@ -86,8 +89,6 @@ async function measure(browser, base, label) {
       m.off('render', on);
       return frames / 2;
     });
-    const n = await page.evaluate(() => (window.planmap.state.tiled ? window.planmap.state.total : window.planmap.state.raw.length));
-    const tiled = await page.evaluate(() => !!window.planmap.state.tiled);
     rows.push({ n, tiled, first: t.firstRenderMs, idle: t.idleMs, numbers: t.numbersMs, filterMs, firstStepMs, sliderMs, fps });
     await ctx.close();
   }
