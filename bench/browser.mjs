@@ -6,9 +6,10 @@
 //   node bench/browser.mjs                 # builds nothing; uses ./target/debug/planmap (or PLANMAP_BIN)
 //   PLANMAP_BIN=target/release/planmap COUNT=10000 RUNS=3 node bench/browser.mjs
 //
-// It starts its own servers on free loopback ports: one with the seed (46 projects), one on a
+// It starts its own servers on free loopback ports: one with the seed (46 projects), two on a
 // temporary SQLite file filled by `planmap demo-data --count COUNT --seed 1` (server with
-// --seed false). Needs Debian's chromium (CHROMIUM overrides) and tests/browser's node_modules
+// --seed false): one with the default --tiles-threshold (2,000: above it the page works on
+// tiles), one with the threshold above COUNT (the whole list, as below the threshold). Needs Debian's chromium (CHROMIUM overrides) and tests/browser's node_modules
 // (cd tests/browser && npm ci). Prints one line per measure; exits non-zero on a failure.
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,9 +33,9 @@ function freePort() {
     s.on('error', rej);
   });
 }
-async function serve(dbUrl, seed) {
+async function serve(dbUrl, seed, extra = []) {
   const port = await freePort();
-  const child = spawn(BIN, ['--database-url', dbUrl, '--bind', `127.0.0.1:${port}`, '--seed', String(seed), 'serve'],
+  const child = spawn(BIN, ['--database-url', dbUrl, '--bind', `127.0.0.1:${port}`, '--seed', String(seed), 'serve', ...extra],
     { stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i++) {
@@ -54,6 +55,9 @@ async function measure(browser, base, label) {
     await page.waitForFunction(() => window.planmap && window.planmap.ready, null, { timeout: 120000 });
     await page.evaluate(() => window.planmap.ready);
     const t = await page.evaluate(() => window.planmap.state.timings);
+    // Read before the month steps below (which show fewer projects, as they were then).
+    const n = await page.evaluate(() => (window.planmap.state.tiled ? window.planmap.state.total : window.planmap.state.raw.length));
+    const tiled = await page.evaluate(() => !!window.planmap.state.tiled);
     // A filter change (client-side): time until map data, KPIs, charts and table are redrawn.
     const filterMs = await page.evaluate(async () => {
       const s = document.getElementById('status-filter').querySelector('#st-under_construction');
@@ -85,12 +89,11 @@ async function measure(browser, base, label) {
       m.off('render', on);
       return frames / 2;
     });
-    const n = await page.evaluate(() => window.planmap.state.raw.length);
-    rows.push({ n, first: t.firstRenderMs, idle: t.idleMs, numbers: t.numbersMs, filterMs, firstStepMs, sliderMs, fps });
+    rows.push({ n, tiled, first: t.firstRenderMs, idle: t.idleMs, numbers: t.numbersMs, filterMs, firstStepMs, sliderMs, fps });
     await ctx.close();
   }
   const med = (k) => rows.map((x) => x[k]).sort((a, b) => a - b)[Math.floor(rows.length / 2)];
-  console.log(`${label.padEnd(22)} projects=${rows[0].n}  numbers_ms=${med('numbers')}  first_render_ms=${med('first')}  map_idle_ms=${med('idle')}  `
+  console.log(`${label.padEnd(30)} projects=${rows[0].n}  mode=${rows[0].tiled ? 'tiles' : 'whole'}  numbers_ms=${med('numbers')}  first_render_ms=${med('first')}  map_idle_ms=${med('idle')}  `
     + `filter_ms=${Math.round(med('filterMs'))}  first_month_step_ms=${Math.round(med('firstStepMs'))}  month_step_ms=${Math.round(med('sliderMs'))}  `
     + `pan_fps=${med('fps').toFixed(1)}  (median of ${RUNS})`);
   return rows;
@@ -105,10 +108,13 @@ try {
   execFileSync(BIN, ['--database-url', synthDb, 'demo-data', '--count', String(COUNT), '--seed', '1'], { stdio: 'ignore' });
   servers.push(await serve(seedDb, true));
   servers.push(await serve(synthDb, false));
+  // The same synthetic store with the whole list loaded (threshold above COUNT), for comparison.
+  servers.push(await serve(synthDb, false, ['--tiles-threshold', String(COUNT + 1)]));
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   console.log(`# planmap browser benchmark (${BIN}, headless Chromium with software GL, 1920x1080)`);
   await measure(browser, servers[0].base, 'dongtou seed');
   await measure(browser, servers[1].base, `synthetic ${COUNT}`);
+  await measure(browser, servers[2].base, `synthetic ${COUNT}, whole list`);
 } finally {
   if (browser) await browser.close();
   for (const s of servers) s.child.kill();

@@ -45,6 +45,7 @@ impl App {
             max_body_bytes: config.max_body_bytes,
             tiles,
             basemaps: Arc::new(basemaps),
+            tiles_threshold: config.tiles_threshold,
         };
         let router = api::router(state.clone(), config.max_body_bytes, Duration::from_secs(config.request_timeout));
         let listener = TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;

@@ -230,6 +230,10 @@ pub struct ServeArgs {
     /// Memory for cached basemap tiles (proxied and local), in MiB; 0 turns that cache off.
     #[arg(long, env = "PLANMAP_BASEMAP_CACHE_MB", default_value_t = 128, value_parser = clap::value_parser!(u64).range(0..=65_536))]
     pub basemap_cache_mb: u64,
+    /// Above this many projects the map page draws them from vector tiles, takes its figures
+    /// from `/api/stats` and pages its table on the server, instead of loading every project.
+    #[arg(long, env = "PLANMAP_TILES_THRESHOLD", default_value_t = 2000)]
+    pub tiles_threshold: u64,
     /// Sign-in, sessions and editing limits.
     #[command(flatten)]
     pub edit: EditConfig,
@@ -257,6 +261,7 @@ impl ServeArgs {
         take!(tile_cache_mb = "tile_cache_mb");
         take!(basemap_config = "basemap_config");
         take!(basemap_cache_mb = "basemap_cache_mb");
+        take!(tiles_threshold = "tiles_threshold");
         take!(edit.read_access = "read_access");
         take!(edit.session_hours = "session_hours");
         take!(edit.cookie_secure = "cookie_secure");
@@ -417,6 +422,8 @@ pub struct Config {
     pub basemaps: Basemaps,
     /// Basemap tile cache budget in bytes (0: off).
     pub basemap_cache_bytes: u64,
+    /// Projects above which the page works on tiles.
+    pub tiles_threshold: u64,
     /// Sign-in, sessions and editing limits.
     pub edit: EditConfig,
 }
@@ -440,6 +447,7 @@ impl Config {
                 None => Basemaps::none(),
             },
             basemap_cache_bytes: serve.basemap_cache_mb * 1024 * 1024,
+            tiles_threshold: serve.tiles_threshold,
             edit: serve.edit.clone(),
         })
     }
@@ -458,6 +466,7 @@ impl Config {
             tile_cache_bytes: 64 * 1024 * 1024,
             basemaps: Basemaps::none(),
             basemap_cache_bytes: 16 * 1024 * 1024,
+            tiles_threshold: 2000,
             edit: EditConfig::default(),
         }
     }

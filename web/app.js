@@ -16,18 +16,21 @@
 import { STRINGS } from './i18n.js';
 import { resizeCharts } from './charts.js';
 import { $ } from './dom.js';
-import { STATUS_KEYS, NULL_KEY, PROJECT_LAYERS, CLUSTER_MAX_ZOOM } from './map-style.js';
+import { STATUS_KEYS, NULL_KEY, CLUSTER_MAX_ZOOM } from './map-style.js';
 import { getJSON } from './api.js';
 import { PAGE_SIZE, state, storeLang, asOfDate, tr } from './state.js';
-import { startPrefetch, apiQuery, fetchForMonth, deriveAll, applyFilters } from './data.js';
+import {
+  startPrefetch, apiQuery, fetchForMonth, deriveAll, applyFilters, metaPromise, prefetchedTiled, tiledQuery, fetchTablePage,
+} from './data.js';
 import {
   createMap, map, styleLoaded, fitDistrict, flyTo, hitAt, loadBasemap, refreshAttribution, setMapLang,
-  updateChoropleth, updateMapData,
+  updateChoropleth, updateMapData, updateTiles, projectLayers,
 } from './map.js';
+import { kpisFromServer } from './dashboard.js';
 import { setSelection, setHover } from './selection.js';
 import {
   exportMenu, onFiltersChange, renderPanel, applyStaticStrings, renderStatusFilter, renderFilterSelects,
-  renderLegend, renderCount, renderDashboard, renderTable, setTab, progressTab, onOpenProject,
+  renderLegend, renderCount, renderDashboard, renderTable, setTab, progressTab, onOpenProject, renderTiledControls,
 } from './panel.js';
 import { openDetails, closeDetails, renderDetails, refreshDetails } from './details.js';
 import { readUrl, applyUrl, writeUrl, enableUrlWrites } from './url-state.js';
@@ -50,6 +53,14 @@ async function loadProjects() {
   state.lastQuery = apiQuery().toString();
   renderCount();
   try {
+    if (state.tiled == null) {
+      state.tiled = await prefetchedTiled();
+      renderTiledControls();
+    }
+    if (state.tiled) {
+      await loadTiled(seq);
+      return;
+    }
     if (state.rawMonth !== state.month) {
       const { features, source } = await fetchForMonth(state.month);
       if (seq !== state.fetchSeq) return; // a newer request won
@@ -72,6 +83,45 @@ async function loadProjects() {
     state.error = e.message || String(e);
     renderCount();
   }
+}
+
+/**
+ * On tiles (more projects than the server's threshold): the numbers and charts from /api/stats,
+ * the table's first page from /api/projects?limit=&offset=, the map from vector tiles with the
+ * same filters. The page never holds every project.
+ */
+async function loadTiled(seq) {
+  const q = tiledQuery();
+  const [stats, rows] = await Promise.all([getJSON('api/stats', q), fetchTablePage(q, 0)]);
+  if (seq !== state.fetchSeq) return;
+  state.serverStats = stats;
+  state.total = stats.count;
+  state.kpi = kpisFromServer(stats.kpis);
+  state.features = rows;
+  state.all = rows;
+  state.props = rows.map((f) => ({ ...f.properties, _id: String(f.id) }));
+  state.shown = PAGE_SIZE;
+  refreshDetails();
+  renderPanel();
+  await styleLoaded;
+  if (seq !== state.fetchSeq) return;
+  state.loading = false;
+  updateTiles(q);
+  renderCount();
+  writeUrl();
+}
+
+/** On tiles, "show more" loads the table's next page from the server first. */
+async function showMoreRows() {
+  if (state.tiled && state.features.length < Math.min(state.shown + PAGE_SIZE, state.total ?? 0)) {
+    const seq = state.fetchSeq;
+    const more = await fetchTablePage(tiledQuery(), state.features.length);
+    if (seq !== state.fetchSeq) return;
+    state.features = state.features.concat(more);
+    state.all = state.features;
+  }
+  state.shown += PAGE_SIZE;
+  renderTable();
 }
 
 function renderMap() {
@@ -167,7 +217,9 @@ $('table-q').addEventListener('input', (e) => {
   clearTimeout(qTimer);
   qTimer = setTimeout(() => { state.q = e.target.value.trim(); state.shown = PAGE_SIZE; loadProjects(); }, 200);
 });
-$('table-more').addEventListener('click', () => { state.shown += PAGE_SIZE; renderTable(); });
+$('table-more').addEventListener('click', () => {
+  showMoreRows().catch((e) => { state.error = e.message || String(e); renderCount(); });
+});
 
 wireMonthSlider(setMonth);
 
@@ -257,7 +309,7 @@ window.planmap = {
   ready,
   /** Ids of the projects whose geometry is drawn in the current view. */
   renderedProjectIds() {
-    const ids = new Set(map.queryRenderedFeatures({ layers: PROJECT_LAYERS }).map((f) => f.properties._id));
+    const ids = new Set(map.queryRenderedFeatures({ layers: projectLayers() }).map((f) => String(f.properties._id ?? f.properties.id)));
     return [...ids].sort();
   },
   /** Texts of the labels placed in the current view (layer id -> texts). */
@@ -292,7 +344,7 @@ async function start() {
   renderCount();
   $('table-q').value = state.q;
   setTab(state.tab);
-  const metaP = getJSON('api/meta').then((m) => { state.meta = m; renderFilterSelects(); }).catch(() => { /* optional */ });
+  const metaP = metaPromise.then((m) => { state.meta = m; renderFilterSelects(); }).catch(() => { /* optional */ });
   const targetsP = getJSON('api/plan/targets').then((x) => { state.targets = Array.isArray(x) ? x : []; }).catch(() => { state.targets = []; });
   const baseP = loadBasemap().catch((e) => { state.error = e.message; renderCount(); });
   // Configured imagery / vector basemaps (none: nothing changes). After the style, before ready.
@@ -306,7 +358,8 @@ async function start() {
   // First render: the first frame in which projects are drawn (the panel is already filled).
   const firstFrame = new Promise((res) => {
     const onRender = () => {
-      if (!state.features.length || map.queryRenderedFeatures({ layers: [...PROJECT_LAYERS, 'cluster-circle'] }).length) {
+      const layers = [...projectLayers(), 'cluster-circle', 'tile-cluster'].filter((l) => map.getLayer(l));
+      if (!state.features.length || map.queryRenderedFeatures({ layers }).length) {
         map.off('render', onRender);
         performance.mark('planmap:first-render');
         res();

@@ -144,6 +144,91 @@ export function renderCharts(ctx, props) {
   });
 }
 
+/**
+ * The charts from the server's aggregation (GET /api/stats), for a page working on tiles: one
+ * series per chart (counts; the status split within a group is not aggregated on the server).
+ * The island and task charts need every project and are left empty with a note.
+ */
+export function renderStatsCharts(ctx, stats) {
+  const { tr } = ctx;
+  const rows = (buckets, order) => {
+    const rank = (k) => (k == null ? 1e9 : (order && order.indexOf(k) >= 0 ? order.indexOf(k) : 1e8));
+    return [...(buckets || [])].sort((a, b) => rank(a.key) - rank(b.key) || b.count - a.count);
+  };
+  const mk = (id, buckets, labelFn, order, pick) => {
+    const r = rows(buckets, order);
+    barChart(document.getElementById(id), {
+      categories: r.map((b) => (b.key == null ? tr('unknown') : labelFn(b.key))),
+      keys: r.map((b) => b.key),
+      series: [{ name: tr('chart.axis.count'), color: '#5b8cc0', data: r.map((b) => b.count) }],
+      horizontal: true,
+      axisName: tr('chart.axis.count'),
+      onPick: pick ? (k) => ctx.onPick(pick, k) : null,
+      selectedKey: ctx.selectedKey(id),
+    });
+  };
+  mk('chart-action', stats.by_action, (k) => ctx.actionShort(k), ['1', '2', '3', '4', '5'], 'action');
+  mk('chart-status', (stats.by_status || []).map((b) => ({ ...b, key: b.key ?? 'null' })), (k) => tr(`status.${k}`), STATUS_ORDER, 'status');
+  mk('chart-town', stats.by_town, (k) => ctx.townName(k), ctx.towns, 'town');
+  mk('chart-kind', stats.by_kind, (k) => ctx.kindName(k), null, 'kind');
+  for (const id of ['chart-island', 'chart-task']) {
+    const box = document.getElementById(id);
+    disposeChart(box);
+    box.replaceChildren(el('p', { class: 'muted chart-note', text: tr('chart.tiles_only') }));
+    box.style.height = 'auto';
+  }
+  const byAct = rows(stats.by_action, ['1', '2', '3', '4', '5']);
+  const box = document.getElementById('chart-inv-action');
+  const note = document.getElementById('chart-inv-note');
+  if (!byAct.some((b) => b.investment_reported > 0)) {
+    disposeChart(box);
+    box.hidden = true;
+    note.textContent = tr('chart.no_investment');
+    return;
+  }
+  box.hidden = false;
+  note.textContent = byAct.filter((b) => b.key != null).map((b) => (b.investment_reported
+    ? `${ctx.actionShort(b.key)}: ${tr('kpi.reported', { n: b.investment_reported, total: b.count })}`
+    : `${ctx.actionShort(b.key)}: ${tr('kpi.none_reported', { total: b.count })}`)).join('；');
+  barChart(box, {
+    categories: byAct.map((b) => (b.key == null ? tr('unknown') : ctx.actionShort(b.key))),
+    keys: byAct.map((b) => b.key),
+    series: [
+      { name: tr('chart.series.total'), color: '#5b8cc0', data: byAct.map((b) => Number(b.investment_total)) },
+      { name: tr('chart.series.completed'), color: '#2b8a3e', data: byAct.map((b) => Number(b.investment_completed)) },
+    ],
+    horizontal: true,
+    axisName: tr('chart.axis.wan'),
+    money: (v) => formatMoney(String(v), ctx.lang, tr),
+    onPick: (k) => ctx.onPick('action', k),
+  });
+}
+
+/** The server's KPIs (GET /api/stats `kpis`) in the shape renderKpis reads (format.js kpis()). */
+export function kpisFromServer(k) {
+  return {
+    count: k.count,
+    investment_total: k.investment_total.value,
+    investment_reported: k.investment_total.projects,
+    investment_completed: k.investment_completed.value,
+    completed_reported: k.investment_completed.projects,
+    annual_plan: k.annual_plan.value,
+    annual_plan_reported: k.annual_plan.projects,
+    annual_year: k.year,
+    completion_rate: k.completion_rate.value,
+    completion_rate_n: k.completion_rate.projects,
+    start_rate: k.start_rate.value,
+    start_rate_n: k.start_rate.projects,
+    started: k.start_rate.value == null ? 0 : Math.round(k.start_rate.value * k.start_rate.projects),
+    under_construction: k.under_construction,
+    completed_count: k.completed,
+    status_reported: k.status_reported,
+    late: k.late,
+    late_ids: k.late_ids,
+    late_known: k.late_known,
+  };
+}
+
 // ------------------------------------------------------------------ project table
 const COLS = [
   { id: 'name', key: 'table.col.name' },
@@ -224,10 +309,12 @@ export function renderTableRows(ctx, rows, shown) {
   }
   tbody.replaceChildren(frag);
   const more = document.getElementById('table-more');
-  const rest = rows.length - Math.min(shown, rows.length);
+  // On tiles the rows are the pages loaded so far and `ctx.total` is the server's count.
+  const total = ctx.total ?? rows.length;
+  const rest = total - Math.min(shown, rows.length);
   more.hidden = rest <= 0;
   if (rest > 0) more.textContent = tr('table.more', { n: formatInt(Math.min(rest, ctx.pageSize)) });
-  document.getElementById('table-info').textContent = tr('table.showing', { n: formatInt(Math.min(shown, rows.length)), total: formatInt(rows.length) });
+  document.getElementById('table-info').textContent = tr('table.showing', { n: formatInt(Math.min(shown, rows.length)), total: formatInt(total) });
 }
 
 export function lateText(tr, l) {

@@ -3,16 +3,73 @@
 import { lateness, deriveAsOf, kpis, monthEnd } from './format.js';
 import { STATUS_KEYS, NULL_KEY } from './map-style.js';
 import { getJSON } from './api.js';
-import { state, asOfDate } from './state.js';
+import { PAGE_SIZE, state, asOfDate } from './state.js';
 import { statusKey } from './labels.js';
 
 let prefetch = null;
+/** The vocabularies, the project count and the tiles threshold; asked for first, once. */
+export const metaPromise = getJSON('api/meta');
+
+/**
+ * Above the server's threshold (`--tiles-threshold`) the page works on tiles: the map draws
+ * /tiles/projects/{z}/{x}/{y}.mvt, the figures come from /api/stats and the table pages from
+ * /api/projects?limit=&offset=; nothing loads every project.
+ */
+export function tiledFor(meta) {
+  return !!meta && Number.isFinite(meta.project_count) && Number.isFinite(meta.tiles_threshold) && meta.project_count > meta.tiles_threshold;
+}
+
 /**
  * Asks for the projects before the map is created: creating the WebGL context takes a while on
  * slow machines, and the request (the biggest one) can run meanwhile. Used by the first load.
+ * The project count decides first whether there is a whole list to ask for.
  */
 export function startPrefetch(month) {
-  prefetch = month ? null : getJSON('api/projects').catch((e) => ({ error: e }));
+  prefetch = month ? null : metaPromise
+    .then((m) => (tiledFor(m) ? { tiled: true } : getJSON('api/projects')))
+    .catch((e) => ({ error: e }));
+}
+
+/**
+ * The current filters as the server's query, exactly (on tiles nothing is filtered in the page):
+ * 未填报 status/action/town become CQL2 `IS NULL`, the month `as_of`, the search `q` (names).
+ */
+export function tiledQuery() {
+  const p = new URLSearchParams();
+  const cql = [];
+  const keys = [...STATUS_KEYS, NULL_KEY];
+  if (!keys.every((k) => state.statusSel.has(k))) {
+    const sel = STATUS_KEYS.filter((k) => state.statusSel.has(k));
+    const parts = sel.length ? [`status IN (${sel.map((k) => `'${k}'`).join(', ')})`] : [];
+    if (state.statusSel.has(NULL_KEY)) parts.push('status IS NULL');
+    cql.push(parts.length ? `(${parts.join(' OR ')})` : '(status IS NULL AND status IS NOT NULL)');
+  }
+  if (state.action === NULL_KEY) cql.push('action IS NULL');
+  else if (state.action) p.set('action', state.action);
+  if (state.town === NULL_KEY) cql.push('town IS NULL');
+  else if (state.town) p.set('town', state.town);
+  if (state.kind) p.set('kind', state.kind);
+  if (state.q) p.set('q', state.q);
+  if (state.month) p.set('as_of', monthEnd(state.month));
+  if (cql.length) p.set('filter', cql.join(' AND '));
+  return p;
+}
+
+/** One page of the table on tiles: `offset` onwards, in the server's (id) order, with lateness. */
+export async function fetchTablePage(query, offset) {
+  const p = new URLSearchParams(query);
+  p.set('limit', String(PAGE_SIZE));
+  p.set('offset', String(offset));
+  const fc = await getJSON('api/projects', p);
+  const d = asOfDate();
+  return validFeatures(fc).map((f) => ({ ...f, _late: lateness(f.properties, d) }));
+}
+
+/** Whether the first load found the page on tiles (the prefetch's answer). */
+export async function prefetchedTiled() {
+  if (!prefetch) return tiledFor(await metaPromise.catch(() => null));
+  const r = await prefetch;
+  return !!(r && r.tiled);
 }
 
 // Every project is loaded once per month (10,000 are ~10 MB of GeoJSON, fetched once); the
@@ -44,6 +101,7 @@ const validFeatures = (fc) => (fc.features || []).filter((f) => f && f.geometry 
 async function latestProjects() {
   if (state.latestRaw) return state.latestRaw;
   let fc;
+  if (prefetch && (await prefetch).tiled) prefetch = null;
   if (prefetch) {
     fc = await prefetch;
     prefetch = null;

@@ -25,8 +25,9 @@ export function shownQuery({ ids, serverQuery, exact }) {
 
 /**
  * Build the menu into `host` (an element of the header buttons).
- * opts: tr(key, vars) translates; scope() -> { total, ids, serverQuery, exact } describes the
- * projects at the time of the call.
+ * opts: tr(key, vars) translates; scope() -> { total, ids, serverQuery, exact, count? } describes
+ * the projects at the time of the call (`count`, when given, is how many are shown: on tiles the
+ * page holds only the table's rows).
  */
 export function createExportMenu(host, { tr, scope }) {
   let uid = 0;
@@ -70,13 +71,13 @@ export function createExportMenu(host, { tr, scope }) {
     const shownLabel = pop.querySelector('label[data-scope="shown"]');
     const all = pop.querySelector('label[data-scope="all"] span');
     all.textContent = s.total == null ? tr('export.scope.all') : tr('export.scope.all.n', { n: s.total });
-    shownLabel.querySelector('span').textContent = tr('export.scope.shown.n', { n: s.ids.length });
+    shownLabel.querySelector('span').textContent = tr('export.scope.shown.n', { n: s.count ?? s.ids.length });
     const partialShown = shownQuery(s).partial;
     const noteText = tr('export.partial', { max: MAX_IDS });
     shownLabel.title = partialShown ? noteText : '';
     note.textContent = noteText;
     note.hidden = !(partial && current === 'shown');
-    const empty = s.ids.length === 0;
+    const empty = (s.count ?? s.ids.length) === 0;
     const shownInput = shownLabel.querySelector('input');
     shownInput.disabled = empty;
     if (empty && current === 'shown') {

@@ -32,6 +32,9 @@ export const POLY = ['Polygon', 'MultiPolygon'];
 export const LINE = ['LineString', 'MultiLineString'];
 export const POINT = ['Point', 'MultiPoint'];
 export const PROJECT_LAYERS = ['proj-point', 'proj-line', 'proj-fill', 'proj-fill-outline', 'proj-marker'];
+// The same projects from vector tiles (a page above the tiles threshold); `id` is the project id.
+export const TILE_LAYERS = ['tile-fill', 'tile-outline', 'tile-line', 'tile-point'];
+export const TILE_CLUSTER_LAYERS = ['tile-cluster', 'tile-cluster-count'];
 export const CLUSTER_MIN = 800; // more projects than this: aggregate when zoomed out
 export const CLUSTER_MAX_ZOOM = 11;
 export const EMPTY_FC = { type: 'FeatureCollection', features: [] };
@@ -48,6 +51,41 @@ export const labelLetterSpacing = (lang) => (lang === 'zh' ? 0.15 : 0.02);
 const invRadius = ['case', ['<', ['get', '_inv'], 0], 5,
   ['interpolate', ['linear'], ['sqrt', ['get', '_inv']], 0, 4.5, 100, 6, 316, 9, 1000, 14, 2236, 20]];
 const zoomed = (expr, lo, hi) => ['interpolate', ['linear'], ['zoom'], 8, ['*', expr, lo], 14, ['*', expr, hi]];
+
+/** The layers that draw the projects from the vector tile source `project-tiles`. */
+export function tileLayers(lang) {
+  const src = { source: 'project-tiles', 'source-layer': 'projects' };
+  const single = ['!', ['has', 'point_count']];
+  const tileInv = ['to-number', ['coalesce', ['get', 'investment_total'], -1]];
+  const radius = ['case', ['<', tileInv, 0], 5,
+    ['interpolate', ['linear'], ['sqrt', tileInv], 0, 4.5, 100, 6, 316, 9, 1000, 14, 2236, 20]];
+  return [
+    { id: 'tile-fill', type: 'fill', ...src, filter: geomIs(POLY), paint: { 'fill-color': statusColorExpr, 'fill-opacity': 0.22 } },
+    { id: 'tile-outline', type: 'line', ...src, filter: geomIs(POLY),
+      paint: { 'line-color': statusColorExpr, 'line-width': ['interpolate', ['linear'], ['zoom'], 9, 1.2, 13, 2.2] } },
+    { id: 'tile-line', type: 'line', ...src, filter: geomIs(LINE), layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: { 'line-color': statusColorExpr, 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 2.5, 14, 5] } },
+    { id: 'tile-point', type: 'circle', ...src, filter: ['all', geomIs(POINT), single],
+      paint: {
+        'circle-color': ['case', ['<', tileInv, 0], '#ffffff', statusColorExpr],
+        'circle-radius': zoomed(radius, 0.9, 1.5),
+        'circle-stroke-color': ['case', ['<', tileInv, 0], statusColorExpr, '#ffffff'],
+        'circle-stroke-width': ['case', ['<', tileInv, 0], 2.6, 1.5],
+      } },
+    { id: 'tile-cluster', type: 'circle', ...src, filter: ['has', 'point_count'],
+      paint: {
+        'circle-color': '#e3effa', 'circle-stroke-color': '#0b5cad', 'circle-stroke-width': 2,
+        'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 2, 12, 100, 20, 1000, 30],
+      } },
+    { id: 'tile-cluster-count', type: 'symbol', ...src, filter: ['has', 'point_count'],
+      layout: { 'text-field': ['to-string', ['get', 'point_count']], 'text-font': LABEL_FONTS, 'text-size': 12, 'text-allow-overlap': true },
+      paint: { 'text-color': '#0b2a4a' } },
+    { id: 'tile-label', type: 'symbol', ...src, minzoom: 12, filter: single,
+      layout: { 'text-field': nameExpr(lang), 'text-font': LABEL_FONTS, 'text-size': 12, 'text-max-width': 9,
+        'text-variable-anchor': ['top', 'bottom', 'left', 'right'], 'text-radial-offset': 0.9 },
+      paint: { 'text-color': '#1d2a33', 'text-halo-color': 'rgba(255,255,255,0.95)', 'text-halo-width': 1.6 } },
+  ];
+}
 
 export function buildStyle(lang) {
   return {

@@ -5,8 +5,8 @@
 import { formatMoney, investmentByIsland, breaks } from './format.js';
 import { el, $ } from './dom.js';
 import {
-  CHORO, CLUSTER_MAX_ZOOM, CLUSTER_MIN, EMPTY_FC, ISLAND_FILL, LABEL_FONTS, POINT, PROJECT_LAYERS,
-  buildStyle, geomIs, labelLetterSpacing, nameExpr,
+  CHORO, CLUSTER_MAX_ZOOM, CLUSTER_MIN, EMPTY_FC, ISLAND_FILL, LABEL_FONTS, POINT, PROJECT_LAYERS, TILE_LAYERS,
+  buildStyle, geomIs, labelLetterSpacing, nameExpr, tileLayers,
 } from './map-style.js';
 import { labelPoint, geomArea, boundsOf } from './geometry.js';
 import { getJSON } from './api.js';
@@ -77,6 +77,30 @@ export function fitDistrict(animate) {
 /** Redraws the attribution (after a language change or a resize) once it has been shown. */
 export function refreshAttribution() {
   if (attributionControl) setAttribution();
+}
+
+/** The layers that draw single projects now: GeoJSON ones, and the tile ones on tiles. */
+export function projectLayers() {
+  return [...PROJECT_LAYERS, ...TILE_LAYERS].filter((l) => map.getLayer(l));
+}
+
+/**
+ * On tiles: the projects come from /tiles/projects/{z}/{x}/{y}.mvt with the filters as its
+ * query; the GeoJSON sources stay empty. A filter change is a new tile URL (the server's cache
+ * keys tiles by filter, and drops exactly the tiles an edit touches).
+ */
+export function updateTiles(query) {
+  const qs = query.toString();
+  const url = `${new URL('tiles/projects/', document.baseURI).href}{z}/{x}/{y}.mvt${qs ? `?${qs}` : ''}`;
+  const src = map.getSource('project-tiles');
+  if (src) {
+    if (src.tiles?.[0] !== url) src.setTiles([url]);
+    return;
+  }
+  for (const id of ['projects', 'project-labels', 'clusters']) map.getSource(id).setData(EMPTY_FC);
+  map.addSource('project-tiles', { type: 'vector', tiles: [url], minzoom: 0, maxzoom: 14 });
+  for (const layer of tileLayers(state.lang)) map.addLayer(layer, 'hover-line');
+  $('legend-cluster-row').hidden = false;
 }
 
 let detailSeq = 0;
@@ -209,6 +233,7 @@ export function updateChoropleth() {
 // ---------------------------------------------------------------- labels, selection, hover, hits
 /** Map labels in `lang`: project and island names. */
 export function setMapLang(lang) {
+  if (map.getLayer('tile-label')) map.setLayoutProperty('tile-label', 'text-field', nameExpr(lang));
   if (map.getLayer('project-label')) {
     map.setLayoutProperty('project-label', 'text-field', nameExpr(lang));
     map.setLayoutProperty('island-label', 'text-field', nameExpr(lang));
@@ -234,8 +259,10 @@ export function showHovered(id) {
 
 export function hitAt(point) {
   const r = 5;
-  return map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]],
-    { layers: PROJECT_LAYERS.filter((l) => map.getLayer(l)) });
+  const hits = map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]], { layers: projectLayers() });
+  // Tile features carry the project id as `id`; the page reads `_id`.
+  for (const f of hits) if (f.properties._id == null && f.properties.id != null) f.properties._id = String(f.properties.id);
+  return hits;
 }
 
 export function flyTo(f) {

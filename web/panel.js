@@ -6,7 +6,7 @@
 import { HTML_LANG } from './i18n.js';
 import { formatMoney, formatInt, groupBy } from './format.js';
 import {
-  renderKpis, renderCharts, renderTableHead, renderTableRows, sortRows, renderTargets,
+  renderKpis, renderCharts, renderStatsCharts, renderTableHead, renderTableRows, sortRows, renderTargets,
 } from './dashboard.js';
 import { resizeCharts } from './charts.js';
 import { createExportMenu } from './export-menu.js';
@@ -17,7 +17,7 @@ import {
   statusKey, statusName, statusColor, kindName, townName, localName, projectName, taskInfo, actionLabel,
   activeFilterText,
 } from './labels.js';
-import { apiQuery, serverQueryExact, passes } from './data.js';
+import { apiQuery, serverQueryExact, passes, tiledQuery } from './data.js';
 import { renderTimeLabel } from './month-slider.js';
 import { writeUrl } from './url-state.js';
 import { createProgressTab } from './progress-tab.js';
@@ -51,12 +51,15 @@ export const progressTab = createProgressTab({
 
 export const exportMenu = createExportMenu($('export-host'), {
   tr,
-  scope: () => ({
-    total: state.latestRaw ? state.latestRaw.length : null,
-    ids: state.loading && !state.features.length ? [] : state.features.map((f) => String(f.id)),
-    serverQuery: apiQuery(),
-    exact: serverQueryExact(),
-  }),
+  scope: () => (state.tiled
+    // On tiles the server selects exactly what is shown; the page holds only the table's rows.
+    ? { total: state.meta?.project_count ?? null, ids: [], count: state.total ?? 0, serverQuery: tiledQuery(), exact: true }
+    : {
+      total: state.latestRaw ? state.latestRaw.length : null,
+      ids: state.loading && !state.features.length ? [] : state.features.map((f) => String(f.id)),
+      serverQuery: apiQuery(),
+      exact: serverQueryExact(),
+    }),
 });
 
 export function renderPanel() {
@@ -155,13 +158,28 @@ export function renderCount() {
   c.classList.toggle('error', !!state.error);
   if (state.error) { c.textContent = tr('count.error', { msg: state.error }); return; }
   if (state.loading && !state.features.length) { c.textContent = tr('count.loading'); return; }
-  const n = state.features.length;
+  const n = state.tiled ? state.total ?? 0 : state.features.length;
   if (n === 0) { c.textContent = tr('count.none'); c.dataset.count = '0'; return; }
   c.dataset.count = String(n);
   c.replaceChildren(el('strong', { text: tr('count.projects', { n: formatInt(n) }) }));
   const k = state.kpi;
   if (k && k.investment_reported > 0) {
     c.append(el('span', { class: 'count-inv', text: ' · ' + tr('count.investment', { v: formatMoney(k.investment_total, state.lang, tr) }) }));
+  }
+  if (state.tiled) c.append(el('span', { class: 'count-tiles', text: ' · ' + tr('count.tiles') }));
+}
+
+/** On tiles the filters that need every project in the page (island, late, choropleth) are off. */
+export function renderTiledControls() {
+  if (state.tiled) {
+    Object.assign(state, { island: '', lateOnly: false, choro: false });
+    $('late-filter').checked = false;
+    $('choro-toggle').checked = false;
+  }
+  for (const id of ['island-filter', 'late-filter', 'choro-toggle']) {
+    const input = $(id);
+    input.disabled = !!state.tiled;
+    input.title = state.tiled ? tr('filter.tiles_off') : '';
   }
 }
 
@@ -219,6 +237,7 @@ function dashCtx() {
     },
     selectedId: state.selectedId,
     pageSize: PAGE_SIZE,
+    total: state.tiled ? state.total ?? 0 : undefined,
   };
 }
 
@@ -226,7 +245,8 @@ export function renderDashboard() {
   if (!state.kpi) return;
   const ctx = dashCtx();
   renderKpis(ctx, state.kpi);
-  if (state.tab === 'overview') renderCharts(ctx, state.props || []);
+  if (state.tab === 'overview' && state.tiled) renderStatsCharts(ctx, state.serverStats);
+  else if (state.tab === 'overview') renderCharts(ctx, state.props || []);
   if (state.tab === 'targets') renderTargets(ctx, state.targets);
   if (state.tab === 'progress') progressTab.render();
 }

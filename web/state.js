@@ -47,6 +47,9 @@ export const state = {
   islandNames: [],
   clustered: false,
   timings: {},
+  tiled: null, // null = not known yet; true above the server's tiles threshold (see data.js tiledFor)
+  total: null, // on tiles: how many projects match (the server's count)
+  serverStats: null, // on tiles: GET /api/stats for the current filters
 };
 
 function initialLang() {

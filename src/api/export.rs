@@ -1,7 +1,7 @@
 //! `GET /api/export?format=…`: the filtered projects as a dated download. The paging and the
 //! writers are the export use case's (`service/export.rs`); this handler reads the query and
-//! turns the export into a response. GeoJSON, CSV and KML are streamed (constant memory);
-//! GeoPackage, Shapefile and FlatGeobuf are sent whole.
+//! turns the export into a response. GeoJSON, CSV and KML are streamed as they are written;
+//! GeoPackage, Shapefile and FlatGeobuf are written to a temporary file and streamed from it.
 
 use super::extract::query_pairs;
 use super::{AppState, Problem};
@@ -40,6 +40,16 @@ async fn download(State(s): State<AppState>, RawQuery(q): RawQuery) -> Result<Re
             });
             (headers, Body::from_stream(body)).into_response()
         }
-        Export::File(bytes) => (headers, bytes).into_response(),
+        Export::File(f) => {
+            let (file, len, dir) = f.into_parts();
+            // The folder goes with the body: it is removed once the last byte has been read.
+            let body = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024).map(move |chunk| {
+                let _keep = &dir;
+                chunk
+            });
+            let mut r = (headers, Body::from_stream(body)).into_response();
+            r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+            r
+        }
     })
 }

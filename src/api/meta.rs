@@ -1,5 +1,6 @@
 //! Base data and vocabularies: `/api/basemap`, `/api/basemap/attribution`, `/api/meta`, and the
-//! plan's targets and unmapped programmes. All precomputed at start; served from memory.
+//! plan's targets and unmapped programmes. All precomputed at start and served from memory,
+//! except the project count in `/api/meta` (one `count`), which tells the page whether to work on tiles.
 
 use super::AppState;
 use crate::project::{Confidence, Kind, Status, ACTIONS};
@@ -30,10 +31,10 @@ fn vocab<T: Copy>(all: &[T], wire: fn(T) -> &'static str, zh: fn(T) -> &'static 
     all.iter().map(|v| json!({"value": wire(*v), "name_zh": zh(*v), "name_en": en(*v)})).collect()
 }
 
-async fn meta(State(s): State<AppState>) -> Json<Value> {
+async fn meta(State(s): State<AppState>) -> Result<Json<Value>, super::Problem> {
     let actions: Vec<Value> = ACTIONS.iter().map(|(n, zh, en, _)| json!({"n": n, "name_zh": zh, "name_en": en})).collect();
     let tasks: Vec<Value> = ACTIONS.iter().flat_map(|(a, _, _, ts)| ts.iter().map(move |(t, zh)| json!({"n": t, "action": a, "name_zh": zh}))).collect();
-    Json(json!({
+    Ok(Json(json!({
         "statuses": vocab(Status::ALL, Status::as_str, Status::label_zh, Status::label_en),
         "kinds": vocab(Kind::ALL, Kind::as_str, Kind::label_zh, Kind::label_en),
         "confidences": vocab(Confidence::ALL, Confidence::as_str, Confidence::label_zh, Confidence::label_en),
@@ -42,5 +43,8 @@ async fn meta(State(s): State<AppState>) -> Json<Value> {
         "towns": s.rules.towns.names(),
         "region": s.rules.region.to_array(),
         "store": s.store.backend(),
-    }))
+        // The page loads every project up to the threshold and works on tiles above it.
+        "project_count": s.store.count(&crate::project::ProjectFilter::default()).await?,
+        "tiles_threshold": s.tiles_threshold,
+    })))
 }

@@ -6,14 +6,14 @@
 //!
 //! | route | what |
 //! |---|---|
-//! | `GET /api/projects` | FeatureCollection, filtered |
+//! | `GET /api/projects` | FeatureCollection, filtered, streamed; `limit`/`offset` page it (`X-Total-Count`) |
 //! | `GET /api/projects/{id}` | one Feature, `ETag` = version |
 //! | `GET /api/projects/{id}/history` | revisions |
-//! | `GET /api/stats` | counts and investment by status, action, town, kind; `kpis` (年度计划投资 … 滞后, `period=` adds report counts) |
+//! | `GET /api/stats` | counts and investment by status, action, town, kind, unit; `kpis` (年度计划投资 … 滞后, `period=` adds report counts) |
 //! | `/api/reports…`, `/api/projects/{id}/reports`, `…/milestones`, `/api/units`, `/api/stats/units` | monthly reports and milestones (see `reports`) |
 //! | `GET /api/basemap`, `/api/basemap/attribution` | outlines and their credits |
 //! | `GET /basemaps.json`, `/basemap/{name}/{z}/{x}/{y}` | configured basemaps and their tiles, proxied or from a local archive (see `basemaps`) |
-//! | `GET /api/meta` | vocabularies (statuses, kinds, actions, tasks, towns) and region |
+//! | `GET /api/meta` | vocabularies (statuses, kinds, actions, tasks, towns), region, project count and the page's tiles threshold |
 //! | `GET /api/plan/targets`, `/api/plan/programmes` | the plan's targets (with reported values, see `targets`) and unmapped programmes |
 //! | `/api/reports/{rid}/photos`, `/api/photos/{id}`, `/api/reports/export`, `/api/reports/reminders` | photos, 月报表, reminders (see `report_extras`) |
 //! | `POST /api/projects`, `PUT`/`PATCH`/`DELETE /api/projects/{id}` | writes (planner; `If-Match`) |
@@ -83,6 +83,8 @@ pub struct AppState {
     pub tiles: Arc<crate::tiles::TileCache>,
     /// Configured basemaps: the tile proxy and local archives.
     pub basemaps: Arc<crate::basemap::serve::Service>,
+    /// Above this many projects the map page works on tiles (`/api/meta` tells it).
+    pub tiles_threshold: u64,
 }
 
 /// The whole HTTP surface.

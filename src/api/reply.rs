@@ -1,5 +1,5 @@
 //! Response pieces several handlers share: the GeoJSON media type, `ETag` from a version, a
-//! Feature answer, a FeatureCollection written without a JSON tree per feature.
+//! Feature answer, a 201 with its `Location`.
 
 use super::Problem;
 use crate::project::{Project, Version};
@@ -33,21 +33,4 @@ pub(crate) fn created(p: &Project, location: &str) -> Result<Response, Problem> 
         r.headers_mut().insert(header::LOCATION, loc);
     }
     Ok(r)
-}
-
-/// Writes projects as a FeatureCollection without building a JSON tree per feature.
-pub(crate) fn feature_collection(items: &[Project]) -> Result<Vec<u8>, Problem> {
-    let mut buf = Vec::with_capacity(items.len() * 1024 + 64);
-    buf.extend_from_slice(br#"{"type":"FeatureCollection","features":["#);
-    for (i, p) in items.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
-        p.write_feature(&mut buf).map_err(|e| {
-            tracing::error!(error = %e, project = %p.id, "encoding a feature");
-            Problem::internal()
-        })?;
-    }
-    buf.extend_from_slice(b"]}");
-    Ok(buf)
 }

@@ -21,50 +21,74 @@ impl GeozeroGeometry for Geo<'_> {
     }
 }
 
-/// Writes the file and returns its bytes.
-pub fn write(items: &[Project]) -> Result<Vec<u8>, FormatError> {
-    let opts = FgbWriterOptions {
-        write_index: true,
-        detect_type: false,
-        promote_to_multi: false,
-        crs: FgbCrs { code: 4326, ..Default::default() },
-        ..Default::default()
-    };
-    let mut fgb = FgbWriter::create_with_options("projects", GeometryType::Unknown, opts).map_err(enc)?;
-    for c in COLUMNS {
-        let ty = match c.ty {
-            ColType::Integer => ColumnType::Long,
-            ColType::Real => ColumnType::Double,
-            ColType::Boolean => ColumnType::Bool,
-            ColType::Text | ColType::Date => ColumnType::String,
+/// A FlatGeobuf being built a page of projects at a time. The crate keeps the features in a
+/// temporary file and only the index entries in memory (tens of bytes per feature).
+pub struct FlatGeobufWriter {
+    fgb: FgbWriter<'static>,
+}
+
+impl FlatGeobufWriter {
+    /// The header: every column nullable, CRS 4326.
+    pub fn create() -> Result<FlatGeobufWriter, FormatError> {
+        let opts = FgbWriterOptions {
+            write_index: true,
+            detect_type: false,
+            promote_to_multi: false,
+            crs: FgbCrs { code: 4326, ..Default::default() },
+            ..Default::default()
         };
-        fgb.add_column(c.name, ty, |_, col| col.nullable = true);
-    }
-    for p in items {
-        let cells = full_row(p);
-        let g = p.geo().ok_or_else(|| enc(format!("project {} has an unreadable geometry", p.id)))?;
-        let mut failed = None;
-        fgb.add_feature_geom(Geo(g), |feat| {
-            for (i, (c, v)) in COLUMNS.iter().zip(&cells).enumerate() {
-                let r = match v {
-                    Cell::Null => continue,
-                    Cell::Text(s) => feat.property(i, c.name, &ColumnValue::String(s)),
-                    Cell::Int(n) => feat.property(i, c.name, &ColumnValue::Long(*n)),
-                    Cell::Real(x) => feat.property(i, c.name, &ColumnValue::Double(*x)),
-                    Cell::Money(w) => feat.property(i, c.name, &ColumnValue::Double(w.to_f64())),
-                    Cell::Bool(b) => feat.property(i, c.name, &ColumnValue::Bool(*b)),
-                };
-                if let Err(e) = r {
-                    failed = Some(e.to_string());
-                }
-            }
-        })
-        .map_err(enc)?;
-        if let Some(e) = failed {
-            return Err(enc(e));
+        let mut fgb = FgbWriter::create_with_options("projects", GeometryType::Unknown, opts).map_err(enc)?;
+        for c in COLUMNS {
+            let ty = match c.ty {
+                ColType::Integer => ColumnType::Long,
+                ColType::Real => ColumnType::Double,
+                ColType::Boolean => ColumnType::Bool,
+                ColType::Text | ColType::Date => ColumnType::String,
+            };
+            fgb.add_column(c.name, ty, |_, col| col.nullable = true);
         }
+        Ok(FlatGeobufWriter { fgb })
     }
-    let mut out = Vec::new();
-    fgb.write(&mut out).map_err(enc)?;
-    Ok(out)
+
+    /// Appends projects.
+    pub fn add(&mut self, items: &[Project]) -> Result<(), FormatError> {
+        for p in items {
+            let cells = full_row(p);
+            let g = p.geo().ok_or_else(|| enc(format!("project {} has an unreadable geometry", p.id)))?;
+            let mut failed = None;
+            self.fgb
+                .add_feature_geom(Geo(g), |feat| {
+                    for (i, (c, v)) in COLUMNS.iter().zip(&cells).enumerate() {
+                        let r = match v {
+                            Cell::Null => continue,
+                            Cell::Text(s) => feat.property(i, c.name, &ColumnValue::String(s)),
+                            Cell::Int(n) => feat.property(i, c.name, &ColumnValue::Long(*n)),
+                            Cell::Real(x) => feat.property(i, c.name, &ColumnValue::Double(*x)),
+                            Cell::Money(w) => feat.property(i, c.name, &ColumnValue::Double(w.to_f64())),
+                            Cell::Bool(b) => feat.property(i, c.name, &ColumnValue::Bool(*b)),
+                        };
+                        if let Err(e) = r {
+                            failed = Some(e.to_string());
+                        }
+                    }
+                })
+                .map_err(enc)?;
+            if let Some(e) = failed {
+                return Err(enc(e));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the header, the index and the features into a temporary file.
+    pub fn finish(self) -> Result<super::TempFile, FormatError> {
+        const NAME: &str = "export.fgb";
+        let dir = tempfile::tempdir().map_err(super::io("creating a temporary folder"))?;
+        let out = std::fs::File::create(dir.path().join(NAME)).map_err(super::io("creating the FlatGeobuf"))?;
+        let mut out = std::io::BufWriter::new(out);
+        self.fgb.write(&mut out).map_err(enc)?;
+        std::io::Write::flush(&mut out).map_err(super::io("writing the FlatGeobuf"))?;
+        drop(out);
+        super::TempFile::open(dir, NAME)
+    }
 }

@@ -50,81 +50,101 @@ fn sql_type(t: ColType) -> &'static str {
     }
 }
 
-/// Writes the projects as a GeoPackage and returns the file's bytes.
-pub async fn write(items: &[Project]) -> Result<Vec<u8>, FormatError> {
-    let dir = tempfile::tempdir().map_err(io("creating a temporary folder"))?;
-    let path = dir.path().join("export.gpkg");
-    let mut conn = SqliteConnectOptions::new().filename(&path).create_if_missing(true).journal_mode(SqliteJournalMode::Delete).connect().await.map_err(enc)?;
-    // 0x47504B47 = "GPKG"; 10300 = version 1.3.0.
-    for stmt in [
-        "pragma application_id = 1196444487",
-        "pragma user_version = 10300",
-        "create table gpkg_spatial_ref_sys (srs_name text not null, srs_id integer primary key, organization text not null,
-            organization_coordsys_id integer not null, definition text not null, description text)",
-        "create table gpkg_contents (table_name text not null primary key, data_type text not null, identifier text unique,
-            description text default '', last_change datetime not null default (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-            min_x double, min_y double, max_x double, max_y double, srs_id integer references gpkg_spatial_ref_sys(srs_id))",
-        "create table gpkg_geometry_columns (table_name text not null, column_name text not null, geometry_type_name text not null,
-            srs_id integer not null, z tinyint not null, m tinyint not null, primary key (table_name, column_name))",
-        "insert into gpkg_spatial_ref_sys values ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system'),
-            ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system')",
-    ] {
-        sqlx::query(stmt).execute(&mut conn).await.map_err(enc)?;
+/// A GeoPackage being written into a temporary file, a page of projects at a time.
+pub struct GpkgWriter {
+    // Removed (with the file) when the writer or the finished file is dropped.
+    dir: tempfile::TempDir,
+    conn: sqlx::SqliteConnection,
+    insert: String,
+    bbox: Option<crate::geometry::Bbox>,
+}
+
+impl GpkgWriter {
+    /// Creates the file and its tables.
+    pub async fn create() -> Result<GpkgWriter, FormatError> {
+        let dir = tempfile::tempdir().map_err(io("creating a temporary folder"))?;
+        let path = dir.path().join("export.gpkg");
+        let mut conn =
+            SqliteConnectOptions::new().filename(&path).create_if_missing(true).journal_mode(SqliteJournalMode::Delete).connect().await.map_err(enc)?;
+        // 0x47504B47 = "GPKG"; 10300 = version 1.3.0.
+        for stmt in [
+            "pragma application_id = 1196444487",
+            "pragma user_version = 10300",
+            "create table gpkg_spatial_ref_sys (srs_name text not null, srs_id integer primary key, organization text not null,
+                organization_coordsys_id integer not null, definition text not null, description text)",
+            "create table gpkg_contents (table_name text not null primary key, data_type text not null, identifier text unique,
+                description text default '', last_change datetime not null default (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+                min_x double, min_y double, max_x double, max_y double, srs_id integer references gpkg_spatial_ref_sys(srs_id))",
+            "create table gpkg_geometry_columns (table_name text not null, column_name text not null, geometry_type_name text not null,
+                srs_id integer not null, z tinyint not null, m tinyint not null, primary key (table_name, column_name))",
+            "insert into gpkg_spatial_ref_sys values ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system'),
+                ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system')",
+        ] {
+            sqlx::query(stmt).execute(&mut conn).await.map_err(enc)?;
+        }
+        sqlx::query("insert into gpkg_spatial_ref_sys values ('WGS 84 geodetic', 4326, 'EPSG', 4326, ?, 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid')")
+            .bind(WGS84_WKT)
+            .execute(&mut conn)
+            .await
+            .map_err(enc)?;
+        // Column names come from the fixed COLUMNS table, never from input.
+        let cols: Vec<String> = COLUMNS.iter().map(|c| format!("\"{}\" {}", c.name, sql_type(c.ty))).collect();
+        sqlx::query(&format!("create table {TABLE} (fid integer primary key autoincrement, geom GEOMETRY, {})", cols.join(", ")))
+            .execute(&mut conn)
+            .await
+            .map_err(enc)?;
+        let placeholders = vec!["?"; COLUMNS.len() + 1].join(", ");
+        let names: Vec<String> = COLUMNS.iter().map(|c| format!("\"{}\"", c.name)).collect();
+        let insert = format!("insert into {TABLE} (geom, {}) values ({placeholders})", names.join(", "));
+        Ok(GpkgWriter { dir, conn, insert, bbox: None })
     }
-    sqlx::query("insert into gpkg_spatial_ref_sys values ('WGS 84 geodetic', 4326, 'EPSG', 4326, ?, 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid')")
-        .bind(WGS84_WKT)
-        .execute(&mut conn)
+
+    /// Appends a page of projects in one transaction.
+    pub async fn add(&mut self, items: &[Project]) -> Result<(), FormatError> {
+        let mut tx = self.conn.begin().await.map_err(enc)?;
+        for p in items {
+            let g = p.geo().ok_or_else(|| FormatError::Encode { format: "GeoPackage", reason: format!("project {} has an unreadable geometry", p.id) })?;
+            if let Some(r) = g.bounding_rect() {
+                let b = crate::geometry::Bbox::from_rect(r);
+                self.bbox = Some(self.bbox.map_or(b, |e| e.union(b)));
+            }
+            let mut q = sqlx::query(&self.insert).bind(encode_blob(g)?);
+            for c in full_row(p) {
+                q = match c {
+                    Cell::Null => q.bind(None::<String>),
+                    Cell::Text(s) => q.bind(s),
+                    Cell::Int(i) => q.bind(i),
+                    Cell::Real(r) => q.bind(r),
+                    Cell::Money(w) => q.bind(w.to_f64()),
+                    Cell::Bool(b) => q.bind(b),
+                };
+            }
+            q.execute(&mut *tx).await.map_err(enc)?;
+        }
+        tx.commit().await.map_err(enc)
+    }
+
+    /// Writes the contents and geometry column entries, closes the file and hands it over.
+    pub async fn finish(mut self) -> Result<super::TempFile, FormatError> {
+        let [min_x, min_y, max_x, max_y] = self.bbox.map_or([0.0; 4], |b| b.to_array());
+        sqlx::query(
+            "insert into gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id)
+             values (?, 'features', ?, ?, ?, ?, ?, ?, 4326)",
+        )
+        .bind(TABLE)
+        .bind(TABLE)
+        .bind("planmap 洞头区规划项目")
+        .bind(min_x)
+        .bind(min_y)
+        .bind(max_x)
+        .bind(max_y)
+        .execute(&mut self.conn)
         .await
         .map_err(enc)?;
-    // Column names come from the fixed COLUMNS table, never from input.
-    let cols: Vec<String> = COLUMNS.iter().map(|c| format!("\"{}\" {}", c.name, sql_type(c.ty))).collect();
-    sqlx::query(&format!("create table {TABLE} (fid integer primary key autoincrement, geom GEOMETRY, {})", cols.join(", ")))
-        .execute(&mut conn)
-        .await
-        .map_err(enc)?;
-    let mut bbox: Option<crate::geometry::Bbox> = None;
-    let mut tx = conn.begin().await.map_err(enc)?;
-    let placeholders = vec!["?"; COLUMNS.len() + 1].join(", ");
-    let names: Vec<String> = COLUMNS.iter().map(|c| format!("\"{}\"", c.name)).collect();
-    let insert = format!("insert into {TABLE} (geom, {}) values ({placeholders})", names.join(", "));
-    for p in items {
-        let g = p.geo().ok_or_else(|| FormatError::Encode { format: "GeoPackage", reason: format!("project {} has an unreadable geometry", p.id) })?;
-        if let Some(r) = g.bounding_rect() {
-            let b = crate::geometry::Bbox::from_rect(r);
-            bbox = Some(bbox.map_or(b, |e| e.union(b)));
-        }
-        let mut q = sqlx::query(&insert).bind(encode_blob(g)?);
-        for c in full_row(p) {
-            q = match c {
-                Cell::Null => q.bind(None::<String>),
-                Cell::Text(s) => q.bind(s),
-                Cell::Int(i) => q.bind(i),
-                Cell::Real(r) => q.bind(r),
-                Cell::Money(w) => q.bind(w.to_f64()),
-                Cell::Bool(b) => q.bind(b),
-            };
-        }
-        q.execute(&mut *tx).await.map_err(enc)?;
+        sqlx::query("insert into gpkg_geometry_columns values (?, 'geom', 'GEOMETRY', 4326, 0, 0)").bind(TABLE).execute(&mut self.conn).await.map_err(enc)?;
+        self.conn.close().await.map_err(enc)?;
+        super::TempFile::open(self.dir, "export.gpkg")
     }
-    tx.commit().await.map_err(enc)?;
-    let [min_x, min_y, max_x, max_y] = bbox.map_or([0.0; 4], |b| b.to_array());
-    sqlx::query(
-        "insert into gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id)
-         values (?, 'features', ?, ?, ?, ?, ?, ?, 4326)",
-    )
-    .bind(TABLE)
-    .bind(TABLE)
-    .bind("planmap 洞头区规划项目")
-    .bind(min_x)
-    .bind(min_y)
-    .bind(max_x)
-    .bind(max_y)
-    .execute(&mut conn)
-    .await
-    .map_err(enc)?;
-    sqlx::query("insert into gpkg_geometry_columns values (?, 'geom', 'GEOMETRY', 4326, 0, 0)").bind(TABLE).execute(&mut conn).await.map_err(enc)?;
-    conn.close().await.map_err(enc)?;
-    std::fs::read(&path).map_err(io("reading the GeoPackage back"))
 }
 
 fn unreadable(e: impl std::fmt::Display) -> FormatError {

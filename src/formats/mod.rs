@@ -296,30 +296,91 @@ pub fn paged_writer(f: ExportFormat) -> Option<Box<dyn PagedWriter>> {
     }
 }
 
-/// Writes a whole-file format (GeoPackage, Shapefile zip, FlatGeobuf) of `items` and returns its bytes.
-pub async fn write_file(f: ExportFormat, items: &[Project]) -> Result<Vec<u8>, FormatError> {
-    match f {
-        ExportFormat::Gpkg => gpkg::write(items).await,
-        ExportFormat::Shapefile => {
-            let items = items.to_vec();
-            tokio::task::spawn_blocking(move || shapefile_writer::write(&items))
-                .await
-                .map_err(|e| FormatError::Encode { format: "Shapefile", reason: e.to_string() })?
+/// A finished file in a temporary folder; both are removed when it is dropped.
+pub struct TempFile {
+    dir: tempfile::TempDir,
+    /// The file, opened for reading from the start.
+    pub file: std::fs::File,
+    /// Its size in bytes.
+    pub len: u64,
+}
+
+impl TempFile {
+    fn open(dir: tempfile::TempDir, name: &str) -> Result<TempFile, FormatError> {
+        let file = std::fs::File::open(dir.path().join(name)).map_err(io("opening the finished file"))?;
+        let len = file.metadata().map_err(io("reading the finished file's size"))?.len();
+        Ok(TempFile { dir, file, len })
+    }
+    /// The folder, kept alive as long as the file is read.
+    pub fn into_parts(self) -> (std::fs::File, u64, tempfile::TempDir) {
+        (self.file, self.len, self.dir)
+    }
+}
+
+/// A whole-file format (GeoPackage, Shapefile zip, FlatGeobuf) built on disk a page of projects
+/// at a time, so memory stays flat however many projects go in; the finished file is then sent
+/// from disk.
+pub enum FileWriter {
+    /// GeoPackage: SQLite writes it.
+    Gpkg(gpkg::GpkgWriter),
+    /// Shapefile zip; `None` only while a page is being written on a blocking thread. Boxed:
+    /// four open writers with their buffers are kilobytes, the GeoPackage writer is a handle.
+    Shapefile(Option<Box<shapefile_writer::ShapefileWriter>>),
+    /// FlatGeobuf; `None` only while a page is being written on a blocking thread.
+    FlatGeobuf(Option<Box<flatgeobuf_writer::FlatGeobufWriter>>),
+}
+
+/// Runs a synchronous encoder step off the async threads, moving the writer there and back.
+async fn blocking<W: Send + 'static, T: Send + 'static>(
+    format: &'static str,
+    slot: &mut Option<W>,
+    f: impl FnOnce(&mut W) -> Result<T, FormatError> + Send + 'static,
+) -> Result<T, FormatError> {
+    let mut w = slot.take().ok_or(FormatError::Encode { format, reason: "an earlier page failed".into() })?;
+    let (w, r) = tokio::task::spawn_blocking(move || {
+        let r = f(&mut w);
+        (w, r)
+    })
+    .await
+    .map_err(|e| FormatError::Encode { format, reason: e.to_string() })?;
+    *slot = Some(w);
+    r
+}
+
+impl FileWriter {
+    /// The writer for a whole-file format; `None` for a streamed one.
+    pub async fn create(f: ExportFormat) -> Result<Option<FileWriter>, FormatError> {
+        Ok(Some(match f {
+            ExportFormat::Gpkg => FileWriter::Gpkg(gpkg::GpkgWriter::create().await?),
+            ExportFormat::Shapefile => FileWriter::Shapefile(Some(Box::new(shapefile_writer::ShapefileWriter::create()?))),
+            ExportFormat::FlatGeobuf => FileWriter::FlatGeobuf(Some(Box::new(flatgeobuf_writer::FlatGeobufWriter::create()?))),
+            ExportFormat::GeoJson | ExportFormat::Csv | ExportFormat::Kml => return Ok(None),
+        }))
+    }
+
+    /// Appends a page of projects.
+    pub async fn add(&mut self, page: Vec<Project>) -> Result<(), FormatError> {
+        match self {
+            FileWriter::Gpkg(w) => w.add(&page).await,
+            FileWriter::Shapefile(slot) => blocking("Shapefile", slot, move |w| w.add(&page)).await,
+            FileWriter::FlatGeobuf(slot) => blocking("FlatGeobuf", slot, move |w| w.add(&page)).await,
         }
-        ExportFormat::FlatGeobuf => {
-            let items = items.to_vec();
-            tokio::task::spawn_blocking(move || flatgeobuf_writer::write(&items))
-                .await
-                .map_err(|e| FormatError::Encode { format: "FlatGeobuf", reason: e.to_string() })?
-        }
-        other => {
-            let mut w = paged_writer(other).ok_or(FormatError::Encode { format: "export", reason: "no writer".into() })?;
-            let mut out = w.head()?;
-            for (i, p) in items.iter().enumerate() {
-                out.extend(w.item(i as u64, p)?);
+    }
+
+    /// Completes the file.
+    pub async fn finish(self) -> Result<TempFile, FormatError> {
+        let join = |format: &'static str| move |e: tokio::task::JoinError| FormatError::Encode { format, reason: e.to_string() };
+        let gone = |format: &'static str| FormatError::Encode { format, reason: "an earlier page failed".into() };
+        match self {
+            FileWriter::Gpkg(w) => w.finish().await,
+            FileWriter::Shapefile(w) => {
+                let w = w.ok_or(gone("Shapefile"))?;
+                tokio::task::spawn_blocking(move || w.finish()).await.map_err(join("Shapefile"))?
             }
-            out.extend(w.tail()?);
-            Ok(out)
+            FileWriter::FlatGeobuf(w) => {
+                let w = w.ok_or(gone("FlatGeobuf"))?;
+                tokio::task::spawn_blocking(move || w.finish()).await.map_err(join("FlatGeobuf"))?
+            }
         }
     }
 }

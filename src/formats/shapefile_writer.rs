@@ -8,7 +8,8 @@ use super::{full_row, Cell, ColType, FormatError, COLUMNS, WGS84_PRJ};
 use crate::project::Project;
 use geo::Geometry;
 use shapefile::{dbase, Point, PolygonRing};
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, Write};
 
 fn enc(e: impl std::fmt::Display) -> FormatError {
     FormatError::Encode { format: "Shapefile", reason: e.to_string() }
@@ -97,66 +98,94 @@ fn record(p: &Project) -> dbase::Record {
     r
 }
 
-/// Writes the zip and returns its bytes.
-pub fn write(items: &[Project]) -> Result<Vec<u8>, FormatError> {
-    let dir = tempfile::tempdir().map_err(super::io("creating a temporary folder"))?;
-    let mut written = Vec::new();
-    for group in [Group::Point, Group::MultiPoint, Group::Line, Group::Polygon] {
-        let members: Vec<(&Project, &Geometry<f64>)> =
-            items.iter().filter_map(|p| p.geo().map(|g| (p, g))).filter(|(_, g)| Group::of(g) == Some(group)).collect();
-        if members.is_empty() {
-            continue;
+fn write_one(w: &mut shapefile::Writer<BufWriter<File>>, p: &Project, g: &Geometry<f64>) -> Result<(), FormatError> {
+    let rec = record(p);
+    match g {
+        Geometry::Point(pt) => w.write_shape_and_record(&Point::new(pt.x(), pt.y()), &rec),
+        Geometry::MultiPoint(mp) => w.write_shape_and_record(&shapefile::Multipoint::new(mp.0.iter().map(|p| Point::new(p.x(), p.y())).collect()), &rec),
+        Geometry::LineString(l) => w.write_shape_and_record(&shapefile::Polyline::new(pts(l)), &rec),
+        Geometry::MultiLineString(ml) => w.write_shape_and_record(&shapefile::Polyline::with_parts(ml.0.iter().map(pts).collect()), &rec),
+        Geometry::Polygon(poly) => {
+            let mut r = Vec::new();
+            rings(poly, &mut r);
+            w.write_shape_and_record(&shapefile::Polygon::with_rings(r), &rec)
         }
-        let path = dir.path().join(format!("{}.shp", group.name()));
-        {
-            let mut w = shapefile::Writer::from_path(&path, table()?).map_err(enc)?;
-            for (p, g) in &members {
-                let rec = record(p);
-                match g {
-                    Geometry::Point(pt) => w.write_shape_and_record(&Point::new(pt.x(), pt.y()), &rec),
-                    Geometry::MultiPoint(mp) => {
-                        w.write_shape_and_record(&shapefile::Multipoint::new(mp.0.iter().map(|p| Point::new(p.x(), p.y())).collect()), &rec)
-                    }
-                    Geometry::LineString(l) => w.write_shape_and_record(&shapefile::Polyline::new(pts(l)), &rec),
-                    Geometry::MultiLineString(ml) => w.write_shape_and_record(&shapefile::Polyline::with_parts(ml.0.iter().map(pts).collect()), &rec),
-                    Geometry::Polygon(poly) => {
-                        let mut r = Vec::new();
-                        rings(poly, &mut r);
-                        w.write_shape_and_record(&shapefile::Polygon::with_rings(r), &rec)
-                    }
-                    Geometry::MultiPolygon(mp) => {
-                        let mut r = Vec::new();
-                        for poly in mp {
-                            rings(poly, &mut r);
-                        }
-                        w.write_shape_and_record(&shapefile::Polygon::with_rings(r), &rec)
-                    }
-                    _ => Ok(()),
-                }
-                .map_err(enc)?;
+        Geometry::MultiPolygon(mp) => {
+            let mut r = Vec::new();
+            for poly in mp {
+                rings(poly, &mut r);
+            }
+            w.write_shape_and_record(&shapefile::Polygon::with_rings(r), &rec)
+        }
+        _ => Ok(()),
+    }
+    .map_err(enc)
+}
+
+const GROUPS: [Group; 4] = [Group::Point, Group::MultiPoint, Group::Line, Group::Polygon];
+
+/// The shapefiles being written into a temporary folder, a page of projects at a time; one
+/// writer per geometry type, opened when its first project arrives.
+pub struct ShapefileWriter {
+    dir: tempfile::TempDir,
+    writers: [Option<shapefile::Writer<BufWriter<File>>>; 4],
+}
+
+impl ShapefileWriter {
+    /// An empty folder.
+    pub fn create() -> Result<ShapefileWriter, FormatError> {
+        Ok(ShapefileWriter { dir: tempfile::tempdir().map_err(super::io("creating a temporary folder"))?, writers: [None, None, None, None] })
+    }
+
+    /// Appends projects to the shapefile of their geometry type.
+    pub fn add(&mut self, items: &[Project]) -> Result<(), FormatError> {
+        for p in items {
+            let Some(g) = p.geo() else { continue };
+            let Some(i) = Group::of(g).and_then(|group| GROUPS.iter().position(|x| *x == group)) else { continue };
+            let w = match &mut self.writers[i] {
+                Some(w) => w,
+                slot => slot.insert(shapefile::Writer::from_path(self.dir.path().join(format!("{}.shp", GROUPS[i].name())), table()?).map_err(enc)?),
+            };
+            write_one(w, p, g)?;
+        }
+        Ok(())
+    }
+
+    /// Closes the shapefiles and zips them, with `fields.txt`, into a file in the same folder.
+    pub fn finish(mut self) -> Result<super::TempFile, FormatError> {
+        let mut written = Vec::new();
+        for (i, group) in GROUPS.iter().enumerate() {
+            // Dropping a writer writes the final headers (record counts, extent).
+            if self.writers[i].take().is_none() {
+                continue;
+            }
+            let path = self.dir.path().join(format!("{}.shp", group.name()));
+            std::fs::write(path.with_extension("prj"), WGS84_PRJ).map_err(super::io("writing a .prj"))?;
+            std::fs::write(path.with_extension("cpg"), "UTF-8").map_err(super::io("writing a .cpg"))?;
+            for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
+                written.push(path.with_extension(ext));
             }
         }
-        std::fs::write(path.with_extension("prj"), WGS84_PRJ).map_err(super::io("writing a .prj"))?;
-        std::fs::write(path.with_extension("cpg"), "UTF-8").map_err(super::io("writing a .cpg"))?;
-        for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
-            written.push(path.with_extension(ext));
+        let mut mapping = String::from("dBase field\tplanmap property\ttype\n");
+        for c in COLUMNS {
+            mapping.push_str(&format!("{}\t{}\t{:?}{}\n", c.short, c.name, c.ty, if c.json { " (JSON text)" } else { "" }));
         }
+        mapping.push_str(
+            "\nText fields hold at most 254 bytes (about 84 Chinese characters); longer values are cut. GeoPackage and GeoJSON exports carry them whole.\n",
+        );
+        const ZIP: &str = "export.shp.zip";
+        let out = File::create(self.dir.path().join(ZIP)).map_err(super::io("creating the zip"))?;
+        let mut zip = zip::ZipWriter::new(BufWriter::new(out));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for path in written {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file").to_owned();
+            zip.start_file(name, opts).map_err(enc)?;
+            let mut part = File::open(&path).map_err(super::io("reading a shapefile part"))?;
+            std::io::copy(&mut part, &mut zip).map_err(super::io("zipping"))?;
+        }
+        zip.start_file("fields.txt", opts).map_err(enc)?;
+        zip.write_all(mapping.as_bytes()).map_err(super::io("zipping"))?;
+        zip.finish().map_err(enc)?.flush().map_err(super::io("zipping"))?;
+        super::TempFile::open(self.dir, ZIP)
     }
-    let mut mapping = String::from("dBase field\tplanmap property\ttype\n");
-    for c in COLUMNS {
-        mapping.push_str(&format!("{}\t{}\t{:?}{}\n", c.short, c.name, c.ty, if c.json { " (JSON text)" } else { "" }));
-    }
-    mapping.push_str(
-        "\nText fields hold at most 254 bytes (about 84 Chinese characters); longer values are cut. GeoPackage and GeoJSON exports carry them whole.\n",
-    );
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for path in written {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file").to_owned();
-        zip.start_file(name, opts).map_err(enc)?;
-        zip.write_all(&std::fs::read(&path).map_err(super::io("reading a shapefile part"))?).map_err(super::io("zipping"))?;
-    }
-    zip.start_file("fields.txt", opts).map_err(enc)?;
-    zip.write_all(mapping.as_bytes()).map_err(super::io("zipping"))?;
-    Ok(zip.finish().map_err(enc)?.into_inner())
 }

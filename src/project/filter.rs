@@ -46,6 +46,10 @@ pub struct ProjectFilter {
     pub datetime: Option<DateRange>,
     /// A CQL2 text filter (`filter=`, `filter-lang=cql2-text`).
     pub cql: Option<Expr>,
+    /// Only ids ordered after this one: the keyset cursor of a streamed or paged read, which costs
+    /// the same on every page (an offset rereads every row before it) and never repeats or skips
+    /// a project when another one is written between pages. Not a query parameter.
+    pub after: Option<ProjectId>,
 }
 
 /// `datetime=`: an instant or an interval (`a/b`, `../b`, `a/..`), compared by calendar date.
@@ -253,6 +257,7 @@ impl ProjectFilter {
             && (self.kinds.is_empty() || self.kinds.contains(&p.kind))
             && (self.towns.is_empty() || p.town.as_ref().is_some_and(|t| self.towns.contains(t)))
             && (self.ids.is_empty() || self.ids.contains(id))
+            && self.after.as_ref().is_none_or(|a| id.as_str() > a.as_str())
             && self.q.as_ref().is_none_or(|q| {
                 // ASCII folding only, exactly like the SQL both stores run (SQLite's lower() knows no other).
                 let q = q.to_ascii_lowercase();

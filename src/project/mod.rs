@@ -37,7 +37,7 @@ pub use id::{BadProjectId, ProjectId};
 pub use money::{BadAmount, Wan};
 pub use revision::Version;
 pub use source::{Source, FIGURE_FIELDS};
-pub use stats::{Bucket, Stats};
+pub use stats::{Bucket, Stats, StatsBuilder};
 pub use types::{NewProject, Project, ProjectProps, YearInvestment};
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! `Stats`: counts and investment by status, action, town and kind.
+//! `Stats`: counts and investment by status, action, town, kind and responsible unit.
 //!
 //! Computed from the same filtered rows the map shows, so the numbers and the map never disagree.
 
@@ -42,6 +42,9 @@ pub struct Stats {
     pub by_town: Vec<Bucket>,
     /// By kind.
     pub by_kind: Vec<Bucket>,
+    /// By responsible unit (责任单位), by name, then 未填报. A project counts in each of its
+    /// units, so these groups add up to more than the total when projects share units.
+    pub by_unit: Vec<Bucket>,
 }
 
 #[derive(Default)]
@@ -69,38 +72,91 @@ impl Acc {
 }
 
 /// Groups keyed by a sort rank then the key text; `None` sorts last.
-fn grouped(items: &[&ProjectProps], key: impl Fn(&ProjectProps) -> Option<(usize, String)>) -> Vec<Bucket> {
-    let mut m: BTreeMap<(usize, Option<String>), Acc> = BTreeMap::new();
-    for p in items {
-        let k = match key(p) {
+#[derive(Default)]
+struct Groups(BTreeMap<(usize, Option<String>), Acc>);
+
+impl Groups {
+    fn add(&mut self, key: Option<(usize, String)>, p: &ProjectProps) {
+        let k = match key {
             Some((rank, s)) => (rank, Some(s)),
             None => (usize::MAX, None),
         };
-        m.entry(k).or_default().add(p);
+        self.0.entry(k).or_default().add(p);
     }
-    m.into_iter().map(|((_, k), acc)| acc.bucket(k)).collect()
+    fn buckets(self) -> Vec<Bucket> {
+        self.0.into_iter().map(|((_, k), acc)| acc.bucket(k)).collect()
+    }
+}
+
+/// Builds [`Stats`] one project at a time, so a store can aggregate page by page.
+pub struct StatsBuilder<'t> {
+    towns: &'t Towns,
+    all: Acc,
+    status: Groups,
+    action: Groups,
+    town: Groups,
+    kind: Groups,
+    unit: Groups,
+}
+
+impl<'t> StatsBuilder<'t> {
+    /// Nothing counted yet; towns sort in `towns`' order.
+    pub fn new(towns: &'t Towns) -> StatsBuilder<'t> {
+        StatsBuilder {
+            towns,
+            all: Acc::default(),
+            status: Groups::default(),
+            action: Groups::default(),
+            town: Groups::default(),
+            kind: Groups::default(),
+            unit: Groups::default(),
+        }
+    }
+
+    /// Counts one project.
+    pub fn add(&mut self, p: &ProjectProps) {
+        let rank_of = |list: &[Status], s: Status| list.iter().position(|x| *x == s).unwrap_or(0);
+        self.all.add(p);
+        self.status.add(p.status.map(|s| (rank_of(Status::ALL, s), s.as_str().to_owned())), p);
+        self.action.add(p.action.map(|a| (usize::from(a.get()), a.get().to_string())), p);
+        let towns = self.towns.names();
+        self.town.add(p.town.as_ref().map(|t| (towns.iter().position(|n| n == t.as_str()).unwrap_or(usize::MAX - 1), t.as_str().to_owned())), p);
+        self.kind.add(Some((Kind::ALL.iter().position(|k| *k == p.kind).unwrap_or(0), p.kind.as_str().to_owned())), p);
+        if p.responsible_units.is_empty() {
+            self.unit.add(None, p);
+        }
+        // A project counts once in each of its units (rank 0: units sort by name).
+        let mut units: Vec<&String> = p.responsible_units.iter().collect();
+        units.sort();
+        units.dedup();
+        for u in units {
+            self.unit.add(Some((0, u.clone())), p);
+        }
+    }
+
+    /// The totals and groups.
+    pub fn finish(self) -> Stats {
+        Stats {
+            count: self.all.count,
+            investment_total: self.all.total,
+            investment_completed: self.all.completed,
+            investment_reported: self.all.reported,
+            by_status: self.status.buckets(),
+            by_action: self.action.buckets(),
+            by_town: self.town.buckets(),
+            by_kind: self.kind.buckets(),
+            by_unit: self.unit.buckets(),
+        }
+    }
 }
 
 impl Stats {
     /// Aggregates the given projects.
     pub fn from_props<'a>(items: impl IntoIterator<Item = &'a ProjectProps>, towns: &Towns) -> Stats {
-        let items: Vec<&ProjectProps> = items.into_iter().collect();
-        let mut all = Acc::default();
-        for p in &items {
-            all.add(p);
+        let mut b = StatsBuilder::new(towns);
+        for p in items {
+            b.add(p);
         }
-        let rank_of = |list: &[Status], s: Status| list.iter().position(|x| *x == s).unwrap_or(0);
-        Stats {
-            count: all.count,
-            investment_total: all.total,
-            investment_completed: all.completed,
-            investment_reported: all.reported,
-            by_status: grouped(&items, |p| p.status.map(|s| (rank_of(Status::ALL, s), s.as_str().to_owned()))),
-            by_action: grouped(&items, |p| p.action.map(|a| (usize::from(a.get()), a.get().to_string()))),
-            by_town: grouped(&items, |p| {
-                p.town.as_ref().map(|t| (towns.names().iter().position(|n| n == t.as_str()).unwrap_or(usize::MAX - 1), t.as_str().to_owned()))
-            }),
-            by_kind: grouped(&items, |p| Some((Kind::ALL.iter().position(|k| *k == p.kind).unwrap_or(0), p.kind.as_str().to_owned()))),
-        }
+        b.finish()
     }
 }

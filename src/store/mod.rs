@@ -144,6 +144,37 @@ pub struct Census {
     pub synthetic: u64,
 }
 
+/// Where and when the live projects are, for `/collections` (OGC API – Features).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Extent {
+    /// Live projects.
+    pub count: u64,
+    /// A box containing every geometry; `None` when there are no projects. The embedded store
+    /// reads it from its R*Tree, whose boxes are rounded outward to 32-bit floats: it may be a
+    /// few metres larger than the tightest box, never smaller.
+    pub bbox: Option<crate::geometry::Bbox>,
+    /// The earliest `start_date`.
+    pub first_start: Option<chrono::NaiveDate>,
+    /// The latest end (`actual_completion`, else `planned_completion`) of the projects with a `start_date`.
+    pub last_end: Option<chrono::NaiveDate>,
+    /// Some project with a `start_date` has no end yet: the interval is open.
+    pub open_ended: bool,
+}
+
+impl Extent {
+    pub(crate) fn from_parts(count: i64, bbox: [Option<f64>; 4], first: Option<String>, last: Option<String>, open: bool) -> StoreResult<Extent> {
+        let date = |s: Option<String>| -> StoreResult<Option<chrono::NaiveDate>> {
+            s.map(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|e| StoreError::Corrupt { key: format!("date {s}"), reason: e.to_string() }))
+                .transpose()
+        };
+        let bbox = match bbox {
+            [Some(a), Some(b), Some(c), Some(d)] => Some(crate::geometry::Bbox::from_rect(geo::Rect::new((a, b), (c, d)))),
+            _ => None,
+        };
+        Ok(Extent { count: count.max(0) as u64, bbox, first_start: date(first)?, last_end: date(last)?, open_ended: open })
+    }
+}
+
 /// What can go wrong in a store.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -268,11 +299,26 @@ pub trait Store: AuthStore + ProgressStore + ExtrasStore + Send + Sync + fmt::De
     /// Writes every item or none.
     async fn apply_batch(&self, items: &[NewProject], mode: BatchMode, meta: &RevisionMeta) -> StoreResult<BatchOutcome>;
 
+    /// The spatial and temporal extent of the live projects, computed in the database.
+    async fn extent(&self) -> StoreResult<Extent>;
+
     /// Counts and investment of the matching projects. Default: aggregate the listed rows in
-    /// Rust, so both stores share one definition of every number.
+    /// Rust, so both stores share one definition of every number (money sums exactly, which
+    /// SQLite's `sum` would not), a page at a time after the last id read, so memory stays flat.
     async fn stats(&self, filter: &ProjectFilter, towns: &Towns) -> StoreResult<Stats> {
-        let items = self.list(filter, Page::ALL).await?;
-        Ok(Stats::from_props(items.iter().map(|p| &p.props), towns))
+        const PAGE: u64 = 1000;
+        let mut acc = crate::project::StatsBuilder::new(towns);
+        let mut f = filter.clone();
+        loop {
+            let page = self.list(&f, Page { offset: 0, limit: Some(PAGE) }).await?;
+            for p in &page {
+                acc.add(&p.props);
+            }
+            match page.last() {
+                Some(last) if page.len() as u64 == PAGE => f.after = Some(last.id.clone()),
+                _ => return Ok(acc.finish()),
+            }
+        }
     }
 }
 

@@ -162,6 +162,22 @@ impl PostgisStore {
         rows.iter().map(row_to_project).collect()
     }
 
+    /// `ST_Extent` over the GIST-indexed column; the dates from the stored props.
+    pub(super) async fn extent_of_live(&self) -> StoreResult<super::Extent> {
+        let r = sqlx::query(
+            "select count(*), st_xmin(st_extent(geom)), st_ymin(st_extent(geom)), st_xmax(st_extent(geom)), st_ymax(st_extent(geom)),
+                    min(props->>'start_date'),
+                    max(coalesce(props->>'actual_completion', props->>'planned_completion')) filter (where props->>'start_date' is not null),
+                    coalesce(bool_or(coalesce(props->>'actual_completion', props->>'planned_completion') is null)
+                             filter (where props->>'start_date' is not null), false)
+             from project",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db("computing the extent"))?;
+        super::Extent::from_parts(r.get(0), [r.get(1), r.get(2), r.get(3), r.get(4)], r.get(5), r.get(6), r.get(7))
+    }
+
     pub(super) async fn count_filtered(&self, filter: &ProjectFilter) -> StoreResult<u64> {
         let mut qb = Self::filtered("select count(*) from project", filter);
         let n: i64 = qb.build_query_scalar().fetch_one(&self.pool).await.map_err(db("counting projects"))?;

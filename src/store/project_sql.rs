@@ -201,6 +201,10 @@ impl Store for d::Store {
         self.count_filtered(filter).await
     }
 
+    async fn extent(&self) -> StoreResult<super::super::Extent> {
+        self.extent_of_live().await
+    }
+
     async fn get(&self, id: &ProjectId) -> StoreResult<Project> {
         let mut conn = self.pool.acquire().await.map_err(db("connecting"))?;
         current(&mut conn, id).await?.ok_or_else(|| StoreError::NotFound(id.clone()))

@@ -37,6 +37,9 @@ where
     any_of(qb, "kind", f.kinds.iter().map(|k| k.as_str().to_owned()).collect());
     any_of(qb, "town", f.towns.iter().map(|t| t.as_str().to_owned()).collect());
     any_of(qb, "id", f.ids.iter().map(|i| i.as_str().to_owned()).collect());
+    if let Some(a) = &f.after {
+        qb.push(" and id > ").push_bind(a.as_str().to_owned());
+    }
     if let Some(q) = &f.q {
         // Lower-case on both sides with ASCII rules only: SQLite's lower() knows no other, and the
         // contract says the same query finds the same projects on both stores.

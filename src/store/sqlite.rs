@@ -11,6 +11,7 @@ use crate::geometry::Region;
 use crate::project::{Project, ProjectFilter};
 use crate::time::rfc3339;
 use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use std::str::FromStr;
@@ -176,10 +177,13 @@ impl SqliteStore {
             // Without them SQL does all the filtering, so it can also do the paging.
             qb.push(" limit ").push_bind(page.limit.map_or(-1, |l| l as i64)).push(" offset ").push_bind(page.offset as i64);
         }
-        let rows = qb.build().fetch_all(&self.pool).await.map_err(db("listing projects"))?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let p = row_to_project(r)?;
+        let mut rows = qb.build().fetch(&self.pool);
+        // Exact filtering pages in Rust: read candidates only until the page is full, so a
+        // streamed read (`after` + a limit) costs one page of rows, not the rest of the table.
+        let wanted = page.limit.map(|l| (page.offset + l) as usize);
+        let mut out = Vec::new();
+        while let Some(r) = rows.try_next().await.map_err(db("listing projects"))? {
+            let p = row_to_project(&r)?;
             if exact {
                 let Some(g) = p.geo() else { return Err(StoreError::Corrupt { key: format!("project {}", p.id), reason: "geometry".into() }) };
                 // The R*Tree found boxes that overlap; keep only geometries that really intersect.
@@ -191,15 +195,31 @@ impl SqliteStore {
                 }
             }
             out.push(p);
+            if exact && wanted.is_some_and(|w| out.len() >= w) {
+                break;
+            }
         }
         if exact {
-            let it = out.into_iter().skip(page.offset as usize);
-            out = match page.limit {
-                Some(l) => it.take(l as usize).collect(),
-                None => it.collect(),
-            };
+            out.drain(..(page.offset as usize).min(out.len()));
         }
         Ok(out)
+    }
+
+    /// The box from the R*Tree (no geometry is parsed); the dates from the stored props.
+    pub(super) async fn extent_of_live(&self) -> StoreResult<super::Extent> {
+        let r = sqlx::query(
+            "select (select count(*) from project),
+                    (select min(min_x) from project_rtree), (select min(min_y) from project_rtree),
+                    (select max(max_x) from project_rtree), (select max(max_y) from project_rtree),
+                    min(s), max(case when s is not null then e end), coalesce(max(s is not null and e is null), 0)
+             from (select json_extract(props, '$.start_date') as s,
+                          coalesce(json_extract(props, '$.actual_completion'), json_extract(props, '$.planned_completion')) as e
+                   from project)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db("computing the extent"))?;
+        super::Extent::from_parts(r.get(0), [r.get(1), r.get(2), r.get(3), r.get(4)], r.get(5), r.get(6), r.get::<i64, _>(7) != 0)
     }
 
     pub(super) async fn count_filtered(&self, filter: &ProjectFilter) -> StoreResult<u64> {

@@ -33,6 +33,67 @@ async fn seeded_postgis_serves_every_seed_project() {
     seeded_store_serves_every_seed_project(Kind::Postgis).await;
 }
 
+async fn the_list_pages_on_the_server(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else { return };
+    let (_, all) = app.get_json("/api/projects").await;
+    let all = ids(&all);
+    assert!(all.len() > 20);
+    // Pages of 7 walk the id-ordered list exactly once, and each says how many match in all.
+    let mut walked = Vec::new();
+    for offset in (0..all.len()).step_by(7) {
+        let r = app.get(&format!("/api/projects?limit=7&offset={offset}")).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["x-total-count"], all.len().to_string().as_str());
+        let fc: Value = r.json().await.unwrap();
+        walked.extend(ids(&fc));
+    }
+    assert_eq!(walked, all);
+    // The filter narrows the slice and the count alike.
+    let (_, port) = app.get_json("/api/projects?kind=port").await;
+    let r = app.get("/api/projects?kind=port&limit=2&offset=1").await;
+    assert_eq!(r.headers()["x-total-count"], ids(&port).len().to_string().as_str());
+    let fc: Value = r.json().await.unwrap();
+    assert_eq!(ids(&fc), ids(&port)[1..3]);
+    // Without limit/offset there is no count: the whole list streams.
+    assert!(app.get("/api/projects").await.headers().get("x-total-count").is_none());
+    for (q, param) in [("limit=0", "limit"), ("limit=10001", "limit"), ("limit=x", "limit"), ("offset=-1", "offset"), ("page=2", "page")] {
+        let r = app.get(&format!("/api/projects?{q}")).await;
+        assert_eq!(r.status(), 400, "{q}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json", "{q}");
+        let p: Value = r.json().await.unwrap();
+        assert!(p["detail"].as_str().unwrap().contains(&format!("`{param}`")), "{q}: {p}");
+    }
+}
+
+#[tokio::test]
+async fn the_list_pages_on_the_server_on_sqlite() {
+    the_list_pages_on_the_server(Kind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_list_pages_on_the_server_on_postgis() {
+    the_list_pages_on_the_server(Kind::Postgis).await;
+}
+
+#[tokio::test]
+async fn stats_group_by_responsible_unit() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    let (status, st) = app.get_json("/api/stats").await;
+    assert_eq!(status, 200);
+    let units = st["by_unit"].as_array().unwrap();
+    assert!(units.len() > 3, "{units:?}");
+    let (_, all) = app.get_json("/api/projects").await;
+    // Each unit's count is the number of projects that name it.
+    let unit = units[0]["key"].as_str().unwrap();
+    let naming = all["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["responsible_units"].as_array().is_some_and(|u| u.iter().any(|x| x == unit)))
+        .count();
+    assert_eq!(units[0]["count"], naming, "{unit}");
+}
+
 #[tokio::test]
 async fn one_project_is_a_feature_with_its_version_as_etag() {
     let app = TestApp::spawn(Kind::Sqlite).await.unwrap();

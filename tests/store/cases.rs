@@ -190,6 +190,98 @@ pub async fn pages_walk_every_project_exactly_once(s: &dyn Store) {
     }
 }
 
+/// Reads every page after the last id of the one before, as streamed answers do.
+async fn walk_after(s: &dyn Store, f: &ProjectFilter, limit: u64) -> Vec<String> {
+    let mut f = f.clone();
+    let mut seen = Vec::new();
+    loop {
+        let page = s.list(&f, Page { offset: 0, limit: Some(limit) }).await.unwrap();
+        seen.extend(ids(&page));
+        match page.last() {
+            Some(last) if page.len() as u64 == limit => f.after = Some(last.id.clone()),
+            _ => return seen,
+        }
+    }
+}
+
+pub async fn keyset_pages_walk_every_project_exactly_once_under_every_filter(s: &dyn Store) {
+    let items: Vec<_> = (0..23)
+        .map(|i| {
+            let status = if i % 3 == 0 { "planned" } else { "completed" };
+            project(&format!("k-{i:03}"), point(121.1 + f64::from(i) * 0.001, 27.8), json!({ "status": status }))
+        })
+        .collect();
+    s.apply_batch(&items, BatchMode::CreateOnly, &meta()).await.unwrap();
+    let t = tick().await;
+    let filters = [
+        ProjectFilter::default(),
+        ProjectFilter { bbox: Some("121.0,27.7,121.11,27.9".parse().unwrap()), ..Default::default() },
+        cql("status = 'planned'"),
+        ProjectFilter { statuses: vec!["completed".parse().unwrap()], ..Default::default() },
+        ProjectFilter { as_of: Some(t), ..Default::default() },
+        ProjectFilter { as_of: Some(t), bbox: Some("121.0,27.7,121.11,27.9".parse().unwrap()), ..Default::default() },
+    ];
+    for f in &filters {
+        let all = ids(&s.list(f, Page::ALL).await.unwrap());
+        assert!(!all.is_empty(), "{f:?}");
+        for limit in [1, 4, 5, 100] {
+            assert_eq!(walk_after(s, f, limit).await, all, "{f:?} by {limit}");
+        }
+    }
+    // `after` is a condition like any other: it counts, and composes with offset.
+    let after = ProjectFilter { after: Some(id("k-019")), ..Default::default() };
+    assert_eq!(s.count(&after).await.unwrap(), 3);
+    assert_eq!(ids(&s.list(&after, Page { offset: 1, limit: Some(1) }).await.unwrap()), ["k-021"]);
+    // A project written behind the cursor between two pages neither repeats nor shifts the rest.
+    let f = ProjectFilter { after: Some(id("k-010")), ..Default::default() };
+    s.create(&project("k-000a", point(121.1, 27.8), json!({})), &meta()).await.unwrap();
+    assert_eq!(ids(&s.list(&f, Page { offset: 0, limit: Some(2) }).await.unwrap()), ["k-011", "k-012"]);
+}
+
+pub async fn the_extent_covers_every_live_project_and_its_time_span(s: &dyn Store) {
+    let empty = s.extent().await.unwrap();
+    assert_eq!((empty.count, empty.bbox, empty.first_start, empty.open_ended), (0, None, None, false));
+    let items = [
+        project("e-west", point(121.01, 27.81), json!({"start_date":"2024-03-01","planned_completion":"2026-06-30"})),
+        project(
+            "e-area",
+            json!({"type":"Polygon","coordinates":[[[121.1,27.8],[121.2,27.8],[121.2,27.9],[121.1,27.9],[121.1,27.8]]]}),
+            json!({"start_date":"2025-01-01","planned_completion":"2030-01-01","actual_completion":"2026-10-31"}),
+        ),
+        project("e-undated", point(121.15, 27.95), json!({})),
+        project("e-gone", point(121.4, 28.1), json!({"start_date":"2020-01-01"})),
+    ];
+    s.apply_batch(&items, BatchMode::CreateOnly, &meta()).await.unwrap();
+    s.archive(&id("e-gone"), Version(1), &meta()).await.unwrap();
+    let e = s.extent().await.unwrap();
+    assert_eq!(e.count, 3);
+    let [min_x, min_y, max_x, max_y] = e.bbox.unwrap().to_array();
+    // Containing (the embedded store's boxes are 32-bit floats rounded outward), and tight to a few metres.
+    for (got, want) in [(min_x, 121.01), (min_y, 27.8), (max_x, 121.2), (max_y, 27.95)] {
+        assert!((got - want).abs() < 5e-5, "{:?}", e.bbox);
+    }
+    assert!(min_x <= 121.01 && min_y <= 27.8 && max_x >= 121.2 && max_y >= 27.95, "{:?}", e.bbox);
+    assert_eq!(e.first_start.map(|d| d.to_string()).as_deref(), Some("2024-03-01"));
+    // The actual end counts over the planned one.
+    assert_eq!(e.last_end.map(|d| d.to_string()).as_deref(), Some("2026-10-31"));
+    assert!(!e.open_ended);
+    s.create(&project("e-open", point(121.1, 27.8), json!({"start_date":"2026-01-01"})), &meta()).await.unwrap();
+    assert!(s.extent().await.unwrap().open_ended);
+}
+
+pub async fn stats_group_by_responsible_unit_counting_a_project_in_each(s: &dyn Store) {
+    let items = [
+        project("u-1", point(121.1, 27.8), json!({"responsible_units":["区交通运输局","区发改局"],"investment_total":"10"})),
+        project("u-2", point(121.1, 27.8), json!({"responsible_units":["区发改局"],"investment_total":"2.5"})),
+        project("u-3", point(121.1, 27.8), json!({})),
+    ];
+    s.apply_batch(&items, BatchMode::CreateOnly, &meta()).await.unwrap();
+    let st = s.stats(&ProjectFilter::default(), &Towns::default()).await.unwrap();
+    let by_unit: Vec<(Option<String>, u64, String)> = st.by_unit.iter().map(|b| (b.key.clone(), b.count, b.investment_total.to_string())).collect();
+    assert_eq!(by_unit, [(Some("区交通运输局".into()), 1, "10".into()), (Some("区发改局".into()), 2, "12.5".into()), (None, 1, "0".into())]);
+    assert_eq!(st.count, 3);
+}
+
 pub async fn stats_sum_investment_exactly(s: &dyn Store) {
     let items = [
         project("money-1", point(121.1, 27.8), json!({"status":"completed","task":5,"investment_total":"0.1","investment_completed":"0.1"})),

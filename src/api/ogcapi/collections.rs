@@ -5,7 +5,6 @@ use super::landing::only_f;
 use super::{base_url, cell, esc, html_page, html_table, json_response, link, negotiate, self_links, Format, Islands, GEOJSON, HTML, JSON, SCHEMA_JSON};
 use crate::api::{AppState, Problem};
 use crate::project::cql2::Prop;
-use crate::project::{Page, ProjectFilter};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -44,23 +43,9 @@ fn crs_list() -> Vec<&'static str> {
 async fn describe(s: &AppState, islands: &Islands, c: Collection, base: &str) -> Result<Value, Problem> {
     let (title, description, bbox, interval, count) = match c {
         Collection::Projects => {
-            // The extent is computed from the current rows so it is always true.
-            let items = s.store.list(&ProjectFilter::default(), Page::ALL).await?;
-            let mut bbox: Option<crate::geometry::Bbox> = None;
-            let (mut first, mut last, mut open) = (None, None, false);
-            for p in &items {
-                if let Some(g) = p.geometry.valid() {
-                    let b = g.bbox();
-                    bbox = Some(bbox.map_or(b, |e| e.union(b)));
-                }
-                if let Some(start) = p.props.start_date {
-                    first = Some(first.map_or(start, |f: chrono::NaiveDate| f.min(start)));
-                    match p.props.actual_completion.or(p.props.planned_completion) {
-                        Some(end) => last = Some(last.map_or(end, |l: chrono::NaiveDate| l.max(end))),
-                        None => open = true,
-                    }
-                }
-            }
+            // Computed by the store from the current rows (so it is always true) without listing them.
+            let e = s.store.extent().await?;
+            let (bbox, first, last, open) = (e.bbox, e.first_start, e.last_end, e.open_ended);
             let end = if open { Value::Null } else { last.map_or(Value::Null, |d| json!(format!("{d}T23:59:59Z"))) };
             let interval = json!([[first.map_or(Value::Null, |d| json!(format!("{d}T00:00:00Z"))), end]]);
             (
@@ -68,7 +53,7 @@ async fn describe(s: &AppState, islands: &Islands, c: Collection, base: &str) ->
                 "Projects of Dongtou District's 2024–2027 plan. Temporal property: start_date to actual_completion (else planned_completion; open while unknown).",
                 bbox,
                 interval,
-                items.len() as u64,
+                e.count,
             )
         }
         Collection::Islands => (

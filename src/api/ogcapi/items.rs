@@ -5,12 +5,16 @@ use super::crs::Crs;
 use super::{base_url, cell, esc, html_page, link, negotiate, self_links, with_query, Format, Islands, GEOJSON, JSON, LIMIT_DEFAULT, LIMIT_MAX, OFFSET_MAX};
 use crate::api::extract::query_pairs;
 use crate::api::{AppState, Problem};
+use crate::formats::{FormatError, PagedWriter};
 use crate::project::cql2::{Expr, Prop};
 use crate::project::{Page, Project, ProjectFilter};
+use crate::service::export::{encoded, project_pages};
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
+use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -120,10 +124,55 @@ fn island_feature(i: &super::islands::Island, crs: Crs) -> Value {
     json!({"type": "Feature", "id": i.id, "geometry": g, "properties": i.properties})
 }
 
-fn with_headers(fmt: Format, crs: Crs, body: Vec<u8>) -> Response {
+fn with_headers(fmt: Format, crs: Crs, body: impl Into<Body>) -> Response {
     let ct = if fmt == Format::Json { JSON } else { GEOJSON };
     let content_crs = HeaderValue::from_str(&crs.header()).unwrap_or(HeaderValue::from_static("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"));
-    ([(header::CONTENT_TYPE, HeaderValue::from_static(ct)), (header::HeaderName::from_static("content-crs"), content_crs)], body).into_response()
+    ([(header::CONTENT_TYPE, HeaderValue::from_static(ct)), (header::HeaderName::from_static("content-crs"), content_crs)], body.into()).into_response()
+}
+
+/// `self`/`alternate`, `next` and `prev` (offset paging, as OGC API – Features has it), `collection`.
+fn page_links(q: &ItemsQuery, url: &str, base: &str, c: Collection, fmt: Format, matched: u64, returned: u64) -> Vec<Value> {
+    let paging = |offset: u64| {
+        let mut p: Vec<(String, String)> = q.pairs.iter().filter(|(k, _)| k != "offset" && k != "limit").cloned().collect();
+        p.push(("limit".into(), q.limit.to_string()));
+        p.push(("offset".into(), offset.to_string()));
+        p
+    };
+    let mut links = self_links(url, &q.pairs, fmt, &[Format::GeoJson, Format::Html]);
+    if q.offset + returned < matched && returned > 0 {
+        links.push(link(with_query(url, &paging(q.offset + returned)), "next", GEOJSON, "next page"));
+    }
+    if q.offset > 0 {
+        links.push(link(with_query(url, &paging(q.offset.saturating_sub(q.limit))), "prev", GEOJSON, "previous page"));
+    }
+    links.push(link(format!("{base}/collections/{}", c.id()), "collection", JSON, "the collection"));
+    links
+}
+
+/// The items FeatureCollection, written as the pages are read: the head (counts, links) is
+/// known before the first feature, `numberReturned` is counted on the way and closes it.
+struct ItemsWriter {
+    head: Vec<u8>,
+    crs: Crs,
+    returned: u64,
+}
+
+impl PagedWriter for ItemsWriter {
+    fn head(&mut self) -> Result<Vec<u8>, FormatError> {
+        Ok(std::mem::take(&mut self.head))
+    }
+    fn item(&mut self, index: u64, p: &Project) -> Result<Vec<u8>, FormatError> {
+        let mut buf = Vec::with_capacity(1024);
+        if index > 0 {
+            buf.push(b',');
+        }
+        project_feature(p, self.crs, &mut buf).map_err(|_| FormatError::Encode { format: "GeoJSON", reason: format!("project {}", p.id) })?;
+        self.returned += 1;
+        Ok(buf)
+    }
+    fn tail(&mut self) -> Result<Vec<u8>, FormatError> {
+        Ok(format!(r#"],"numberReturned":{}}}"#, self.returned).into_bytes())
+    }
 }
 
 pub(super) async fn list(
@@ -139,6 +188,34 @@ pub(super) async fn list(
     let base = base_url(&headers);
     let url = format!("{base}/collections/{}/items", c.id());
     let page = Page { offset: q.offset, limit: Some(q.limit) };
+
+    if c == Collection::Projects && fmt != Format::Html {
+        let filter = project_filter(&s, &q)?;
+        let matched = s.store.count(&filter).await?;
+        // The paging links go before the features: they are written for the number the count
+        // promises; `numberReturned`, after the features, is the number actually sent.
+        let links = page_links(&q, &url, &base, c, fmt, matched, q.limit.min(matched.saturating_sub(q.offset)));
+        let mut head = Vec::with_capacity(1024);
+        head.extend_from_slice(br#"{"type":"FeatureCollection","numberMatched":"#);
+        head.extend_from_slice(matched.to_string().as_bytes());
+        head.extend_from_slice(br#","timeStamp":"#);
+        head.extend_from_slice(json!(crate::time::rfc3339(crate::time::now_micros())).to_string().as_bytes());
+        head.extend_from_slice(br#","links":"#);
+        head.extend_from_slice(&serde_json::to_vec(&links).unwrap_or_default());
+        head.extend_from_slice(br#","features":["#);
+        let mut pages = project_pages(s.store.clone(), filter, page);
+        // The first page is read before the headers go, so a failing store still answers with a problem.
+        let first = pages.try_next().await?;
+        let pages = futures::stream::iter(first.map(Ok)).chain(pages).boxed();
+        let body = encoded(pages, Box::new(ItemsWriter { head, crs: q.crs, returned: 0 })).map(|chunk| {
+            chunk.map(Bytes::from).map_err(|e| {
+                // Headers are gone already: all that is left is to cut the body short.
+                tracing::error!(error = %e, cause = ?std::error::Error::source(&e), "items stopped");
+                std::io::Error::other("items stopped")
+            })
+        });
+        return Ok(with_headers(fmt, q.crs, Body::from_stream(body)));
+    }
 
     // Features as JSON text, one per element, plus the number matched.
     let (features, matched): (Vec<Vec<u8>>, u64) = match c {
@@ -172,20 +249,7 @@ pub(super) async fn list(
     };
 
     let returned = features.len() as u64;
-    let paging = |offset: u64| {
-        let mut p: Vec<(String, String)> = q.pairs.iter().filter(|(k, _)| k != "offset" && k != "limit").cloned().collect();
-        p.push(("limit".into(), q.limit.to_string()));
-        p.push(("offset".into(), offset.to_string()));
-        p
-    };
-    let mut links = self_links(&url, &q.pairs, fmt, &[Format::GeoJson, Format::Html]);
-    if q.offset + returned < matched && returned > 0 {
-        links.push(link(with_query(&url, &paging(q.offset + returned)), "next", GEOJSON, "next page"));
-    }
-    if q.offset > 0 {
-        links.push(link(with_query(&url, &paging(q.offset.saturating_sub(q.limit))), "prev", GEOJSON, "previous page"));
-    }
-    links.push(link(format!("{base}/collections/{}", c.id()), "collection", JSON, "the collection"));
+    let links = page_links(&q, &url, &base, c, fmt, matched, returned);
 
     if fmt == Format::Html {
         let mut rows = String::from("<table><tr><th>id</th><th>properties</th></tr>");
