@@ -4,13 +4,17 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod cql2_json;
+mod credentials;
 mod editing;
 mod errors;
 mod export;
+mod hostile_bodies;
 mod import;
 mod instances;
 mod ogcapi;
 mod ogcapi_tx;
+mod outage;
 mod projects;
 mod report_extras;
 mod reports;
