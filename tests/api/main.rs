@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod cql2_corpus;
 mod cql2_json;
 mod credentials;
 mod editing;
