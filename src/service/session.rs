@@ -38,6 +38,17 @@ pub struct Policy {
     pub session_hours: u32,
 }
 
+/// A new session: the user and the secret for the cookie (only its digest is stored).
+#[derive(Debug)]
+pub struct SignedIn {
+    /// Who signed in.
+    pub user: User,
+    /// The session secret, for the cookie.
+    pub secret: String,
+    /// Hours until the session ends.
+    pub hours: i64,
+}
+
 /// Seconds still to wait after `failures` failures within the window, the latest at `last`,
 /// when `allowance` are free; `None` when a try is allowed now.
 pub fn backoff(failures: u64, allowance: u64, last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<u64> {

@@ -668,11 +668,9 @@ pub async fn concurrent_demotions_leave_an_admin(s: &dyn Store) {
     for n in ["root1", "root2", "root3"] {
         s.add_user(&uname(n), Role::Admin, "h", &line("user_add", n)).await.unwrap();
     }
-    let (a, b, c) = tokio::join!(
-        s.set_disabled(&uname("root1"), true, &line("user_disable", "root1")),
-        s.set_disabled(&uname("root2"), true, &line("user_disable", "root2")),
-        s.set_role(&uname("root3"), Role::Viewer, &line("user_role", "root3")),
-    );
+    let (n1, n2, n3) = (uname("root1"), uname("root2"), uname("root3"));
+    let (l1, l2, l3) = (line("user_disable", "root1"), line("user_disable", "root2"), line("user_role", "root3"));
+    let (a, b, c) = tokio::join!(s.set_disabled(&n1, true, &l1), s.set_disabled(&n2, true, &l2), s.set_role(&n3, Role::Viewer, &l3));
     let refused = [a.is_err(), b.is_err(), c.is_err()].iter().filter(|e| **e).count();
     assert_eq!(refused, 1, "{a:?} {b:?} {c:?}");
     let admins = s.users().await.unwrap().into_iter().filter(|u| u.can(Role::Admin)).count();
