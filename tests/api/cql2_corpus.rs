@@ -8,7 +8,7 @@
 //!    `operators_expected.txt` that names only those fields and that planmap's CQL2 accepts is run
 //!    through `/ogcapi/collections/projects/items`, as CQL2 text and as CQL2-JSON, on both stores,
 //!    and must select exactly the expected features. Queries naming other fields (`geom` — the
-//!    features lie outside planmap's region —, `ts_start`/`ts_end`, `intarrayfield`) or operators
+//!    features lie outside planmap's region —, `ts_start`/`ts_end`, `intarrayfield`, `nfield`) or operators
 //!    planmap does not implement (arithmetic, CASEI/ACCENTI, array, temporal and most spatial
 //!    functions, property-to-property comparisons) are counted as skipped, by reason.
 //! 2. Encodings: each OGC example that exists in both CQL2 text and CQL2-JSON, with its properties
@@ -35,11 +35,11 @@ const FIELDS: &[(&str, &str)] = &[
     ("textfield", "name_en"),
     ("datefield", "start_date"),
     ("boolfield", "synthetic"),
-    ("nfield", "description"),
 ];
 
-/// Corpus fields with no planmap counterpart: a query naming one is skipped.
-const UNMAPPED: &[&str] = &["geom", "ts_start", "ts_end", "intarrayfield"];
+/// Corpus fields with no planmap counterpart: a query naming one is skipped. (`nfield` is a
+/// boolean that may be missing; planmap's one boolean, `synthetic`, always has a value.)
+const UNMAPPED: &[&str] = &["geom", "ts_start", "ts_end", "intarrayfield", "nfield"];
 
 /// OGC example property → planmap queryable, by the kind of value the examples compare it with.
 const EXAMPLE_PROPS: &[(&str, &str)] = &[
@@ -267,7 +267,7 @@ async fn the_cql2_crate_corpus_selects_the_expected_features_on_both_stores() {
     let total = lines.len() / 2;
     println!("cql2 corpus: {total} queries; {ran} run as text and JSON on {} store(s); skipped: {skipped:#?}", apps.len());
     assert!(failures.is_empty(), "{} of {ran} queries select other features:\n{}", failures.len(), failures.join("\n"));
-    assert!(ran >= 40, "only {ran} corpus queries could run");
+    assert!(ran >= 35, "only {ran} corpus queries could run (39 when written)");
 }
 
 #[tokio::test]
@@ -289,5 +289,5 @@ async fn the_ogc_examples_lower_to_one_expression_from_text_and_from_json() {
     }
     println!("OGC examples: {} pairs; {same} lower to the same expression, {both_refused} refused by both", names.len());
     assert!(disagree.is_empty(), "text and JSON disagree:\n{}", disagree.join("\n"));
-    assert!(same >= 25, "only {same} examples could be compared");
+    assert!(same >= 35, "only {same} examples could be compared (43 when written)");
 }

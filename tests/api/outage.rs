@@ -107,12 +107,12 @@ async fn a_database_outage_is_503_with_retry_after_and_readyz_false_then_recover
     let port = relay.port;
     let t = target.clone();
     let Some(app) = TestApp::spawn_with(Kind::Postgis, move |c| c.database_url = through(&c.database_url, port, &t)).await else { return };
-    assert_eq!(app.get("/api/projects?limit=1").await.status(), 200);
+    assert_eq!(app.get("/api/projects?status=completed").await.status(), 200);
     assert_eq!(app.get("/readyz").await.status(), 200);
 
     // A restart blip: every open connection dies, new ones work. Reads do not fail.
     relay.drop_connections();
-    for path in ["/api/projects?limit=1", "/api/projects/zhuangyuanao-port-phase2", "/readyz"] {
+    for path in ["/api/projects?status=completed", "/api/projects/zhuangyuanao-port-phase2", "/readyz"] {
         assert_eq!(app.get(path).await.status(), 200, "{path} after the connections dropped");
     }
 
@@ -122,7 +122,7 @@ async fn a_database_outage_is_503_with_retry_after_and_readyz_false_then_recover
     assert!(took < Duration::from_millis(2500), "readyz took {took:?}");
     assert_eq!(ct.as_deref(), Some("application/problem+json"));
     assert!(retry.is_some(), "readyz 503 without Retry-After");
-    for path in ["/api/projects?limit=1", "/api/projects/zhuangyuanao-port-phase2", "/ogcapi/collections/projects/items?limit=1", "/api/stats"] {
+    for path in ["/api/projects?status=completed", "/api/projects/zhuangyuanao-port-phase2", "/ogcapi/collections/projects/items?limit=1", "/api/stats"] {
         let (status, retry, ct, took) = status_and_retry_after(&app, path).await;
         assert_eq!(status, 503, "{path} with the database down");
         assert_eq!(ct.as_deref(), Some("application/problem+json"), "{path}");
@@ -130,7 +130,7 @@ async fn a_database_outage_is_503_with_retry_after_and_readyz_false_then_recover
         assert!((1..=60).contains(&secs), "{path}: Retry-After {secs}");
         assert!(took < Duration::from_secs(5), "{path} took {took:?}, not a prompt 503");
     }
-    let r = app.get("/api/projects?limit=1").await;
+    let r = app.get("/api/projects?status=completed").await;
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["status"], 503);
     assert!(body["retry_after_seconds"].as_u64().is_some(), "{body}");
@@ -139,7 +139,7 @@ async fn a_database_outage_is_503_with_retry_after_and_readyz_false_then_recover
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let ready = app.get("/readyz").await.status() == 200;
-        let listed = app.get("/api/projects?limit=1").await.status() == 200;
+        let listed = app.get("/api/projects?status=completed").await.status() == 200;
         if ready && listed {
             break;
         }
