@@ -133,7 +133,10 @@ pub async fn token(store: &dyn Store, cmd: &TokenCommand) -> anyhow::Result<()> 
             let mut out = std::io::stdout().lock();
             for t in users::tokens(store, user).await? {
                 let expires = t.expires_at.map_or("never".to_owned(), crate::time::rfc3339);
-                say(&mut out, &format!("{}  {:<24} issued {}  expires {expires}", t.id, t.label.as_deref().unwrap_or("-"), crate::time::rfc3339(t.created_at)))?;
+                say(
+                    &mut out,
+                    &format!("{}  {:<24} issued {}  expires {expires}", t.id, t.label.as_deref().unwrap_or("-"), crate::time::rfc3339(t.created_at)),
+                )?;
             }
         }
         TokenCommand::Revoke { user, id } => {

@@ -227,7 +227,11 @@ impl ProjectFilter {
             f.cql = Some(if json_lang {
                 super::cql2::json::parse(text).map_err(|e| BadFilter { param, reason: format!("is not usable CQL2-JSON: {e}"), position: None })?
             } else {
-                text.parse().map_err(|e: super::cql2::Cql2Error| BadFilter { param, reason: format!("is not valid CQL2 text: {e}"), position: Some(e.position) })?
+                text.parse().map_err(|e: super::cql2::Cql2Error| BadFilter {
+                    param,
+                    reason: format!("is not valid CQL2 text: {e}"),
+                    position: Some(e.position),
+                })?
             });
         }
         f.statuses.sort();

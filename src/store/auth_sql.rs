@@ -80,7 +80,15 @@ async fn enabled_admins(conn: &mut Conn) -> StoreResult<i64> {
 /// `update app_user set … where name = …` for one column, then what it `ends`, then the audit
 /// line; `UnknownUser` (and no line) when there is no such user, `LastAdmin` (and no change)
 /// when the change leaves no enabled admin where there was one.
-async fn change_user<'q, T>(store: &d::Store, sql: &'q str, value: T, name: &'q UserName, ends: Ends, audit: &AuditEntry, action: &'static str) -> StoreResult<User>
+async fn change_user<'q, T>(
+    store: &d::Store,
+    sql: &'q str,
+    value: T,
+    name: &'q UserName,
+    ends: Ends,
+    audit: &AuditEntry,
+    action: &'static str,
+) -> StoreResult<User>
 where
     T: 'q + Send + sqlx::Encode<'q, d::Db> + sqlx::Type<d::Db>,
 {
@@ -222,14 +230,14 @@ impl AuthStore for d::Store {
     }
 
     async fn token_user(&self, token_hash: &str) -> StoreResult<Option<User>> {
-        let now = d::time(crate::time::now_micros());
+        let now = crate::time::now_micros();
         let row = read_twice(|| {
             sqlx::query(
                 "select u.id, u.name, u.role, u.disabled, u.created_at from api_token t join app_user u on u.id = t.user_id
                  where t.token_hash = $1 and not u.disabled and (t.expires_at is null or t.expires_at > $2)",
             )
             .bind(token_hash)
-            .bind(&now)
+            .bind(d::time(now))
             .fetch_optional(&self.pool)
             .map_err(db("reading a token"))
         })

@@ -198,7 +198,8 @@ fn projects() -> Vec<NewProject> {
                 props[*to] = v;
             }
         }
-        let feature = json!({"type": "Feature", "id": format!("item-{n:03}"), "geometry": {"type": "Point", "coordinates": [121.1, 27.9]}, "properties": props});
+        let feature =
+            json!({"type": "Feature", "id": format!("item-{n:03}"), "geometry": {"type": "Point", "coordinates": [121.1, 27.9]}, "properties": props});
         out.push(NewProject::from_feature(&feature, None, &rules).unwrap_or_else(|e| panic!("item {n}: {e}")));
     }
     out
@@ -211,8 +212,7 @@ async fn selected(app: &TestApp, query: &str) -> Result<String, String> {
     if status != 200 {
         return Err(format!("{status} {v}"));
     }
-    let mut ns: Vec<i64> =
-        v["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().trim_start_matches("item-").parse().unwrap()).collect();
+    let mut ns: Vec<i64> = v["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().trim_start_matches("item-").parse().unwrap()).collect();
     ns.sort_unstable();
     Ok(ns.iter().map(i64::to_string).collect::<Vec<_>>().join(" "))
 }

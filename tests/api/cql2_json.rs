@@ -51,7 +51,8 @@ async fn cql2_json_selects_what_its_text_form_selects_on_both_stores() {
         let mut seen: Option<Vec<String>> = None;
         for app in &apps {
             let by_text = ids(app, &format!("/ogcapi/collections/projects/items?limit=1000&filter={}", enc(text))).await;
-            let by_json = ids(app, &format!("/ogcapi/collections/projects/items?limit=1000&filter-lang=cql2-json&filter={}", enc(&json_filter.to_string()))).await;
+            let by_json =
+                ids(app, &format!("/ogcapi/collections/projects/items?limit=1000&filter-lang=cql2-json&filter={}", enc(&json_filter.to_string()))).await;
             assert_eq!(by_json, by_text, "{json_filter}");
             // The language may come before or after the filter, and /api/projects reads it too.
             let api = ids(app, &format!("/api/projects?filter={}&filter-lang=cql2-json", enc(&json_filter.to_string()))).await;

@@ -82,7 +82,9 @@ async fn tokens_are_listed_revoked_and_expire_through_the_admin_api() {
     let r = app.req(Method::DELETE, &format!("/api/users/bot/tokens/{id}"), Some(&root)).send().await.unwrap();
     assert_eq!(r.status(), 204);
     assert_eq!(app.req(Method::GET, "/api/projects?status=completed", Some(&secret)).send().await.unwrap().status(), 401, "revoked");
-    for (path, status) in [(format!("/api/users/bot/tokens/{id}"), 404), ("/api/users/bot/tokens/nothex".to_owned(), 404), (format!("/api/users/nobody/tokens/{id}"), 404)] {
+    for (path, status) in
+        [(format!("/api/users/bot/tokens/{id}"), 404), ("/api/users/bot/tokens/nothex".to_owned(), 404), (format!("/api/users/nobody/tokens/{id}"), 404)]
+    {
         let r = app.req(Method::DELETE, &path, Some(&root)).send().await.unwrap();
         assert_eq!(r.status(), status, "{path}");
         assert_eq!(r.headers()["content-type"], "application/problem+json");

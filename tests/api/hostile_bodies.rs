@@ -42,9 +42,21 @@ async fn a_million_vertex_body_is_413_before_it_is_parsed_on_every_write_route()
         assert!(p["detail"].as_str().unwrap().contains("at most 50000"), "{p}");
     }
     // One past the limit is refused, the limit itself is not refused for its size.
-    let r = app.req(Method::POST, "/api/projects", Some(&t)).header("content-type", "application/json").body(line_feature("over-line", 50_001)).send().await.unwrap();
+    let r = app
+        .req(Method::POST, "/api/projects", Some(&t))
+        .header("content-type", "application/json")
+        .body(line_feature("over-line", 50_001))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 413);
-    let r = app.req(Method::POST, "/api/projects", Some(&t)).header("content-type", "application/json").body(line_feature("at-limit-line", 50_000)).send().await.unwrap();
+    let r = app
+        .req(Method::POST, "/api/projects", Some(&t))
+        .header("content-type", "application/json")
+        .body(line_feature("at-limit-line", 50_000))
+        .send()
+        .await
+        .unwrap();
     assert_ne!(r.status(), 413, "{}", r.text().await.unwrap());
 }
 

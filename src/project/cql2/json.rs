@@ -35,7 +35,13 @@ pub fn to_text(v: &Value) -> Result<String, String> {
 fn args<'a>(v: &'a Value, at: &str, op: &str, n: std::ops::RangeInclusive<usize>) -> Result<&'a [Value], String> {
     let a = v.get("args").and_then(Value::as_array).ok_or_else(|| format!("`{at}/args` must be a list (operator `{op}`)"))?;
     if !n.contains(&a.len()) {
-        let want = if n.start() == n.end() { n.start().to_string() } else if *n.end() == usize::MAX { format!("at least {}", n.start()) } else { format!("{}–{}", n.start(), n.end()) };
+        let want = if n.start() == n.end() {
+            n.start().to_string()
+        } else if *n.end() == usize::MAX {
+            format!("at least {}", n.start())
+        } else {
+            format!("{}–{}", n.start(), n.end())
+        };
         return Err(format!("`{at}/args` of `{op}` must hold {want} arguments; it holds {}", a.len()));
     }
     Ok(a)
@@ -50,7 +56,9 @@ fn boolean(v: &Value, at: &str, out: &mut String, depth: usize) -> Result<(), St
             out.push_str(if *b { "TRUE" } else { "FALSE" });
             return Ok(());
         }
-        Value::Object(o) => o.get("op").and_then(Value::as_str).ok_or_else(|| format!("`{at}` must be an operation such as {{\"op\": \"=\", \"args\": […]}} or true/false"))?,
+        Value::Object(o) => {
+            o.get("op").and_then(Value::as_str).ok_or_else(|| format!("`{at}` must be an operation such as {{\"op\": \"=\", \"args\": […]}} or true/false"))?
+        }
         _ => return Err(format!("`{at}` must be an operation such as {{\"op\": \"=\", \"args\": […]}} or true/false")),
     };
     let arg_at = |i: usize| format!("{at}/args/{i}");
@@ -124,9 +132,7 @@ fn boolean(v: &Value, at: &str, out: &mut String, depth: usize) -> Result<(), St
             out.push(')');
         }
         other => {
-            return Err(format!(
-                "`{at}/op`: `{other}` is not supported; supported: and, or, not, =, <>, <, <=, >, >=, like, between, in, isNull, s_intersects"
-            ))
+            return Err(format!("`{at}/op`: `{other}` is not supported; supported: and, or, not, =, <>, <, <=, >, >=, like, between, in, isNull, s_intersects"))
         }
     }
     Ok(())
@@ -208,12 +214,18 @@ mod tests {
             json!({"op": "and", "args": [{"op": ">=", "args": [{"property": "investment_total"}, 100.5]}, {"op": "not", "args": [{"op": "like", "args": [{"property": "name_zh"}, "%港%"]}]}]}),
             "investment_total >= 100.5 AND NOT name_zh LIKE '%港%'",
         );
-        same(json!({"op": "or", "args": [{"op": "in", "args": [{"property": "task"}, [1, 2]]}, {"op": "isNull", "args": [{"property": "town"}]}]}), "task IN (1, 2) OR town IS NULL");
+        same(
+            json!({"op": "or", "args": [{"op": "in", "args": [{"property": "task"}, [1, 2]]}, {"op": "isNull", "args": [{"property": "town"}]}]}),
+            "task IN (1, 2) OR town IS NULL",
+        );
         same(
             json!({"op": "between", "args": [{"property": "start_date"}, {"date": "2024-01-01"}, {"timestamp": "2025-12-31T00:00:00Z"}]}),
             "start_date BETWEEN DATE('2024-01-01') AND TIMESTAMP('2025-12-31T00:00:00Z')",
         );
-        same(json!({"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": [121.0, 27.8, 121.2, 27.9]}]}), "S_INTERSECTS(geometry, BBOX(121.0, 27.8, 121.2, 27.9))");
+        same(
+            json!({"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": [121.0, 27.8, 121.2, 27.9]}]}),
+            "S_INTERSECTS(geometry, BBOX(121.0, 27.8, 121.2, 27.9))",
+        );
         same(
             json!({"op": "s_intersects", "args": [{"property": "geometry"}, {"type": "Polygon", "coordinates": [[[121.0, 27.8], [121.2, 27.8], [121.2, 27.9], [121.0, 27.8]]]}]}),
             "S_INTERSECTS(geometry, POLYGON((121 27.8, 121.2 27.8, 121.2 27.9, 121 27.8)))",
