@@ -119,11 +119,29 @@ pub async fn user(store: &dyn Store, cmd: &UserCommand, plan_units: &[UnitName])
 /// Runs one `planmap token` command.
 pub async fn token(store: &dyn Store, cmd: &TokenCommand) -> anyhow::Result<()> {
     match cmd {
-        TokenCommand::Add { user, label } => {
-            let (u, t) = users::add_token(store, &Actor::cli(), user, label.as_deref()).await?;
+        TokenCommand::Add { user, label, expires_days } => {
+            let t = users::add_token(store, &Actor::cli(), user, label.as_deref(), *expires_days).await?;
             // Only the token goes to standard output, so `TOKEN=$(planmap token add bot)` works.
-            say(&mut std::io::stdout().lock(), &t)?;
-            eprintln!("API token for `{}` ({}); shown once, only its digest is stored. Send it as `Authorization: Bearer …`.", u.name, u.role);
+            say(&mut std::io::stdout().lock(), &t.secret)?;
+            let until = t.info.expires_at.map_or("until revoked".to_owned(), |e| format!("until {}", crate::time::rfc3339(e)));
+            eprintln!(
+                "API token {} for `{}` ({}), valid {until}; shown once, only its digest is stored. Send it as `Authorization: Bearer …`.",
+                t.info.id, t.user.name, t.user.role
+            );
+        }
+        TokenCommand::List { user } => {
+            let mut out = std::io::stdout().lock();
+            for t in users::tokens(store, user).await? {
+                let expires = t.expires_at.map_or("never".to_owned(), crate::time::rfc3339);
+                say(
+                    &mut out,
+                    &format!("{}  {:<24} issued {}  expires {expires}", t.id, t.label.as_deref().unwrap_or("-"), crate::time::rfc3339(t.created_at)),
+                )?;
+            }
+        }
+        TokenCommand::Revoke { user, id } => {
+            users::revoke_token(store, &Actor::cli(), user, id).await?;
+            say(&mut std::io::stdout().lock(), &format!("revoked token {id} of `{user}`"))?;
         }
     }
     Ok(())

@@ -162,6 +162,21 @@ pub enum TokenCommand {
         /// What the token is for.
         #[arg(long)]
         label: Option<String>,
+        /// Days until the token stops working (1–3650); without it, it works until revoked.
+        #[arg(long)]
+        expires_days: Option<u32>,
+    },
+    /// List USER's tokens: id, label, issued, expiry (never the token itself).
+    List {
+        /// Whose tokens.
+        user: String,
+    },
+    /// Revoke USER's token ID (the id from `planmap token list`).
+    Revoke {
+        /// Whose token.
+        user: String,
+        /// The token's id.
+        id: String,
     },
 }
 
@@ -289,7 +304,9 @@ pub struct EditConfig {
     /// Believe X-Forwarded-For / X-Forwarded-Proto (set only behind your own load balancer).
     #[arg(long, env = "PLANMAP_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
     pub trust_proxy: bool,
-    /// Failed sign-ins per account within 15 minutes before further tries are refused (429).
+    /// Failed sign-ins per account from one address within 15 minutes before that address must
+    /// wait (429 with Retry-After: 30 s, doubling per further failure, at most 15 min). One
+    /// address gets 20 times as many over all accounts.
     #[arg(long, env = "PLANMAP_MAX_FAILED_SIGN_INS", default_value_t = 5)]
     pub max_failed_sign_ins: u32,
     /// Features accepted in one import.

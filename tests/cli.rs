@@ -194,3 +194,36 @@ fn serve_refuses_a_bad_basemap_configuration_naming_the_entry_and_field() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("\"offline\"") && err.contains("`path`") && err.contains("missing.pmtiles"), "{err}");
 }
+
+#[test]
+fn tokens_are_added_with_an_expiry_listed_and_revoked_and_the_last_admin_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let ok = |out: &Output| assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    ok(&planmap(&db, &["user", "add", "root", "--role", "admin"]));
+    ok(&planmap(&db, &["user", "add", "bot", "--role", "planner"]));
+    let out = planmap(&db, &["token", "add", "bot", "--label", "nightly", "--expires-days", "7"]);
+    ok(&out);
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(token.starts_with("pm_"), "{token}");
+    let out = planmap(&db, &["token", "list", "bot"]);
+    ok(&out);
+    let listed = String::from_utf8_lossy(&out.stdout).to_string();
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 1, "{listed}");
+    assert!(lines[0].contains("nightly") && !lines[0].contains("expires never") && !listed.contains(&token), "{listed}");
+    let id = lines[0].split_whitespace().next().unwrap();
+    assert_eq!(id.len(), 12);
+    let out = planmap(&db, &["token", "add", "bot", "--expires-days", "0"]);
+    assert!(!out.status.success());
+    ok(&planmap(&db, &["token", "revoke", "bot", id]));
+    assert_eq!(String::from_utf8_lossy(&planmap(&db, &["token", "list", "bot"]).stdout).trim(), "");
+    let out = planmap(&db, &["token", "revoke", "bot", id]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no API token"), "{}", String::from_utf8_lossy(&out.stderr));
+    // The only admin cannot be disabled or demoted from the command line either.
+    let out = planmap(&db, &["user", "disable", "root"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("last enabled admin"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!planmap(&db, &["user", "set-role", "root", "planner"]).status.success());
+}

@@ -57,8 +57,10 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-/// A request body read up to `--max-body-bytes`; larger bodies are answered 413 problem+json
-/// naming the limit (axum's own rejection would be plain text).
+/// A JSON request body read up to `--max-body-bytes`; larger bodies are answered 413
+/// problem+json naming the limit (axum's own rejection would be plain text). A body holding a
+/// geometry of more than `--max-vertices` positions is answered 413 here too, from a scan of
+/// the bytes, before it is parsed into a tree many times its size.
 #[derive(Debug)]
 pub struct Body(pub axum::body::Bytes);
 
@@ -66,8 +68,39 @@ impl FromRequest<AppState> for Body {
     type Rejection = Problem;
     async fn from_request(req: Request, s: &AppState) -> Result<Body, Problem> {
         let limit = s.max_body_bytes;
-        axum::body::to_bytes(req.into_body(), limit).await.map(Body).map_err(|_| Problem::body_too_large(limit))
+        let bytes = axum::body::to_bytes(req.into_body(), limit).await.map_err(|_| Problem::body_too_large(limit))?;
+        let max = s.edit.max_vertices;
+        if let Some(count) = crate::geometry::prescan::positions_over(&bytes, max) {
+            return Err(crate::service::ServiceError::GeometryTooLarge { count, max }.into());
+        }
+        Ok(Body(bytes))
     }
+}
+
+/// Bodies larger than this are "large": parsing one takes tens of times its size in memory.
+pub const LARGE_BODY_BYTES: u64 = 1024 * 1024;
+/// Large bodies handled at once; further ones wait their turn (within the request timeout), so
+/// many of them at the same moment cannot add up to an out-of-memory kill.
+pub const LARGE_BODIES_AT_ONCE: usize = 2;
+
+/// Holds a permit of `permits` for the whole request when its body is large (by
+/// `Content-Length`, or of unknown length on a write).
+pub async fn bound_large_bodies(
+    axum::extract::State(permits): axum::extract::State<std::sync::Arc<tokio::sync::Semaphore>>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let length = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    let large = match length {
+        Some(n) => n > LARGE_BODY_BYTES,
+        None => !req.method().is_safe() && req.headers().contains_key(header::TRANSFER_ENCODING),
+    };
+    if !large {
+        return next.run(req).await;
+    }
+    // The semaphore is never closed; were it, the request would simply go ahead unbounded.
+    let _permit = permits.acquire().await.ok();
+    next.run(req).await
 }
 
 /// Bytes as JSON, a malformed body answered as problem+json naming the problem. A NUL character

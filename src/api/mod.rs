@@ -21,7 +21,7 @@
 //! | `GET /api/archived` | archived projects: who archived each and when (planner) |
 //! | `POST /api/import?dry_run=&crs=&mode=` | bulk import report (planner) |
 //! | `GET`/`POST`/`DELETE /api/session` | who am I, sign in, sign out |
-//! | `GET`/`POST /api/users`, `PATCH /api/users/{name}`, `GET /api/audit` | admin |
+//! | `GET`/`POST /api/users`, `PATCH /api/users/{name}`, `GET`/`POST`/`DELETE /api/users/{name}/tokens…`, `GET /api/audit` | admin |
 //! | `GET /healthz`, `/readyz` | process alive; store reachable |
 //! | `GET /api/export?format=` | geojson, csv, gpkg, kml, shp (zip), fgb; same filters; dated file name |
 //! | `GET /tiles/projects/{z}/{x}/{y}.mvt`, `/tiles/projects.json`, `/ogcapi/collections/projects/tiles…` | vector tiles, TileJSON, OGC API – Tiles (see `tiles`) |
@@ -107,6 +107,7 @@ pub fn router(state: AppState, max_body_bytes: usize, timeout: Duration) -> Rout
         .route("/api", get(|| async { Problem::not_found("see /api/projects, /api/stats, /api/basemap, /api/meta") }))
         .fallback(pages::serve)
         .layer(axum::middleware::from_fn_with_state(state.clone(), caller::identify))
+        .layer(axum::middleware::from_fn_with_state(Arc::new(tokio::sync::Semaphore::new(extract::LARGE_BODIES_AT_ONCE)), extract::bound_large_bodies))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         // Outside every route and the timeout, so that axum's own rejections (bad path encoding,

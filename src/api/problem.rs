@@ -15,6 +15,14 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
+/// The extension member that carries a 429's or 503's wait; [`Problem::into_response`] copies
+/// it into the `Retry-After` header, so the two never disagree.
+pub const RETRY_AFTER: &str = "retry_after_seconds";
+
+/// What a client is told to wait when the store is out of reach: long enough for a PostgreSQL
+/// restart, short enough that a fail-over is not noticed.
+const STORE_RETRY_SECONDS: u64 = 5;
+
 /// A problem+json body.
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
@@ -143,6 +151,7 @@ impl Problem {
     /// 503: the store does not answer (readiness).
     pub fn store_unreachable(backend: &str) -> Problem {
         Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Store unreachable", format!("the {backend} store does not answer"))
+            .with(RETRY_AFTER, Value::from(STORE_RETRY_SECONDS))
     }
     /// 400 (no `Content-Type`) or 415 (another one) for a write body; names the accepted types.
     pub fn unsupported_media_type(sent: Option<&str>, accepted: &[&str]) -> Problem {
@@ -183,8 +192,13 @@ impl Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status;
+        let retry_after = self.extra.get(RETRY_AFTER).and_then(Value::as_u64);
         let body = serde_json::to_vec(&self).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"))], body).into_response()
+        let mut res = (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"))], body).into_response();
+        if let Some(secs) = retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        res
     }
 }
 
@@ -229,11 +243,18 @@ impl From<StoreError> for Problem {
             StoreError::VersionMismatch { current, .. } => {
                 Problem::new(StatusCode::PRECONDITION_FAILED, "Version mismatch", e.to_string()).with("current_version", Value::from(current.0))
             }
+            StoreError::LastAdmin(_) => Problem::new(StatusCode::CONFLICT, "Last admin", e.to_string()),
+            StoreError::NoToken { .. } => Problem::new(StatusCode::NOT_FOUND, "No such token", e.to_string()),
             StoreError::UnknownUnit(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "No such unit", e.to_string()),
             StoreError::NoReport(_) | StoreError::NoPhoto(_) => Problem::new(StatusCode::NOT_FOUND, "Not found", e.to_string()),
             StoreError::ReportExists { .. } => Problem::new(StatusCode::CONFLICT, "Report exists", e.to_string()),
             StoreError::ReportVersion { current, .. } => {
                 Problem::new(StatusCode::PRECONDITION_FAILED, "Version mismatch", e.to_string()).with("current_version", Value::from(*current))
+            }
+            StoreError::Unavailable { .. } => {
+                tracing::warn!(error = %e, cause = ?std::error::Error::source(&e), "store unavailable");
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Store unavailable", "the database does not answer; try again shortly")
+                    .with(RETRY_AFTER, Value::from(STORE_RETRY_SECONDS))
             }
             StoreError::Corrupt { .. } | StoreError::Open(_) | StoreError::Database { .. } => {
                 tracing::error!(error = %e, cause = ?std::error::Error::source(&e), "store error");
@@ -326,13 +347,14 @@ impl From<ServiceError> for Problem {
             ServiceError::BadUserName(_) => unprocessable("Invalid user name", &e),
             ServiceError::BadRole(_) => unprocessable("Invalid role", &e),
             ServiceError::BadPassword(_) => unprocessable("Unusable password", &e),
+            ServiceError::BadToken(_) => unprocessable("Invalid token request", &e),
             ServiceError::NoSuchVersion { param, .. } => Problem::bad_parameter(param, e.to_string()),
             ServiceError::Precondition { current, .. } => {
                 Problem::new(StatusCode::PRECONDITION_FAILED, "Precondition failed", e.to_string()).with("current_version", Value::from(current.0))
             }
             ServiceError::NothingToChange => Problem::new(StatusCode::BAD_REQUEST, "Nothing to change", e.to_string()),
-            ServiceError::AccountLocked { minutes, .. } | ServiceError::AddressLocked { minutes } => {
-                Problem::new(StatusCode::TOO_MANY_REQUESTS, "Too many failed sign-ins", e.to_string()).with("retry_after_seconds", Value::from(minutes * 60))
+            ServiceError::AccountLocked { seconds, .. } | ServiceError::AddressLocked { seconds } => {
+                Problem::new(StatusCode::TOO_MANY_REQUESTS, "Too many failed sign-ins", e.to_string()).with(RETRY_AFTER, Value::from(seconds))
             }
             ServiceError::SignInFailed => Problem::new(StatusCode::UNAUTHORIZED, "Sign-in failed", e.to_string()),
         }
@@ -380,7 +402,7 @@ mod tests {
             (ServiceError::NotACollection("`type` is missing".into()), StatusCode::UNPROCESSABLE_ENTITY),
             (ServiceError::BadComment, StatusCode::UNPROCESSABLE_ENTITY),
             (ServiceError::NothingToChange, StatusCode::BAD_REQUEST),
-            (ServiceError::AddressLocked { minutes: 15 }, StatusCode::TOO_MANY_REQUESTS),
+            (ServiceError::AddressLocked { seconds: 30 }, StatusCode::TOO_MANY_REQUESTS),
             (ServiceError::SignInFailed, StatusCode::UNAUTHORIZED),
         ];
         for (e, status) in cases {
@@ -391,7 +413,9 @@ mod tests {
         }
         let p = Problem::from(ServiceError::GeometryTooLarge { count: 9, max: 8 });
         assert_eq!(p.extra["limit"], 8);
-        let p = Problem::from(ServiceError::AccountLocked { name: "x".into(), minutes: 15 });
+        let p = Problem::from(ServiceError::AccountLocked { name: "x".into(), seconds: 900 });
         assert_eq!(p.extra["retry_after_seconds"], 900);
+        let res = axum::response::IntoResponse::into_response(p);
+        assert_eq!(res.headers()[axum::http::header::RETRY_AFTER], "900");
     }
 }

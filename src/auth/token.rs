@@ -18,6 +18,15 @@ pub fn random_secret() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Hex digits of a digest that name a token in lists and `revoke` (48 bits: no two of one
+/// user's tokens share them in practice, and they say nothing about the token).
+pub const ID_LEN: usize = 12;
+
+/// Whether `s` could be a token id ([`ID_LEN`] lower-case hex digits).
+pub fn is_id(s: &str) -> bool {
+    s.len() == ID_LEN && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// A new API token.
 pub fn new_api_token() -> String {
     format!("{API_TOKEN_PREFIX}{}", random_secret())

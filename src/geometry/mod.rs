@@ -11,6 +11,7 @@
 mod bbox;
 pub mod crs;
 mod islands;
+pub mod prescan;
 mod region;
 mod stored;
 

@@ -44,7 +44,7 @@ pub struct ProjectFilter {
     pub as_of: Option<DateTime<Utc>>,
     /// The project's time span overlaps this range (see [`DateRange`]).
     pub datetime: Option<DateRange>,
-    /// A CQL2 text filter (`filter=`, `filter-lang=cql2-text`).
+    /// A CQL2 filter (`filter=`, in `filter-lang=cql2-text` or `cql2-json`).
     pub cql: Option<Expr>,
     /// Only ids ordered after this one: the keyset cursor of a streamed or paged read, which costs
     /// the same on every page (an offset rereads every row before it) and never repeats or skips
@@ -142,6 +142,9 @@ impl ProjectFilter {
     /// to the caller; any other unknown parameter is an error rather than silently ignored.
     pub fn from_pairs(pairs: &[(String, String)], towns: &Towns, also_allowed: &[&str]) -> Result<ProjectFilter, BadFilter> {
         let mut f = ProjectFilter::default();
+        // `filter` is read once its language is known, wherever `filter-lang` stands.
+        let mut filter_text: Option<&str> = None;
+        let mut json_lang = false;
         for (k, v) in pairs {
             let bad = |reason: String| BadFilter { param: k.clone(), reason, position: None };
             let values = || v.split(',').map(str::trim).filter(|s| !s.is_empty());
@@ -201,18 +204,16 @@ impl ProjectFilter {
                     f.datetime = Some(v.parse().map_err(bad)?);
                 }
                 "filter" => {
-                    let e: Expr = v.parse().map_err(|e: super::cql2::Cql2Error| BadFilter {
-                        param: k.clone(),
-                        reason: format!("is not valid CQL2 text: {e}"),
-                        position: Some(e.position),
-                    })?;
-                    f.cql = Some(e);
-                }
-                "filter-lang" => {
-                    if v != "cql2-text" {
-                        return Err(bad(format!("`{v}` is not supported; the only filter language is cql2-text")));
+                    if filter_text.is_some() {
+                        return Err(bad("given more than once".into()));
                     }
+                    filter_text = Some(v.as_str());
                 }
+                "filter-lang" => match v.as_str() {
+                    "cql2-text" => json_lang = false,
+                    "cql2-json" => json_lang = true,
+                    _ => return Err(bad(format!("`{v}` is not supported; use cql2-text or cql2-json"))),
+                },
                 other if also_allowed.contains(&other) => {}
                 other => {
                     let mut known: Vec<&str> = FILTER_PARAMS.to_vec();
@@ -224,6 +225,18 @@ impl ProjectFilter {
                     });
                 }
             }
+        }
+        if let Some(text) = filter_text {
+            let param = "filter".to_owned();
+            f.cql = Some(if json_lang {
+                super::cql2::json::parse(text).map_err(|e| BadFilter { param, reason: format!("is not usable CQL2-JSON: {e}"), position: None })?
+            } else {
+                text.parse().map_err(|e: super::cql2::Cql2Error| BadFilter {
+                    param,
+                    reason: format!("is not valid CQL2 text: {e}"),
+                    position: Some(e.position),
+                })?
+            });
         }
         f.statuses.sort();
         f.statuses.dedup();

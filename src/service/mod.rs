@@ -124,22 +124,25 @@ pub enum ServiceError {
     /// A password that cannot be used (too short).
     #[error(transparent)]
     BadPassword(#[from] crate::auth::password::BadPassword),
+    /// An API token request that cannot be met (expiry out of range, unusable label).
+    #[error("{0}")]
+    BadToken(String),
     /// A user change that changes nothing.
     #[error("send `role`, `disabled` and/or `password`")]
     NothingToChange,
-    /// Too many failed sign-ins for one account within the window.
-    #[error("too many failed sign-ins for `{name}`; try again in {minutes} minutes or ask an admin")]
+    /// Too many failed sign-ins for one account from this address: wait.
+    #[error("too many failed sign-ins for `{name}` from this address; try again in {seconds} s, or ask an admin")]
     AccountLocked {
         /// The name tried.
         name: String,
-        /// How long the window is.
-        minutes: i64,
+        /// Seconds to wait.
+        seconds: u64,
     },
-    /// Too many failed sign-ins from one address within the window.
-    #[error("too many failed sign-ins from this address; try again in {minutes} minutes")]
+    /// Too many failed sign-ins from one address, whatever the account: wait.
+    #[error("too many failed sign-ins from this address; try again in {seconds} s")]
     AddressLocked {
-        /// How long the window is.
-        minutes: i64,
+        /// Seconds to wait.
+        seconds: u64,
     },
     /// Unknown user, wrong password or disabled account (deliberately not told apart).
     #[error("unknown user, wrong password, or disabled account")]

@@ -11,9 +11,10 @@
 //! transaction: a change is never without its line, and a refused change leaves none.
 
 use super::dialect::{self as d, Conn};
-use crate::auth::{AuditEntry, Role, User, UserName};
-use crate::store::{db, AuthStore, StoreError, StoreResult};
+use crate::auth::{token, ApiToken, AuditEntry, Role, User, UserName};
+use crate::store::{db, read_twice, AuthStore, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
+use futures::TryFutureExt;
 use sqlx::Row;
 
 const USER_COLUMNS: &str = "select id, name, role, disabled, created_at, password_hash from app_user";
@@ -56,14 +57,35 @@ pub(super) async fn insert_audit(conn: &mut Conn, e: &AuditEntry) -> StoreResult
     Ok(())
 }
 
-/// `update app_user set … where name = …` for one column (`ends_sessions`: and signs the user
-/// out everywhere), then the audit line; `UnknownUser` (and no line) when there is no such user.
+/// What a user change takes away besides itself.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ends {
+    /// Nothing (a role change, re-enabling).
+    Nothing,
+    /// Every session and every API token of the user: they were issued to whoever held the
+    /// account before, and must not come back when it is enabled again.
+    Credentials,
+}
+
+/// Enabled admins, with their rows locked (PostGIS) so two concurrent demotions cannot each see
+/// the other's admin as the one left.
+async fn enabled_admins(conn: &mut Conn) -> StoreResult<i64> {
+    let ids: Vec<i64> = sqlx::query_scalar(&format!("select id from app_user where role = 'admin' and not disabled order by id{}", d::FOR_UPDATE))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db("counting admins"))?;
+    Ok(ids.len() as i64)
+}
+
+/// `update app_user set … where name = …` for one column, then what it `ends`, then the audit
+/// line; `UnknownUser` (and no line) when there is no such user, `LastAdmin` (and no change)
+/// when the change leaves no enabled admin where there was one.
 async fn change_user<'q, T>(
     store: &d::Store,
     sql: &'q str,
     value: T,
     name: &'q UserName,
-    ends_sessions: bool,
+    ends: Ends,
     audit: &AuditEntry,
     action: &'static str,
 ) -> StoreResult<User>
@@ -71,15 +93,34 @@ where
     T: 'q + Send + sqlx::Encode<'q, d::Db> + sqlx::Type<d::Db>,
 {
     let mut tx = d::begin_write(store).await?;
+    let admins_before = enabled_admins(&mut tx).await?;
     let id: Option<i64> = sqlx::query_scalar(sql).bind(value).bind(name.as_str()).fetch_optional(&mut *tx).await.map_err(db(action))?;
     let id = id.ok_or_else(|| StoreError::UnknownUser(name.to_string()))?;
-    if ends_sessions {
+    if admins_before > 0 && enabled_admins(&mut tx).await? == 0 {
+        // Dropping the transaction rolls the change back.
+        return Err(StoreError::LastAdmin(name.to_string()));
+    }
+    if ends == Ends::Credentials {
         sqlx::query("delete from user_session where user_id = $1").bind(id).execute(&mut *tx).await.map_err(db("ending sessions"))?;
+        sqlx::query("delete from api_token where user_id = $1").bind(id).execute(&mut *tx).await.map_err(db("revoking tokens"))?;
     }
     insert_audit(&mut tx, audit).await?;
     let user = user_by_name(&mut tx, name).await?;
     tx.commit().await.map_err(db("committing a user change"))?;
     Ok(user)
+}
+
+fn row_to_token(r: &d::Row) -> StoreResult<ApiToken> {
+    let digest: String = r.get(0);
+    Ok(ApiToken {
+        id: digest.chars().take(token::ID_LEN).collect(),
+        label: r.get(1),
+        created_at: d::time_at(r, 2)?,
+        expires_at: match r.try_get_raw(3).map(|v| sqlx::ValueRef::is_null(&v)) {
+            Ok(false) => Some(d::time_at(r, 3)?),
+            _ => None,
+        },
+    })
 }
 
 #[async_trait::async_trait]
@@ -95,7 +136,7 @@ impl AuthStore for d::Store {
             .await
             .map_err(|e| match &e {
                 sqlx::Error::Database(x) if x.is_unique_violation() => StoreError::UserExists(name.to_string()),
-                _ => StoreError::Database { action: "adding a user", source: e },
+                _ => db("adding a user")(e),
             })?;
         insert_audit(&mut tx, audit).await?;
         let user = user_by_name(&mut tx, name).await?;
@@ -114,16 +155,18 @@ impl AuthStore for d::Store {
     }
 
     async fn set_disabled(&self, name: &UserName, disabled: bool, audit: &AuditEntry) -> StoreResult<User> {
-        change_user(self, "update app_user set disabled = $1 where name = $2 returning id", disabled, name, false, audit, "disabling a user").await
+        let ends = if disabled { Ends::Credentials } else { Ends::Nothing };
+        change_user(self, "update app_user set disabled = $1 where name = $2 returning id", disabled, name, ends, audit, "disabling a user").await
     }
 
     async fn set_password(&self, name: &UserName, password_hash: &str, audit: &AuditEntry) -> StoreResult<User> {
-        // A new password ends every session: whoever knew the old one is signed out.
-        change_user(self, "update app_user set password_hash = $1 where name = $2 returning id", password_hash, name, true, audit, "setting a password").await
+        // Whoever knew the old password is signed out, and any token they made with it stops.
+        let sql = "update app_user set password_hash = $1 where name = $2 returning id";
+        change_user(self, sql, password_hash, name, Ends::Credentials, audit, "setting a password").await
     }
 
     async fn set_role(&self, name: &UserName, role: Role, audit: &AuditEntry) -> StoreResult<User> {
-        change_user(self, "update app_user set role = $1 where name = $2 returning id", role.as_str(), name, false, audit, "changing a role").await
+        change_user(self, "update app_user set role = $1 where name = $2 returning id", role.as_str(), name, Ends::Nothing, audit, "changing a role").await
     }
 
     async fn add_session(&self, token_hash: &str, user_id: i64, now: DateTime<Utc>, expires_at: DateTime<Utc>, audit: &AuditEntry) -> StoreResult<()> {
@@ -143,15 +186,17 @@ impl AuthStore for d::Store {
     }
 
     async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<User>> {
-        let row = sqlx::query(
-            "select u.id, u.name, u.role, u.disabled, u.created_at from user_session s join app_user u on u.id = s.user_id
-             where s.token_hash = $1 and s.expires_at > $2 and not u.disabled",
-        )
-        .bind(token_hash)
-        .bind(d::time(now))
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db("reading a session"))?;
+        let row = read_twice(|| {
+            sqlx::query(
+                "select u.id, u.name, u.role, u.disabled, u.created_at from user_session s join app_user u on u.id = s.user_id
+                 where s.token_hash = $1 and s.expires_at > $2 and not u.disabled",
+            )
+            .bind(token_hash)
+            .bind(d::time(now))
+            .fetch_optional(&self.pool)
+            .map_err(db("reading a session"))
+        })
+        .await?;
         row.as_ref().map(row_to_user).transpose()
     }
 
@@ -160,13 +205,22 @@ impl AuthStore for d::Store {
         Ok(())
     }
 
-    async fn add_token(&self, token_hash: &str, user_id: i64, label: Option<&str>, now: DateTime<Utc>, audit: &AuditEntry) -> StoreResult<()> {
+    async fn add_expiring_token(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        label: Option<&str>,
+        now: DateTime<Utc>,
+        expires_at: Option<DateTime<Utc>>,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
         let mut tx = d::begin_write(self).await?;
-        sqlx::query("insert into api_token (token_hash, user_id, label, created_at) values ($1, $2, $3, $4)")
+        sqlx::query("insert into api_token (token_hash, user_id, label, created_at, expires_at) values ($1, $2, $3, $4, $5)")
             .bind(token_hash)
             .bind(user_id)
             .bind(label)
             .bind(d::time(now))
+            .bind(expires_at.map(d::time))
             .execute(&mut *tx)
             .await
             .map_err(db("adding a token"))?;
@@ -176,15 +230,49 @@ impl AuthStore for d::Store {
     }
 
     async fn token_user(&self, token_hash: &str) -> StoreResult<Option<User>> {
-        let row = sqlx::query(
-            "select u.id, u.name, u.role, u.disabled, u.created_at from api_token t join app_user u on u.id = t.user_id
-             where t.token_hash = $1 and not u.disabled",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db("reading a token"))?;
+        let now = crate::time::now_micros();
+        let row = read_twice(|| {
+            sqlx::query(
+                "select u.id, u.name, u.role, u.disabled, u.created_at from api_token t join app_user u on u.id = t.user_id
+                 where t.token_hash = $1 and not u.disabled and (t.expires_at is null or t.expires_at > $2)",
+            )
+            .bind(token_hash)
+            .bind(d::time(now))
+            .fetch_optional(&self.pool)
+            .map_err(db("reading a token"))
+        })
+        .await?;
         row.as_ref().map(row_to_user).transpose()
+    }
+
+    async fn tokens(&self, user: &UserName) -> StoreResult<Vec<ApiToken>> {
+        let mut conn = self.pool.acquire().await.map_err(db("connecting"))?;
+        let u = user_by_name(&mut conn, user).await?;
+        let rows = sqlx::query("select token_hash, label, created_at, expires_at from api_token where user_id = $1 order by created_at, token_hash")
+            .bind(u.id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db("listing tokens"))?;
+        rows.iter().map(row_to_token).collect()
+    }
+
+    async fn revoke_token(&self, user: &UserName, id: &str, audit: &AuditEntry) -> StoreResult<()> {
+        let mut tx = d::begin_write(self).await?;
+        let u = user_by_name(&mut tx, user).await?;
+        let gone = sqlx::query("delete from api_token where user_id = $1 and substr(token_hash, 1, $2) = $3")
+            .bind(u.id)
+            .bind(token::ID_LEN as i32)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("revoking a token"))?
+            .rows_affected();
+        if gone == 0 {
+            return Err(StoreError::NoToken { user: user.to_string(), id: id.to_owned() });
+        }
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await.map_err(db("committing a revocation"))?;
+        Ok(())
     }
 
     async fn record_failure(&self, keys: &[String], at: DateTime<Utc>, audit: &AuditEntry) -> StoreResult<()> {
@@ -210,6 +298,18 @@ impl AuthStore for d::Store {
             .await
             .map_err(db("counting failed sign-ins"))?;
         Ok(n as u64)
+    }
+
+    async fn failures(&self, key: &str, since: DateTime<Utc>) -> StoreResult<(u64, Option<DateTime<Utc>>)> {
+        let r = sqlx::query("select count(*), max(at) from login_failure where key = $1 and at >= $2")
+            .bind(key)
+            .bind(d::time(since))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db("reading failed sign-ins"))?;
+        let n: i64 = r.get(0);
+        let last = if n > 0 { Some(d::time_at(&r, 1)?) } else { None };
+        Ok((n as u64, last))
     }
 
     async fn clear_failures(&self, key: &str) -> StoreResult<()> {

@@ -204,6 +204,17 @@ pub enum StoreError {
     /// No user of that name.
     #[error("there is no user named `{0}`")]
     UnknownUser(String),
+    /// The change would leave no enabled admin to manage users.
+    #[error("`{0}` is the last enabled admin; make another user an admin first")]
+    LastAdmin(String),
+    /// The user has no API token with that id.
+    #[error("user `{user}` has no API token `{id}`; see `planmap token list {user}`")]
+    NoToken {
+        /// The user.
+        user: String,
+        /// The id asked for.
+        id: String,
+    },
     /// No unit of that name.
     #[error("there is no unit named `{0}`; see `planmap unit list` or GET /api/units")]
     UnknownUnit(String),
@@ -242,6 +253,16 @@ pub enum StoreError {
     /// The store cannot be opened or set up (bad URL, missing PostGIS, migrations).
     #[error("cannot open the store: {0}")]
     Open(String),
+    /// The database cannot be reached (down, restarting, refusing connections, or every
+    /// connection busy past the acquire timeout): worth retrying shortly, unlike `Database`.
+    #[error("the database is unavailable while {action}")]
+    Unavailable {
+        /// What planmap was doing.
+        action: &'static str,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
     /// Anything the database reported.
     #[error("database error while {action}")]
     Database {
@@ -257,7 +278,42 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 pub(crate) fn db(action: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |source| StoreError::Database { action, source }
+    move |source| if is_outage(&source) { StoreError::Unavailable { action, source } } else { StoreError::Database { action, source } }
+}
+
+/// Whether a driver error means the database is out of reach rather than that it refused this
+/// statement: no connection within the acquire timeout, a socket error, or a server-side
+/// connection failure (SQLSTATE class 08, 57P01–57P03 shutdown / restart, 53300 too many connections).
+fn is_outage(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "53300"),
+        _ => false,
+    }
+}
+
+impl StoreError {
+    /// The connection the statement ran on was lost (not merely none free): a second try on a
+    /// fresh connection is likely to work, e.g. after a PostgreSQL restart.
+    fn connection_dropped(&self) -> bool {
+        matches!(self, StoreError::Unavailable { source, .. } if !matches!(source, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed))
+    }
+}
+
+/// Runs a read, and once more when its connection was dropped under it. Only reads: a write
+/// whose connection dropped may or may not have committed, and its caller must find out.
+pub(crate) async fn read_twice<T, F, Fut>(read: F) -> StoreResult<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = StoreResult<T>>,
+{
+    match read().await {
+        Err(e) if e.connection_dropped() => {
+            tracing::warn!(error = %e, "a read lost its database connection; trying once more");
+            read().await
+        }
+        r => r,
+    }
 }
 
 /// The storage contract. Credentials are the [`AuthStore`] part and progress tracking the

@@ -14,6 +14,9 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, QueryBuilder, Row};
 use std::time::Duration;
 
+/// How long a request waits for a connection before the store counts as unavailable.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// The PostGIS store.
 #[derive(Debug, Clone)]
 pub struct PostgisStore {
@@ -42,6 +45,8 @@ pub(super) mod dialect {
     pub(super) type Row = sqlx::postgres::PgRow;
     pub(super) type Store = super::PostgisStore;
     pub(super) const BACKEND: Backend = Backend::Postgis;
+    /// Row locks for a read-then-write check under read committed (e.g. "is another admin left?").
+    pub(super) const FOR_UPDATE: &str = " for update";
 
     /// Times are `timestamptz` (microseconds).
     pub(super) fn time(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -83,7 +88,9 @@ impl PostgisStore {
     pub async fn open(url: &str, _region: Region) -> StoreResult<PostgisStore> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
+            // Short, so that a database outage is a prompt 503 with Retry-After (see
+            // `StoreError::Unavailable`) rather than every request hanging for its own timeout.
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect(url)
             .await
             .map_err(|e| StoreError::Open(format!("cannot connect to PostgreSQL: {e}")))?;

@@ -332,7 +332,7 @@ macro_rules! progress_store {
                 .await
                 .map_err(|e| match &e {
                     sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::ReportExists { project: new.project_id.clone(), period: new.period },
-                    _ => StoreError::Database { action: "writing a report", source: e },
+                    _ => crate::store::db("writing a report")(e),
                 })?;
                 let id = ReportId(id);
                 Self::report_revision_in(&mut tx, id, 1, ReportState::Draft, ReportAction::Create, &new.body.reporter, None, &body, &now).await?;

@@ -13,7 +13,7 @@ use super::dialect::{self as d, Conn};
 use crate::project::{NewProject, Project, ProjectId, Version, Wan};
 use crate::project::{Page, ProjectFilter};
 use crate::store::sql::{batch_step, decode, BatchStep};
-use crate::store::{db, Backend, BatchAction, BatchMode, BatchOutcome, Census, Revision, RevisionMeta, Store, StoreError, StoreResult};
+use crate::store::{db, read_twice, Backend, BatchAction, BatchMode, BatchOutcome, Census, Revision, RevisionMeta, Store, StoreError, StoreResult};
 use crate::time::now_micros;
 use chrono::{DateTime, Utc};
 use serde_json::value::RawValue;
@@ -100,7 +100,7 @@ async fn write_row(conn: &mut Conn, new: &NewProject, version: i64, now: DateTim
     }
     let done = q.execute(&mut *conn).await.map_err(|e| match &e {
         sqlx::Error::Database(x) if !update && x.is_unique_violation() => StoreError::AlreadyExists(new.id.clone()),
-        _ => StoreError::Database { action: if update { "updating a project" } else { "inserting a project" }, source: e },
+        _ => db(if update { "updating a project" } else { "inserting a project" })(e),
     })?;
     if done.rows_affected() == 0 {
         return Ok(false);
@@ -144,7 +144,7 @@ async fn mismatch_or_missing(conn: &mut Conn, id: &ProjectId, expected: Version)
     match sqlx::query_scalar::<_, i64>("select version from project where id = $1").bind(id.as_str()).fetch_optional(&mut *conn).await {
         Ok(Some(current)) => StoreError::VersionMismatch { id: id.clone(), expected, current: Version(current) },
         Ok(None) => StoreError::NotFound(id.clone()),
-        Err(e) => StoreError::Database { action: "reading a version", source: e },
+        Err(e) => db("reading a version")(e),
     }
 }
 
@@ -188,17 +188,22 @@ impl Store for d::Store {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("select 1").execute(&self.pool).await.map_err(db("pinging"))?;
-        Ok(())
+        // Bounded well below a load balancer's probe interval: /readyz must turn false within a
+        // second or two of the database going away, not after the pool's acquire timeout.
+        let ping = sqlx::query("select 1").execute(&self.pool);
+        match tokio::time::timeout(std::time::Duration::from_millis(1500), ping).await {
+            Ok(r) => r.map(|_| ()).map_err(db("pinging")),
+            Err(_) => Err(db("pinging")(sqlx::Error::PoolTimedOut)),
+        }
     }
 
     #[tracing::instrument(skip_all)]
     async fn list(&self, filter: &ProjectFilter, page: Page) -> StoreResult<Vec<Project>> {
-        self.list_filtered(filter, page).await
+        read_twice(|| self.list_filtered(filter, page)).await
     }
 
     async fn count(&self, filter: &ProjectFilter) -> StoreResult<u64> {
-        self.count_filtered(filter).await
+        read_twice(|| self.count_filtered(filter)).await
     }
 
     async fn extent(&self) -> StoreResult<super::super::Extent> {
@@ -206,8 +211,11 @@ impl Store for d::Store {
     }
 
     async fn get(&self, id: &ProjectId) -> StoreResult<Project> {
-        let mut conn = self.pool.acquire().await.map_err(db("connecting"))?;
-        current(&mut conn, id).await?.ok_or_else(|| StoreError::NotFound(id.clone()))
+        read_twice(|| async {
+            let mut conn = self.pool.acquire().await.map_err(db("connecting"))?;
+            current(&mut conn, id).await?.ok_or_else(|| StoreError::NotFound(id.clone()))
+        })
+        .await
     }
 
     async fn census(&self) -> StoreResult<Census> {

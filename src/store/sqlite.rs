@@ -44,6 +44,8 @@ pub(super) mod dialect {
     pub(super) type Row = sqlx::sqlite::SqliteRow;
     pub(super) type Store = super::SqliteStore;
     pub(super) const BACKEND: Backend = Backend::Sqlite;
+    /// Row locks for a read-then-write check: none needed, `BEGIN IMMEDIATE` already serialises writers.
+    pub(super) const FOR_UPDATE: &str = "";
 
     /// Times are RFC 3339 text with microseconds and `Z`, so text order is time order.
     pub(super) fn time(t: DateTime<Utc>) -> String {

@@ -5,14 +5,19 @@
 mod support;
 
 mod basemaps;
+mod cql2_corpus;
+mod cql2_json;
+mod credentials;
 mod editing;
 mod errors;
 mod export;
+mod hostile_bodies;
 mod import;
 mod instances;
 mod ogcapi;
 mod ogcapi_tx;
 mod preconditions;
+mod outage;
 mod projects;
 mod report_extras;
 mod reports;

@@ -459,12 +459,17 @@ pub async fn sessions_and_tokens_resolve_by_digest_until_expiry_or_disable(s: &d
     assert!(s.session_user("digest-a", now).await.unwrap().is_none(), "disabled users have no session");
     assert!(s.token_user("digest-t").await.unwrap().is_none(), "disabled users have no token");
     s.set_disabled(&uname("planner1"), false, &line("user_disable", "planner1")).await.unwrap();
+    assert!(s.session_user("digest-a", now).await.unwrap().is_none(), "enabling again revives no session");
+    assert!(s.token_user("digest-t").await.unwrap().is_none(), "enabling again revives no token");
+    s.add_session("digest-a", u.id, now, later, &line("sign_in", "planner1")).await.unwrap();
     assert!(s.session_user("digest-a", now).await.unwrap().is_some());
     s.remove_session("digest-a").await.unwrap();
     assert!(s.session_user("digest-a", now).await.unwrap().is_none());
     s.add_session("digest-b", u.id, now, later, &line("sign_in", "planner1")).await.unwrap();
+    s.add_token("digest-u", u.id, None, now, &line("token_add", "planner1")).await.unwrap();
     s.set_password(&uname("planner1"), "new-hash", &line("user_password", "planner1")).await.unwrap();
     assert!(s.session_user("digest-b", now).await.unwrap().is_none(), "a new password ends every session");
+    assert!(s.token_user("digest-u").await.unwrap().is_none(), "a new password revokes every token");
     assert_eq!(s.user_with_hash(&uname("planner1")).await.unwrap().unwrap().1, "new-hash");
 }
 
@@ -485,6 +490,8 @@ pub async fn failed_sign_ins_are_counted_per_key_within_a_window(s: &dyn Store) 
 }
 
 pub async fn user_changes_write_their_audit_line_in_their_transaction(s: &dyn Store) {
+    // Another admin, so that 张三 (made admin below) may be disabled.
+    s.add_user(&uname("root"), Role::Admin, "h", &line("user_add", "root")).await.unwrap();
     s.add_user(&uname("张三"), Role::Planner, "h", &line("user_add", "张三")).await.unwrap();
     // Refused changes leave no line.
     assert!(matches!(s.add_user(&uname("张三"), Role::Viewer, "x", &line("user_add", "张三 again")).await, Err(StoreError::UserExists(_))));
@@ -495,11 +502,11 @@ pub async fn user_changes_write_their_audit_line_in_their_transaction(s: &dyn St
     ] {
         assert!(matches!(refused, Err(StoreError::UnknownUser(_))), "{refused:?}");
     }
-    assert_eq!(actions(s).await, ["user_add 张三"]);
+    assert_eq!(actions(s).await, ["user_add root", "user_add 张三"]);
     s.set_role(&uname("张三"), Role::Admin, &line("user_role", "张三")).await.unwrap();
     s.set_disabled(&uname("张三"), true, &line("user_disable", "张三")).await.unwrap();
     s.set_password(&uname("张三"), "h2", &line("user_password", "张三")).await.unwrap();
-    assert_eq!(actions(s).await, ["user_add 张三", "user_role 张三", "user_disable 张三", "user_password 张三"]);
+    assert_eq!(actions(s).await, ["user_add root", "user_add 张三", "user_role 张三", "user_disable 张三", "user_password 张三"]);
     let last = &s.audit_log(1).await.unwrap()[0];
     assert_eq!((last.actor.as_str(), last.address.as_deref()), ("admin", Some("127.0.0.1")));
 }
@@ -701,3 +708,74 @@ pub use progress::*;
 #[path = "extras.rs"]
 mod extras;
 pub use extras::*;
+
+pub async fn tokens_are_listed_revoked_and_expire(s: &dyn Store) {
+    let u = s.add_user(&uname("bot1"), Role::Planner, "h", &line("user_add", "bot1")).await.unwrap();
+    let other = s.add_user(&uname("bot2"), Role::Planner, "h", &line("user_add", "bot2")).await.unwrap();
+    let now = planmap::time::now_micros();
+    let (a, b, c) = ("a".repeat(64), "b".repeat(64), "c".repeat(64));
+    s.add_token(&a, u.id, Some("nightly"), now, &line("token_add", "bot1")).await.unwrap();
+    s.add_expiring_token(&b, u.id, None, now, Some(now + chrono::Duration::days(2)), &line("token_add", "bot1")).await.unwrap();
+    s.add_expiring_token(&c, other.id, None, now, Some(now - chrono::Duration::seconds(1)), &line("token_add", "bot2")).await.unwrap();
+    let listed = s.tokens(&uname("bot1")).await.unwrap();
+    let ids: Vec<&str> = listed.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["aaaaaaaaaaaa", "bbbbbbbbbbbb"]);
+    assert_eq!(listed[0].label.as_deref(), Some("nightly"));
+    assert_eq!(listed[0].expires_at, None);
+    assert_eq!(listed[1].expires_at, Some(now + chrono::Duration::days(2)));
+    assert!(s.token_user(&b).await.unwrap().is_some(), "not yet expired");
+    assert!(s.token_user(&c).await.unwrap().is_none(), "expired");
+    assert_eq!(s.tokens(&uname("bot2")).await.unwrap().len(), 1, "an expired token is listed until revoked");
+    assert!(matches!(s.tokens(&uname("nobody")).await, Err(StoreError::UnknownUser(_))));
+    // Another user's token is not this user's to revoke; a refused revocation leaves no line.
+    let before = actions(s).await;
+    assert!(matches!(s.revoke_token(&uname("bot2"), "aaaaaaaaaaaa", &line("token_revoke", "bot2")).await, Err(StoreError::NoToken { .. })));
+    assert_eq!(actions(s).await, before);
+    s.revoke_token(&uname("bot1"), "aaaaaaaaaaaa", &line("token_revoke", "bot1")).await.unwrap();
+    assert!(s.token_user(&a).await.unwrap().is_none(), "revoked");
+    assert!(s.token_user(&b).await.unwrap().is_some(), "the other token still works");
+    assert_eq!(s.tokens(&uname("bot1")).await.unwrap().len(), 1);
+    assert_eq!(actions(s).await.last().map(String::as_str), Some("token_revoke bot1"));
+}
+
+pub async fn the_last_enabled_admin_cannot_be_disabled_or_demoted(s: &dyn Store) {
+    s.add_user(&uname("root"), Role::Admin, "h", &line("user_add", "root")).await.unwrap();
+    s.add_user(&uname("planner1"), Role::Planner, "h", &line("user_add", "planner1")).await.unwrap();
+    let before = actions(s).await;
+    assert!(matches!(s.set_disabled(&uname("root"), true, &line("user_disable", "root")).await, Err(StoreError::LastAdmin(_))));
+    assert!(matches!(s.set_role(&uname("root"), Role::Planner, &line("user_role", "root")).await, Err(StoreError::LastAdmin(_))));
+    assert_eq!(actions(s).await, before, "a refused change leaves no line");
+    let root = s.users().await.unwrap().into_iter().find(|u| u.name.as_str() == "root").unwrap();
+    assert_eq!((root.role, root.disabled), (Role::Admin, false), "and changes nothing");
+    // With a second admin, either may go.
+    s.set_role(&uname("planner1"), Role::Admin, &line("user_role", "planner1")).await.unwrap();
+    assert!(s.set_disabled(&uname("root"), true, &line("user_disable", "root")).await.unwrap().disabled);
+    assert!(matches!(s.set_disabled(&uname("planner1"), true, &line("user_disable", "planner1")).await, Err(StoreError::LastAdmin(_))));
+    // Other users' changes are not held up by the rule.
+    s.add_user(&uname("viewer1"), Role::Viewer, "h", &line("user_add", "viewer1")).await.unwrap();
+    assert!(s.set_disabled(&uname("viewer1"), true, &line("user_disable", "viewer1")).await.unwrap().disabled);
+}
+
+pub async fn concurrent_demotions_leave_an_admin(s: &dyn Store) {
+    for n in ["root1", "root2", "root3"] {
+        s.add_user(&uname(n), Role::Admin, "h", &line("user_add", n)).await.unwrap();
+    }
+    let (n1, n2, n3) = (uname("root1"), uname("root2"), uname("root3"));
+    let (l1, l2, l3) = (line("user_disable", "root1"), line("user_disable", "root2"), line("user_role", "root3"));
+    let (a, b, c) = tokio::join!(s.set_disabled(&n1, true, &l1), s.set_disabled(&n2, true, &l2), s.set_role(&n3, Role::Viewer, &l3));
+    let refused = [a.is_err(), b.is_err(), c.is_err()].iter().filter(|e| **e).count();
+    assert_eq!(refused, 1, "{a:?} {b:?} {c:?}");
+    let admins = s.users().await.unwrap().into_iter().filter(|u| u.can(Role::Admin)).count();
+    assert_eq!(admins, 1);
+}
+
+pub async fn failures_tell_their_count_and_latest(s: &dyn Store) {
+    let t = planmap::time::now_micros();
+    assert_eq!(s.failures("pair:10.0.0.1 a", t).await.unwrap(), (0, None));
+    for i in 0..3 {
+        s.record_failure(&["pair:10.0.0.1 a".to_owned()], t + chrono::Duration::seconds(i), &line("sign_in_failed", "a")).await.unwrap();
+    }
+    assert_eq!(s.failures("pair:10.0.0.1 a", t).await.unwrap(), (3, Some(t + chrono::Duration::seconds(2))));
+    assert_eq!(s.failures("pair:10.0.0.1 a", t + chrono::Duration::seconds(2)).await.unwrap().0, 1);
+    assert_eq!(s.failures("pair:10.0.0.2 a", t).await.unwrap(), (0, None));
+}

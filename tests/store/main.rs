@@ -71,6 +71,10 @@ contract! {
     photos_are_kept_with_their_report_and_read_back_byte_for_byte,
     target_values_keep_their_history_and_seed_once,
     statistics_users_are_designated_and_withdrawn,
+    tokens_are_listed_revoked_and_expire,
+    the_last_enabled_admin_cannot_be_disabled_or_demoted,
+    concurrent_demotions_leave_an_admin,
+    failures_tell_their_count_and_latest,
 }
 
 /// Not a contract case: fails in CI when PostGIS cannot be used, so the `postgis::*` cases can

@@ -39,7 +39,7 @@ pub(super) fn item_params(towns: &[String]) -> Vec<(&'static str, Value, &'stati
             "date or interval (a/b, ../b, a/..); a project's time runs from start_date to actual (else planned) completion",
         ),
         ("filter", json!({"type": "string"}), "CQL2 text over the queryables"),
-        ("filter-lang", json!({"type": "string", "enum": ["cql2-text"], "default": "cql2-text"}), "filter language"),
+        ("filter-lang", json!({"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"}), "filter language"),
         ("filter-crs", json!({"type": "string", "format": "uri", "enum": [super::crs::Crs::Crs84.uri()]}), "CRS of geometries in `filter` (CRS84 only)"),
         ("f", json!({"type": "string", "enum": ["json", "geojson", "html"]}), "response format (instead of the Accept header)"),
         ("status", list(&wire(Status::ALL, Status::as_str)), "status equals one of (comma-separated)"),

@@ -16,6 +16,9 @@
 //! PostGIS evaluates the translated SQL (`store/cql2_sql.rs`) with the same rules; the embedded
 //! store evaluates [`Expr::eval`] in Rust. The contract suite checks they agree.
 //!
+//! CQL2-JSON (`filter-lang=cql2-json`) is read by `json.rs` into the same [`Expr`], through
+//! the text parser, so both encodings accept the same filters.
+//!
 //! Where each rule lives:
 //! - `schema.rs`: the queryables ([`Prop`]), their types and how a project's value is read;
 //! - `lex.rs`: characters → tokens (quoting, numbers, operators);
@@ -27,6 +30,7 @@
 
 mod ast;
 mod eval;
+pub mod json;
 mod lex;
 mod parse;
 mod schema;
