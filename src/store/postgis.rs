@@ -15,7 +15,7 @@ use sqlx::{Postgres, QueryBuilder, Row};
 use std::time::Duration;
 
 /// How long a request waits for a connection before the store counts as unavailable.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+pub(super) const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The PostGIS store.
 #[derive(Debug, Clone)]

@@ -13,7 +13,6 @@ use crate::project::ProjectFilter;
 use crate::tiles::{TileId, BUFFER, EXTENT, LAYER};
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use sqlx::Row;
-use std::time::Duration;
 
 /// The channel the trigger of migration 0010 announces revisions on.
 const CHANNEL: &str = "planmap_revision";
@@ -71,7 +70,8 @@ impl PostgisTiles {
     pub(super) async fn open(url: &str) -> StoreResult<PostgisTiles> {
         let pool = PgPoolOptions::new()
             .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
+            // As the main pool: an outage answers 503 quickly instead of holding the request.
+            .acquire_timeout(super::postgis::ACQUIRE_TIMEOUT)
             .connect(url)
             .await
             .map_err(|e| StoreError::Open(format!("cannot connect to PostgreSQL for tiles: {e}")))?;
