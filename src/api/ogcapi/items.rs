@@ -214,7 +214,7 @@ pub(super) async fn list(
                 std::io::Error::other("items stopped")
             })
         });
-        return Ok(with_headers(fmt, q.crs, Body::from_stream(body)));
+        return Ok(with_queryables_link(with_headers(fmt, q.crs, Body::from_stream(body)), &base, c));
     }
 
     // Features as JSON text, one per element, plus the number matched.
@@ -264,11 +264,7 @@ pub(super) async fn list(
         }
         rows.push_str("</table>");
         let title = format!("{} — {matched} matched, {} from {}", c.id(), returned, q.offset + 1);
-        let mut r = html_page(&title, &links, &rows);
-        if let Ok(v) = HeaderValue::from_str(&queryables_link(&base, c)) {
-            r.headers_mut().insert(header::LINK, v);
-        }
-        return Ok(r);
+        return Ok(with_queryables_link(html_page(&title, &links, &rows), &base, c));
     }
 
     let mut body = Vec::with_capacity(features.iter().map(Vec::len).sum::<usize>() + 1024);
@@ -288,17 +284,18 @@ pub(super) async fn list(
         body.extend_from_slice(f);
     }
     body.extend_from_slice(b"]}");
-    let mut r = with_headers(fmt, q.crs, body);
-    // Part 3: the items point to what they can be filtered by.
-    if let Ok(v) = HeaderValue::from_str(&queryables_link(&base, c)) {
-        r.headers_mut().insert(header::LINK, v);
-    }
-    Ok(r)
+    Ok(with_queryables_link(with_headers(fmt, q.crs, body), &base, c))
 }
 
-/// The `Link` header from the items to the collection's queryables.
-fn queryables_link(base: &str, c: Collection) -> String {
-    format!("<{base}/collections/{}/queryables>; rel=\"http://www.opengis.net/def/rel/ogc/1.0/queryables\"; type=\"application/schema+json\"", c.id())
+/// Part 3: the items point, in a `Link` header, to what they can be filtered by (every answer
+/// of `/items`, streamed, paged or HTML).
+fn with_queryables_link(mut r: Response, base: &str, c: Collection) -> Response {
+    let link =
+        format!("<{base}/collections/{}/queryables>; rel=\"http://www.opengis.net/def/rel/ogc/1.0/queryables\"; type=\"application/schema+json\"", c.id());
+    if let Ok(v) = HeaderValue::from_str(&link) {
+        r.headers_mut().insert(header::LINK, v);
+    }
+    r
 }
 
 pub(super) async fn one(
