@@ -92,36 +92,6 @@ function stackedByStatus(ctx, props, keyFn, labelFn, order, limit) {
   };
 }
 
-// Investment by action (total and completed), from the projects in the browser or from
-// /api/stats on tiles: the same chart and note either way.
-function investmentByAction(ctx, byAct) {
-  const note = document.getElementById('chart-inv-note');
-  const box = document.getElementById('chart-inv-action');
-  if (!byAct.some((b) => b.investment_reported > 0)) {
-    disposeChart(box);
-    box.hidden = true;
-    note.textContent = tr('chart.no_investment');
-    return;
-  }
-  box.hidden = false;
-  note.textContent = byAct.filter((b) => b.key != null).map((b) => {
-    const rate = Number(b.investment_total) > 0 ? formatPct(Number(b.investment_completed) / Number(b.investment_total)) : null;
-    return `${ctx.actionShort(b.key)}: ${b.investment_reported ? tr('kpi.reported', { n: b.investment_reported, total: b.count }) : tr('kpi.none_reported', { total: b.count })}${rate ? ` · ${tr('kpi.completion_rate')} ${rate}` : ''}`;
-  }).join('；');
-  barChart(box, {
-    categories: byAct.map((b) => (b.key == null ? tr('unknown') : ctx.actionShort(b.key))),
-    keys: byAct.map((b) => b.key),
-    series: [
-      { name: tr('chart.series.total'), color: '#5b8cc0', data: byAct.map((b) => Number(b.investment_total)) },
-      { name: tr('chart.series.completed'), color: '#2b8a3e', data: byAct.map((b) => Number(b.investment_completed)) },
-    ],
-    horizontal: true,
-    axisName: tr('chart.axis.wan'),
-    money: (v) => formatMoney(String(v), ctx.lang, tr),
-    onPick: (k) => ctx.onPick('action', k),
-  });
-}
-
 export function renderCharts(ctx, props) {
   const { tr } = ctx;
   const actOrder = ['1', '2', '3', '4', '5'];
@@ -145,7 +115,33 @@ export function renderCharts(ctx, props) {
   mk('chart-kind', (p) => p.kind, (k) => ctx.kindName(k), null, 0, (k) => ctx.onPick('kind', k));
 
   // Investment by action: total vs completed, over the reported figures only.
-  investmentByAction(ctx, ctx.groupByAction(props));
+  const byAct = ctx.groupByAction(props);
+  const any = byAct.some((b) => b.investment_reported > 0);
+  const note = document.getElementById('chart-inv-note');
+  const box = document.getElementById('chart-inv-action');
+  if (!any) {
+    disposeChart(box);
+    box.hidden = true;
+    note.textContent = tr('chart.no_investment');
+    return;
+  }
+  box.hidden = false;
+  note.textContent = byAct.filter((b) => b.key != null).map((b) => {
+    const rate = Number(b.investment_total) > 0 ? formatPct(Number(b.investment_completed) / Number(b.investment_total)) : null;
+    return `${ctx.actionShort(b.key)}: ${b.investment_reported ? tr('kpi.reported', { n: b.investment_reported, total: b.count }) : tr('kpi.none_reported', { total: b.count })}${rate ? ` · ${tr('kpi.completion_rate')} ${rate}` : ''}`;
+  }).join('；');
+  barChart(box, {
+    categories: byAct.map((b) => (b.key == null ? tr('unknown') : ctx.actionShort(b.key))),
+    keys: byAct.map((b) => b.key),
+    series: [
+      { name: tr('chart.series.total'), color: '#5b8cc0', data: byAct.map((b) => Number(b.investment_total)) },
+      { name: tr('chart.series.completed'), color: '#2b8a3e', data: byAct.map((b) => Number(b.investment_completed)) },
+    ],
+    horizontal: true,
+    axisName: tr('chart.axis.wan'),
+    money: (v) => formatMoney(String(v), ctx.lang, tr),
+    onPick: (k) => ctx.onPick('action', k),
+  });
 }
 
 /**
@@ -181,7 +177,31 @@ export function renderStatsCharts(ctx, stats) {
     box.replaceChildren(el('p', { class: 'muted chart-note', text: tr('chart.tiles_only') }));
     box.style.height = 'auto';
   }
-  investmentByAction(ctx, rows(stats.by_action, ['1', '2', '3', '4', '5']));
+  const byAct = rows(stats.by_action, ['1', '2', '3', '4', '5']);
+  const box = document.getElementById('chart-inv-action');
+  const note = document.getElementById('chart-inv-note');
+  if (!byAct.some((b) => b.investment_reported > 0)) {
+    disposeChart(box);
+    box.hidden = true;
+    note.textContent = tr('chart.no_investment');
+    return;
+  }
+  box.hidden = false;
+  note.textContent = byAct.filter((b) => b.key != null).map((b) => (b.investment_reported
+    ? `${ctx.actionShort(b.key)}: ${tr('kpi.reported', { n: b.investment_reported, total: b.count })}`
+    : `${ctx.actionShort(b.key)}: ${tr('kpi.none_reported', { total: b.count })}`)).join('；');
+  barChart(box, {
+    categories: byAct.map((b) => (b.key == null ? tr('unknown') : ctx.actionShort(b.key))),
+    keys: byAct.map((b) => b.key),
+    series: [
+      { name: tr('chart.series.total'), color: '#5b8cc0', data: byAct.map((b) => Number(b.investment_total)) },
+      { name: tr('chart.series.completed'), color: '#2b8a3e', data: byAct.map((b) => Number(b.investment_completed)) },
+    ],
+    horizontal: true,
+    axisName: tr('chart.axis.wan'),
+    money: (v) => formatMoney(String(v), ctx.lang, tr),
+    onPick: (k) => ctx.onPick('action', k),
+  });
 }
 
 /** The server's KPIs (GET /api/stats `kpis`) in the shape renderKpis reads (format.js kpis()). */
