@@ -87,7 +87,7 @@ async fn history(State(s): State<AppState>, ProjectPath(id): ProjectPath) -> Res
 async fn stats(State(s): State<AppState>, PeriodFilter { filter, period }: PeriodFilter) -> Result<Response, Problem> {
     let stats = s.store.stats(&filter, &s.rules.towns).await?;
     // The leadership figures (issue 10) next to the counts, decided on the server.
-    let kpis = progress::kpis(s.store.as_ref(), &filter, period).await?;
+    let kpis = progress::kpis(&s.store, &filter, period).await?;
     Ok(Json(StatsReply { stats, kpis }).into_response())
 }
 

@@ -242,5 +242,5 @@ async fn units(State(s): State<AppState>) -> Result<Response, Problem> {
 }
 
 async fn unit_stats(State(s): State<AppState>, PeriodFilter { filter, period }: PeriodFilter) -> Result<Response, Problem> {
-    Ok(Json(svc::unit_stats(s.store.as_ref(), &filter, period, s.rules.towns.names()).await?).into_response())
+    Ok(Json(svc::unit_stats(&s.store, &filter, period, s.rules.towns.names()).await?).into_response())
 }

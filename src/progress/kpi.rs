@@ -118,71 +118,93 @@ pub fn is_due(p: &ProjectProps) -> bool {
     !matches!(p.status, Some(Status::Completed | Status::Suspended))
 }
 
-impl Kpis {
-    /// The figures for `items` on `as_of`; `period` adds the month's report counts.
-    pub fn compute(items: &[&Item<'_>], as_of: NaiveDate, period: Option<Period>) -> Kpis {
-        let year = chrono::Datelike::year(&as_of);
-        let mut k = Kpis {
-            count: items.len() as u64,
-            as_of,
-            year,
-            annual_plan: Sum::default(),
-            investment_total: Sum::default(),
-            investment_completed: Sum::default(),
-            completion_rate: Ratio::default(),
-            start_rate: Ratio::default(),
-            under_construction: 0,
-            completed: 0,
-            status_reported: 0,
-            late: 0,
-            late_known: 0,
-            late_ids: Vec::new(),
-            reports: period.map(|p| ReportCounts { period: Some(p), ..ReportCounts::default() }),
-        };
-        let (mut both_total, mut both_done) = (Sum::default(), Sum::default());
-        let (mut should_start, mut started) = (0u64, 0u64);
-        for it in items {
-            let p = it.props;
-            k.annual_plan.add(p.investment_by_year.iter().find(|y| y.year == year).and_then(|y| y.plan));
-            k.investment_total.add(p.investment_total);
-            k.investment_completed.add(p.investment_completed);
-            if let (Some(t), Some(c)) = (p.investment_total, p.investment_completed) {
-                both_total.add(Some(t));
-                both_done.add(Some(c));
+/// The figures gathered one project at a time, so that a caller can walk the store page by page
+/// and hold only the running sums, never every project at once.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    k: Kpis,
+    both_total: Sum,
+    both_done: Sum,
+    should_start: u64,
+    started: u64,
+}
+
+impl Tally {
+    /// Nothing counted yet, for the day `as_of`; `period` adds the month's report counts.
+    pub fn new(as_of: NaiveDate, period: Option<Period>) -> Tally {
+        Tally {
+            k: Kpis {
+                count: 0,
+                as_of,
+                year: chrono::Datelike::year(&as_of),
+                annual_plan: Sum::default(),
+                investment_total: Sum::default(),
+                investment_completed: Sum::default(),
+                completion_rate: Ratio::default(),
+                start_rate: Ratio::default(),
+                under_construction: 0,
+                completed: 0,
+                status_reported: 0,
+                late: 0,
+                late_known: 0,
+                late_ids: Vec::new(),
+                reports: period.map(|p| ReportCounts { period: Some(p), ..ReportCounts::default() }),
+            },
+            both_total: Sum::default(),
+            both_done: Sum::default(),
+            should_start: 0,
+            started: 0,
+        }
+    }
+
+    /// Counts one project.
+    pub fn add(&mut self, it: &Item<'_>) {
+        let (as_of, p) = (self.k.as_of, it.props);
+        let k = &mut self.k;
+        k.count += 1;
+        k.annual_plan.add(p.investment_by_year.iter().find(|y| y.year == k.year).and_then(|y| y.plan));
+        k.investment_total.add(p.investment_total);
+        k.investment_completed.add(p.investment_completed);
+        if let (Some(t), Some(c)) = (p.investment_total, p.investment_completed) {
+            self.both_total.add(Some(t));
+            self.both_done.add(Some(c));
+        }
+        if let Some(status) = p.status {
+            k.status_reported += 1;
+            let is_started = matches!(status, Status::UnderConstruction | Status::Completed);
+            if is_started || p.start_date.is_some_and(|d| d <= as_of) {
+                self.should_start += 1;
+                self.started += u64::from(is_started);
             }
-            if let Some(status) = p.status {
-                k.status_reported += 1;
-                let is_started = matches!(status, Status::UnderConstruction | Status::Completed);
-                let due = is_started || p.start_date.is_some_and(|d| d <= as_of);
-                if due {
-                    should_start += 1;
-                    started += u64::from(is_started);
+            k.under_construction += u64::from(status == Status::UnderConstruction);
+            k.completed += u64::from(status == Status::Completed);
+        }
+        let l = lateness(p, &it.milestones, as_of);
+        k.late_known += u64::from(l.known);
+        if l.late {
+            k.late += 1;
+            k.late_ids.push(it.id.clone());
+        }
+        if let Some(r) = k.reports.as_mut() {
+            if is_due(p) {
+                r.due += 1;
+                match it.report {
+                    Some(ReportState::Draft) => r.draft += 1,
+                    Some(ReportState::Submitted) => r.submitted += 1,
+                    Some(ReportState::Approved) => r.approved += 1,
+                    Some(ReportState::Returned) => r.returned += 1,
+                    None => {}
                 }
-                k.under_construction += u64::from(status == Status::UnderConstruction);
-                k.completed += u64::from(status == Status::Completed);
-            }
-            let l = lateness(p, &it.milestones, as_of);
-            k.late_known += u64::from(l.known);
-            if l.late {
-                k.late += 1;
-                k.late_ids.push(it.id.clone());
-            }
-            if let Some(r) = k.reports.as_mut() {
-                if is_due(p) {
-                    r.due += 1;
-                    match it.report {
-                        Some(ReportState::Draft) => r.draft += 1,
-                        Some(ReportState::Submitted) => r.submitted += 1,
-                        Some(ReportState::Approved) => r.approved += 1,
-                        Some(ReportState::Returned) => r.returned += 1,
-                        None => {}
-                    }
-                    if !it.report.is_some_and(ReportState::is_reported) {
-                        r.missing += 1;
-                    }
+                if !it.report.is_some_and(ReportState::is_reported) {
+                    r.missing += 1;
                 }
             }
         }
+    }
+
+    /// The figures of everything counted.
+    pub fn finish(self) -> Kpis {
+        let Tally { mut k, both_total, both_done, should_start, started } = self;
         let total = both_total.value.get().to_f64().unwrap_or(0.0);
         k.completion_rate = Ratio {
             value: (both_total.projects > 0 && total > 0.0).then(|| both_done.value.get().to_f64().unwrap_or(0.0) / total),
@@ -191,32 +213,44 @@ impl Kpis {
         k.start_rate = Ratio { value: (should_start > 0).then(|| started as f64 / should_start as f64), projects: should_start };
         k
     }
+}
 
-    /// One row per responsible unit (a project counts in each unit it names; placeholders such
-    /// as 各有关单位 are not units, and projects naming no unit form the row with key `None`).
-    /// Rows are ordered by unit name, the `None` row last.
-    pub fn by_unit(items: &[Item<'_>], as_of: NaiveDate, period: Option<Period>) -> Vec<UnitRow> {
-        let mut groups: BTreeMap<(bool, String), Vec<&Item<'_>>> = BTreeMap::new();
-        for it in items {
-            let units: Vec<String> =
-                it.props.responsible_units.iter().filter_map(|u| UnitName::parse(u).ok()).filter(|u| !u.is_placeholder()).map(String::from).collect();
-            if units.is_empty() {
-                groups.entry((true, String::new())).or_default().push(it);
-            }
-            for u in units {
-                groups.entry((false, u)).or_default().push(it);
-            }
-        }
-        groups.into_iter().map(|((none, key), its)| UnitRow { key: (!none).then_some(key), kpis: Kpis::compute(&its, as_of, period) }).collect()
+/// The figures for all, per responsible unit and per town, gathered one project at a time.
+#[derive(Debug, Clone)]
+pub struct GroupTally {
+    total: Tally,
+    units: BTreeMap<(bool, String), Tally>,
+    towns: HashMap<Option<String>, Tally>,
+}
+
+impl GroupTally {
+    /// Nothing counted yet.
+    pub fn new(as_of: NaiveDate, period: Option<Period>) -> GroupTally {
+        GroupTally { total: Tally::new(as_of, period), units: BTreeMap::new(), towns: HashMap::new() }
     }
 
-    /// One row per town, in the order of `towns`, then other towns by name, then 未填报.
-    pub fn by_town(items: &[Item<'_>], as_of: NaiveDate, period: Option<Period>, towns: &[String]) -> Vec<UnitRow> {
-        let mut groups: HashMap<Option<String>, Vec<&Item<'_>>> = HashMap::new();
-        for it in items {
-            groups.entry(it.props.town.as_ref().map(|t| t.as_str().to_owned())).or_default().push(it);
+    /// Counts one project in the total, in each unit it names (placeholders such as 各有关单位 are
+    /// not units; a project naming none counts in the row without a key) and in its town.
+    pub fn add(&mut self, it: &Item<'_>) {
+        let (as_of, period) = (self.total.k.as_of, self.total.k.reports.and_then(|r| r.period));
+        let fresh = || Tally::new(as_of, period);
+        self.total.add(it);
+        let units: Vec<String> =
+            it.props.responsible_units.iter().filter_map(|u| UnitName::parse(u).ok()).filter(|u| !u.is_placeholder()).map(String::from).collect();
+        if units.is_empty() {
+            self.units.entry((true, String::new())).or_insert_with(fresh).add(it);
         }
-        let mut rows: Vec<UnitRow> = groups.into_iter().map(|(key, its)| UnitRow { key, kpis: Kpis::compute(&its, as_of, period) }).collect();
+        for u in units {
+            self.units.entry((false, u)).or_insert_with(fresh).add(it);
+        }
+        self.towns.entry(it.props.town.as_ref().map(|t| t.as_str().to_owned())).or_insert_with(fresh).add(it);
+    }
+
+    /// The total; the unit rows by unit name, the row without a unit last; the town rows in the
+    /// order of `towns`, then other towns by name, then 未填报.
+    pub fn finish(self, towns: &[String]) -> (Kpis, Vec<UnitRow>, Vec<UnitRow>) {
+        let units = self.units.into_iter().map(|((none, key), t)| UnitRow { key: (!none).then_some(key), kpis: t.finish() }).collect();
+        let mut town_rows: Vec<UnitRow> = self.towns.into_iter().map(|(key, t)| UnitRow { key, kpis: t.finish() }).collect();
         let rank = |k: &Option<String>| match k {
             None => (2, usize::MAX, String::new()),
             Some(t) => match towns.iter().position(|n| n == t) {
@@ -224,8 +258,17 @@ impl Kpis {
                 None => (1, 0, t.clone()),
             },
         };
-        rows.sort_by_key(|r| rank(&r.key));
-        rows
+        town_rows.sort_by_key(|r| rank(&r.key));
+        (self.total.finish(), units, town_rows)
+    }
+}
+
+impl Kpis {
+    /// The figures for `items` on `as_of`; `period` adds the month's report counts.
+    pub fn compute(items: &[&Item<'_>], as_of: NaiveDate, period: Option<Period>) -> Kpis {
+        let mut t = Tally::new(as_of, period);
+        items.iter().for_each(|it| t.add(it));
+        t.finish()
     }
 }
 
@@ -279,7 +322,11 @@ mod tests {
         assert_eq!(nobody.completion_rate.value, None);
         assert_eq!(nobody.start_rate.value, None);
 
-        let rows = Kpis::by_unit(&items, "2026-11-30".parse().unwrap(), Some("2026-11".parse().unwrap()));
+        let mut groups = GroupTally::new("2026-11-30".parse().unwrap(), Some("2026-11".parse().unwrap()));
+        items.iter().for_each(|it| groups.add(it));
+        let (total, rows, towns) = groups.finish(&[]);
+        assert_eq!(total, k);
+        assert_eq!(towns.iter().map(|r| (r.key.clone(), r.kpis.count)).collect::<Vec<_>>(), [(None, 3)]);
         let keys: Vec<Option<&str>> = rows.iter().map(|r| r.key.as_deref()).collect();
         assert_eq!(keys, [Some("区交通运输局"), None]);
         assert_eq!(rows[0].kpis.count, 2);

@@ -10,6 +10,7 @@
 //! - read reports: any signed-in user.
 
 use crate::auth::{AuditEntry, Role, User};
+use crate::progress::kpi::{GroupTally, Item, Tally};
 use crate::progress::{
     derive_figures, BadTransition, Kpis, Milestone, MilestoneKind, MilestoneSignal, NewReport, Period, Report, ReportAction, ReportBody, ReportFigures,
     ReportId, ReportState, UnitName, UnitRow,
@@ -17,9 +18,11 @@ use crate::progress::{
 use crate::project::{FieldError, Invalid, NewProject, Page, Project, ProjectFilter, ProjectId, Wan};
 use crate::store::{ReportChange, ReportQuery, RevisionMeta, Store, StoreError};
 use chrono::{NaiveDate, Utc};
+use futures::StreamExt;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What can go wrong in a progress use case.
 #[derive(Debug, thiserror::Error)]
@@ -587,35 +590,38 @@ pub fn as_of_day(period: Option<Period>) -> NaiveDate {
 }
 
 /// The KPIs of the projects matching `filter` (with the month's reports when `period` is given).
-pub async fn kpis(store: &dyn Store, filter: &ProjectFilter, period: Option<Period>) -> ProgressResult<Kpis> {
-    let projects = store.list(filter, Page::ALL).await?;
-    let (ms, reports) = context(store, period).await?;
-    let items = items(&projects, &ms, &reports);
-    let refs: Vec<_> = items.iter().collect();
+pub async fn kpis(store: &Arc<dyn Store>, filter: &ProjectFilter, period: Option<Period>) -> ProgressResult<Kpis> {
     // With `as_of` the map is as it was then, and so is the day lateness is judged on.
     let day = filter.as_of.map_or_else(|| as_of_day(period), local_day);
-    Ok(Kpis::compute(&refs, day, period))
+    let mut tally = Tally::new(day, period);
+    each_item(store, filter, period, |it| tally.add(it)).await?;
+    Ok(tally.finish())
 }
 
-async fn context(store: &dyn Store, period: Option<Period>) -> ProgressResult<(Vec<Milestone>, HashMap<ProjectId, ReportState>)> {
-    let ms = store.milestones(None).await?;
-    let reports = match period {
+/// Calls `f` with every project `filter` selects, its milestones and its report for `period`,
+/// reading the store a page at a time: a district with 100,000 projects is summed without holding
+/// them all. Pages are separate reads, as in exports: an edit landing mid-walk may or may not count.
+async fn each_item(store: &Arc<dyn Store>, filter: &ProjectFilter, period: Option<Period>, mut f: impl FnMut(&Item<'_>)) -> ProgressResult<()> {
+    let mut by_project: HashMap<ProjectId, Vec<Milestone>> = HashMap::new();
+    for m in store.milestones(None).await? {
+        by_project.entry(m.project_id.clone()).or_default().push(m);
+    }
+    let reports: HashMap<ProjectId, ReportState> = match period {
         Some(p) => store.reports(&ReportQuery { period: Some(p), ..ReportQuery::default() }).await?.into_iter().map(|r| (r.project_id, r.state)).collect(),
         None => HashMap::new(),
     };
-    Ok((ms, reports))
-}
-
-fn items<'a>(projects: &'a [Project], ms: &'a [Milestone], reports: &HashMap<ProjectId, ReportState>) -> Vec<crate::progress::kpi::Item<'a>> {
-    projects
-        .iter()
-        .map(|p| crate::progress::kpi::Item {
-            id: &p.id,
-            props: &p.props,
-            milestones: ms.iter().filter(|m| m.project_id == p.id).collect(),
-            report: reports.get(&p.id).copied(),
-        })
-        .collect()
+    let mut pages = super::export::project_pages(Arc::clone(store), filter.clone(), Page::ALL);
+    while let Some(page) = pages.next().await {
+        for p in &page? {
+            f(&Item {
+                id: &p.id,
+                props: &p.props,
+                milestones: by_project.get(&p.id).map_or_else(Vec::new, |ms| ms.iter().collect()),
+                report: reports.get(&p.id).copied(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// `/api/stats/units`: the figures per responsible unit and per town, and for all.
@@ -634,20 +640,13 @@ pub struct UnitStats {
 }
 
 /// Figures per unit and per town for `period` (default: this month).
-pub async fn unit_stats(store: &dyn Store, filter: &ProjectFilter, period: Option<Period>, towns: &[String]) -> ProgressResult<UnitStats> {
+pub async fn unit_stats(store: &Arc<dyn Store>, filter: &ProjectFilter, period: Option<Period>, towns: &[String]) -> ProgressResult<UnitStats> {
     let period = period.unwrap_or_else(|| Period::of(today()));
-    let projects = store.list(filter, Page::ALL).await?;
-    let (ms, reports) = context(store, Some(period)).await?;
-    let items = items(&projects, &ms, &reports);
     let as_of = as_of_day(Some(period));
-    let refs: Vec<_> = items.iter().collect();
-    Ok(UnitStats {
-        period: Some(period),
-        as_of,
-        total: Kpis::compute(&refs, as_of, Some(period)),
-        units: Kpis::by_unit(&items, as_of, Some(period)),
-        towns: Kpis::by_town(&items, as_of, Some(period), towns),
-    })
+    let mut tally = GroupTally::new(as_of, Some(period));
+    each_item(store, filter, Some(period), |it| tally.add(it)).await?;
+    let (total, units, towns) = tally.finish(towns);
+    Ok(UnitStats { period: Some(period), as_of, total, units, towns })
 }
 
 /// Registers the plan's units in the store (those already there are left alone).

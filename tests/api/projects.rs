@@ -94,6 +94,55 @@ async fn stats_group_by_responsible_unit() {
     assert_eq!(units[0]["count"], naming, "{unit}");
 }
 
+/// The leadership figures are summed over the store a page at a time: with more projects than one
+/// page holds, every project still counts once, on both stores, in `/api/stats` and per unit.
+async fn figures_count_every_project_past_the_first_page(kind: Kind) {
+    use planmap::store::{BatchMode, RevisionMeta};
+    let Some(app) = TestApp::spawn_with(kind, |c| c.seed = false).await else { return };
+    let n = planmap::service::export::PAGE as usize * 2 + 37;
+    let items: Vec<_> = (0..n)
+        .map(|i| {
+            let extra = serde_json::json!({
+                "status": if i % 2 == 0 { "under_construction" } else { "preparing" },
+                "investment_total": 10, "investment_completed": 1,
+                "planned_completion": if i % 5 == 0 { "2020-01-31" } else { "2099-12-31" },
+                "responsible_units": [if i % 3 == 0 { "区交通运输局" } else { "区住建局" }],
+            });
+            crate::support::project(&format!("page-{i:05}"), crate::support::point(121.0 + i as f64 * 1e-5, 27.9), extra)
+        })
+        .collect();
+    app.store.apply_batch(&items, BatchMode::CreateOnly, &RevisionMeta::by("test", None)).await.unwrap();
+    let (status, st) = app.get_json("/api/stats").await;
+    assert_eq!(status, 200, "{st}");
+    let k = &st["kpis"];
+    assert_eq!((st["count"].as_u64(), k["count"].as_u64()), (Some(n as u64), Some(n as u64)));
+    assert_eq!(k["investment_total"]["projects"], n);
+    assert_eq!(k["investment_total"]["value"], 10 * n);
+    assert_eq!(k["under_construction"], n.div_ceil(2));
+    let late = n.div_ceil(5);
+    assert_eq!(k["late"], late);
+    assert_eq!(k["late_ids"].as_array().unwrap().len(), late);
+    assert_eq!(k["late_ids"][late - 1], format!("page-{:05}", (late - 1) * 5));
+    let (status, units) = app.get_json("/api/stats/units").await;
+    assert_eq!(status, 200, "{units}");
+    assert_eq!(units["total"]["count"], n);
+    let row = |key: &str| units["units"].as_array().unwrap().iter().find(|r| r["key"] == key).unwrap()["count"].clone();
+    assert_eq!((row("区交通运输局"), row("区住建局")), (serde_json::json!(n.div_ceil(3)), serde_json::json!(n - n.div_ceil(3))));
+    // A filter still narrows what is summed.
+    let (_, some) = app.get_json("/api/stats?status=preparing").await;
+    assert_eq!(some["kpis"]["count"], n / 2);
+}
+
+#[tokio::test]
+async fn figures_count_every_project_past_the_first_page_on_sqlite() {
+    figures_count_every_project_past_the_first_page(Kind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn figures_count_every_project_past_the_first_page_on_postgis() {
+    figures_count_every_project_past_the_first_page(Kind::Postgis).await;
+}
+
 #[tokio::test]
 async fn one_project_is_a_feature_with_its_version_as_etag() {
     let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
