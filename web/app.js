@@ -370,11 +370,14 @@ async function start() {
   });
   renderFilterSelects();
   await baseP;
+  if (state.tiled) renderFilterSelects(); // the basemap's island names
   await switcherP;
   await targetsP;
   await styleLoaded;
   performance.mark('planmap:style');
-  if (window.echarts == null) await new Promise((res) => window.addEventListener('load', res, { once: true }));
+  // ECharts loads `async`; the document's load event is when it has run (or failed to: the
+  // panel then goes without charts rather than waiting for ever).
+  if (window.echarts == null && document.readyState !== 'complete') await new Promise((res) => window.addEventListener('load', res, { once: true }));
   const view = /^([\d.]+)\/(-?[\d.]+)\/(-?[\d.]+)$/.exec(urlAtStart.map || '');
   if (view) map.jumpTo({ zoom: Number(view[1]), center: [Number(view[3]), Number(view[2])] });
   else fitDistrict(false);

@@ -49,6 +49,7 @@ export function tiledQuery() {
   if (state.town === NULL_KEY) cql.push('town IS NULL');
   else if (state.town) p.set('town', state.town);
   if (state.kind) p.set('kind', state.kind);
+  if (state.island) p.set('island', state.island);
   if (state.q) p.set('q', state.q);
   if (state.month) p.set('as_of', monthEnd(state.month));
   if (cql.length) p.set('filter', cql.join(' AND '));

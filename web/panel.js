@@ -140,6 +140,8 @@ export function renderFilterSelects() {
   fillSelect($('kind-filter'), 'filter.kind.all', kinds.map((k) => [k, kindName(k)]), state.kind);
   const islands = new Set();
   state.raw.forEach((f) => (f.properties.islands || []).forEach((i) => islands.add(i)));
+  // On tiles the page holds no project list: offer the basemap's named islands.
+  if (state.tiled) state.islandNames.forEach((i) => islands.add(i));
   if (state.island) islands.add(state.island);
   const coll = new Intl.Collator('zh-CN');
   fillSelect($('island-filter'), 'filter.island.all', [...islands].sort(coll.compare).map((i) => [i, i]), state.island);
@@ -169,14 +171,16 @@ export function renderCount() {
   if (state.tiled) c.append(el('span', { class: 'count-tiles', text: ' · ' + tr('count.tiles') }));
 }
 
-/** On tiles the filters that need every project in the page (island, late, choropleth) are off. */
+/** On tiles the filters that need every project in the page (late, choropleth) are off. */
 export function renderTiledControls() {
   if (state.tiled) {
-    Object.assign(state, { island: '', lateOnly: false, choro: false });
+    Object.assign(state, { lateOnly: false, choro: false });
     $('late-filter').checked = false;
     $('choro-toggle').checked = false;
   }
-  for (const id of ['island-filter', 'late-filter', 'choro-toggle']) {
+  // The island filter is the server's `island=` on tiles too; lateness and the choropleth need
+  // every project in the page.
+  for (const id of ['late-filter', 'choro-toggle']) {
     const input = $(id);
     input.disabled = !!state.tiled;
     input.title = state.tiled ? tr('filter.tiles_off') : '';

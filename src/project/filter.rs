@@ -36,6 +36,9 @@ pub struct ProjectFilter {
     pub kinds: Vec<Kind>,
     /// Town is one of these.
     pub towns: Vec<Town>,
+    /// Touches one of these named islands (the derived `islands` of a project; a name no project
+    /// touches selects nothing, as a `q` that matches no name does).
+    pub islands: Vec<String>,
     /// Case-insensitive substring of `name_zh` or `name_en`.
     pub q: Option<String>,
     /// Only these ids.
@@ -134,8 +137,11 @@ impl Page {
     pub const ALL: Page = Page { offset: 0, limit: None };
 }
 
+/// The longest island name `island=` takes (the gazetteer's longest is a few characters).
+const ISLAND_NAME_MAX: usize = 40;
+
 /// The filter parameters, for error messages and API docs.
-pub const FILTER_PARAMS: &[&str] = &["bbox", "status", "action", "task", "kind", "town", "q", "ids", "as_of", "datetime", "filter", "filter-lang"];
+pub const FILTER_PARAMS: &[&str] = &["bbox", "status", "action", "task", "kind", "town", "island", "q", "ids", "as_of", "datetime", "filter", "filter-lang"];
 
 impl ProjectFilter {
     /// Reads the filter parameters from decoded query pairs. Parameters in `also_allowed` are left
@@ -168,6 +174,14 @@ impl ProjectFilter {
                 "town" => {
                     for s in values() {
                         f.towns.push(towns.parse(s).map_err(|e| bad(e.to_string()))?);
+                    }
+                }
+                "island" => {
+                    for s in values() {
+                        if s.chars().count() > ISLAND_NAME_MAX {
+                            return Err(bad(format!("`{s}` is longer than {ISLAND_NAME_MAX} characters; islands are named as in `islands` (e.g. 洞头岛)")));
+                        }
+                        f.islands.push(s.to_owned());
                     }
                 }
                 "action" => {
@@ -248,6 +262,8 @@ impl ProjectFilter {
         f.kinds.dedup();
         f.towns.sort();
         f.towns.dedup();
+        f.islands.sort();
+        f.islands.dedup();
         Ok(f)
     }
 
@@ -261,8 +277,13 @@ impl ProjectFilter {
         }
     }
 
-    /// Whether a project's fields pass every non-spatial condition. Used where filtering happens
-    /// in Rust (the embedded store's exact pass, as-of reads); the SQL in both stores must agree.
+    /// Whether a project touching `islands` passes `island=` (the one condition not on its props).
+    pub fn matches_islands(&self, islands: &[String]) -> bool {
+        self.islands.is_empty() || islands.iter().any(|i| self.islands.contains(i))
+    }
+
+    /// Whether a project's fields pass every non-spatial condition but `island=`. Used where
+    /// filtering happens in Rust (as-of reads); the SQL in both stores must agree.
     pub fn matches_props(&self, id: &ProjectId, p: &super::ProjectProps) -> bool {
         (self.statuses.is_empty() || p.status.is_some_and(|s| self.statuses.contains(&s)))
             && (self.actions.is_empty() || p.action.is_some_and(|a| self.actions.contains(&a)))

@@ -115,6 +115,7 @@ impl PostgisStore {
                           (r.feature->'properties'->>'action')::int as action, (r.feature->'properties'->>'task')::int as task,
                           r.feature->'properties'->>'kind' as kind, r.feature->'properties'->>'status' as status,
                           r.feature->'properties'->>'town' as town, r.feature->'properties' as props,
+                          coalesce(r.feature->'properties'->'islands', '[]'::jsonb) as islands,
                           (r.feature->'properties'->>'investment_total')::numeric as investment_total,
                           (r.feature->'properties'->>'investment_completed')::numeric as investment_completed,
                           coalesce((r.feature->'properties'->>'synthetic')::boolean, false) as synthetic,
@@ -145,7 +146,7 @@ impl PostgisStore {
             envelope(&mut qb);
             qb.push(")");
         }
-        push_conditions(&mut qb, f, "strpos");
+        push_conditions(&mut qb, f, "strpos", "jsonb_array_elements_text(islands) as island(value)");
         if let Some(e) = f.expression() {
             qb.push(" and ");
             super::cql2_sql::push_expr(&mut qb, &e);

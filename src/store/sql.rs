@@ -11,8 +11,9 @@ use chrono::{DateTime, Utc};
 use sqlx::{Database, QueryBuilder};
 
 /// Appends ` and …` for every non-spatial condition of `f`. `substr` is the SQL function that
-/// returns a 1-based position of a needle in a haystack (`instr` / `strpos`).
-pub(crate) fn push_conditions<'a, DB: Database>(qb: &mut QueryBuilder<'a, DB>, f: &ProjectFilter, substr: &str)
+/// returns a 1-based position of a needle in a haystack (`instr` / `strpos`); `elements` the
+/// rows of the `islands` JSON array as a table with a `value` column.
+pub(crate) fn push_conditions<'a, DB: Database>(qb: &mut QueryBuilder<'a, DB>, f: &ProjectFilter, substr: &str, elements: &str)
 where
     String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
@@ -37,6 +38,11 @@ where
     any_of(qb, "kind", f.kinds.iter().map(|k| k.as_str().to_owned()).collect());
     any_of(qb, "town", f.towns.iter().map(|t| t.as_str().to_owned()).collect());
     any_of(qb, "id", f.ids.iter().map(|i| i.as_str().to_owned()).collect());
+    if !f.islands.is_empty() {
+        qb.push(" and exists (select 1 from ").push(elements).push(" where 1 = 1");
+        any_of(qb, "value", f.islands.clone());
+        qb.push(")");
+    }
     if let Some(a) = &f.after {
         qb.push(" and id > ").push_bind(a.as_str().to_owned());
     }

@@ -15,6 +15,9 @@ use futures::TryStreamExt;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use std::str::FromStr;
+
+/// The `islands` JSON array's members as rows with a `value` column (for `island=`).
+const ISLANDS: &str = "json_each(islands)";
 use std::time::Duration;
 
 /// The embedded store.
@@ -132,7 +135,7 @@ impl SqliteStore {
         let mut out = Vec::new();
         for r in &rows {
             let p = decode_snapshot(r.get::<&str, _>(0), r.get(1), r.get::<&str, _>(2), parse_time(r.get::<&str, _>(3))?)?;
-            if !f.matches_props(&p.id, &p.props) {
+            if !f.matches_props(&p.id, &p.props) || !f.matches_islands(&p.islands) {
                 continue;
             }
             let expr = f.expression();
@@ -158,7 +161,7 @@ impl SqliteStore {
             qb.push(" and rid in (select rid from project_rtree where max_x >= ").push_bind(min_x);
             qb.push(" and min_x <= ").push_bind(max_x).push(" and max_y >= ").push_bind(min_y).push(" and min_y <= ").push_bind(max_y).push(")");
         }
-        push_conditions(&mut qb, f, "instr");
+        push_conditions(&mut qb, f, "instr", ISLANDS);
         qb.push(" order by id");
         qb
     }
@@ -232,7 +235,7 @@ impl SqliteStore {
             return Ok(self.list_filtered(filter, Page::ALL).await?.len() as u64);
         }
         let mut qb = QueryBuilder::<Sqlite>::new("select count(*) from project where 1 = 1");
-        push_conditions(&mut qb, filter, "instr");
+        push_conditions(&mut qb, filter, "instr", ISLANDS);
         let n: i64 = qb.build_query_scalar().fetch_one(&self.pool).await.map_err(db("counting projects"))?;
         Ok(n as u64)
     }

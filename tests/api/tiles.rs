@@ -199,6 +199,64 @@ async fn tiles_carry_the_projects_filters_and_clusters_on_postgis() {
 }
 
 /// Moves a point from A to B over HTTP and checks exactly which cached tiles were re-drawn.
+/// `island=` (the page's island filter, which on tiles must be the server's): the list, its
+/// count, the figures, an earlier month and the tiles all select the projects touching the island.
+async fn the_island_filter(kind: Kind) {
+    let Some(app) = TestApp::spawn(kind).await else { return };
+    let (_, all) = app.get_json("/api/projects").await;
+    let touching = |island: &str| -> Vec<&Value> {
+        all["features"].as_array().unwrap().iter().filter(|f| f["properties"]["islands"].as_array().unwrap().iter().any(|i| i == island)).collect()
+    };
+    let ids_of = |fc: &Value| -> Vec<String> { fc["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_owned()).collect() };
+    let (island, other) = ("状元岙岛", "鹿西岛");
+    let want: Vec<String> = touching(island).iter().map(|f| f["id"].as_str().unwrap().to_owned()).collect();
+    let either: usize =
+        all["features"].as_array().unwrap().iter().filter(|f| f["properties"]["islands"].as_array().unwrap().iter().any(|i| i == island || i == other)).count();
+    assert!(!want.is_empty() && want.len() < either && either < all["features"].as_array().unwrap().len(), "{} / {either}", want.len());
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let (status, got) = app.get_json(&format!("/api/projects?island={}", enc(island))).await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(ids_of(&got), want);
+    let (_, both) = app.get_json(&format!("/api/projects?island={}", enc(&format!("{island},{other}")))).await;
+    assert_eq!(ids_of(&both).len(), either, "a list matches any of its islands");
+    let r = app.get(&format!("/api/projects?island={}&limit=2", enc(island))).await;
+    assert_eq!(r.headers()["x-total-count"], want.len().to_string().as_str());
+    let (_, stats) = app.get_json(&format!("/api/stats?island={}", enc(island))).await;
+    assert_eq!((stats["count"].as_u64(), stats["kpis"]["count"].as_u64()), (Some(want.len() as u64), Some(want.len() as u64)));
+    // As of now (read from the revisions) the same projects; to the millisecond, as the seed was
+    // written within the last second.
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
+    let (_, then) = app.get_json(&format!("/api/projects?island={}&as_of={now}", enc(island))).await;
+    assert_eq!(ids_of(&then), want);
+    let (_, none) = app.get_json(&format!("/api/projects?island={}", enc("无此岛"))).await;
+    assert_eq!(ids_of(&none).len(), 0, "an island no project touches selects nothing");
+    let (status, bad) = app.get_json(&format!("/api/projects?island={}", "x".repeat(41))).await;
+    assert_eq!((status, bad["parameter"].as_str()), (400, Some("island")), "{bad}");
+    // The tile of a project on the island has it with `island=`, not with another island.
+    let f = touching(island).into_iter().find(|f| !f["properties"]["islands"].as_array().unwrap().iter().any(|i| i == other)).unwrap();
+    let g = &f["geometry"];
+    let first = match g["type"].as_str().unwrap() {
+        "Point" => &g["coordinates"],
+        "LineString" | "MultiPoint" => &g["coordinates"][0],
+        "Polygon" | "MultiLineString" => &g["coordinates"][0][0],
+        _ => &g["coordinates"][0][0][0],
+    };
+    let tile = xyz(first[0].as_f64().unwrap(), first[1].as_f64().unwrap(), 14);
+    let id = f["id"].as_str().unwrap().to_owned();
+    assert!(ids(&fetch(&app, &format!("{tile}?island={}", enc(island))).await).contains(&id), "{id} in {tile}");
+    assert!(!ids(&fetch(&app, &format!("{tile}?island={}", enc(other))).await).contains(&id), "{id} not under {other}");
+}
+
+#[tokio::test]
+async fn the_island_filter_on_sqlite() {
+    the_island_filter(Kind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_island_filter_on_postgis() {
+    the_island_filter(Kind::Postgis).await;
+}
+
 async fn exact_invalidation(kind: Kind) {
     let Some(app) = TestApp::spawn(kind).await else { return };
     let planner = app.user("planner1", Role::Planner).await;

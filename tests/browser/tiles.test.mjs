@@ -121,8 +121,26 @@ describe('page on tiles', { timeout: 6 * TIMEOUT }, () => {
       const filtered = await json(`/api/stats?kind=${encodeURIComponent(kind)}`);
       assert.equal(await page.getAttribute('#count', 'data-count'), String(filtered.count));
 
-      // Filters that need every project in the page are off on tiles.
-      assert.equal(await page.isDisabled('#island-filter'), true);
+      // The island filter is the server's `island=` on tiles too: options from the gazetteer,
+      // figures, table and tiles follow it.
+      assert.equal(await page.isDisabled('#island-filter'), false);
+      const islands = await page.evaluate(() => [...document.querySelectorAll('#island-filter option')].map((o) => o.value).filter(Boolean));
+      let island = null;
+      let onIsland = null;
+      for (const name of islands) {
+        const s = await json(`/api/stats?kind=${encodeURIComponent(kind)}&island=${encodeURIComponent(name)}`);
+        if (s.count > 0 && s.count < filtered.count) { island = name; onIsland = s; break; }
+      }
+      assert.ok(island, `an island holding some of the ${kind} projects among ${islands.join(', ')}`);
+      await page.selectOption('#island-filter', island);
+      await page.waitForFunction((n) => !window.planmap.state.loading && window.planmap.state.total === n, onIsland.count);
+      assert.equal(await page.getAttribute('#count', 'data-count'), String(onIsland.count));
+      const islandTiles = await page.evaluate(() => window.planmap.map.getSource('project-tiles').tiles[0]);
+      assert.equal(new URL(islandTiles.replace(/\{[xyz]\}/g, '0')).searchParams.get('island'), island, islandTiles);
+      const rows = await page.evaluate(() => window.planmap.state.features.map((f) => f.properties.islands || []));
+      assert.ok(rows.length > 0 && rows.every((is) => is.includes(island)), 'every row of the table touches the island');
+
+      // The late filter needs every project's milestones in the page: off on tiles.
       assert.equal(await page.isDisabled('#late-filter'), true);
 
       // A click on a drawn project opens its drawer (fetched by id).
