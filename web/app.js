@@ -92,6 +92,8 @@ async function loadProjects() {
  */
 async function loadTiled(seq) {
   const q = tiledQuery();
+  // The tiles do not wait for the figures: the map asks for them as soon as its style is in.
+  const tilesP = styleLoaded.then(() => { if (seq === state.fetchSeq) updateTiles(q); });
   const [stats, rows] = await Promise.all([getJSON('api/stats', q), fetchTablePage(q, 0)]);
   if (seq !== state.fetchSeq) return;
   state.serverStats = stats;
@@ -103,10 +105,9 @@ async function loadTiled(seq) {
   state.shown = PAGE_SIZE;
   refreshDetails();
   renderPanel();
-  await styleLoaded;
+  await tilesP;
   if (seq !== state.fetchSeq) return;
   state.loading = false;
-  updateTiles(q);
   renderCount();
   writeUrl();
 }

@@ -1,6 +1,7 @@
 // Thin wrappers over the vendored Apache ECharts (web/vendor/echarts, loaded as a classic
-// script with `defer`): horizontal bar charts for the breakdowns and the per-year chart in the
-// project drawer. Canvas renderer, no animation (the charts re-render on every filter change).
+// script with `async`, so it may arrive after the first frame): horizontal bar charts for the
+// breakdowns and the per-year chart in the project drawer. Canvas renderer, no animation (the
+// charts re-render on every filter change).
 
 const FONT = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif';
 
