@@ -104,6 +104,17 @@ impl PostgisStore {
 
     pub(super) fn filtered(select: &str, f: &ProjectFilter) -> QueryBuilder<'static, Postgres> {
         let mut qb = QueryBuilder::new("");
+        if Self::push_as_of(&mut qb, f) {
+            qb.push(" ");
+        }
+        qb.push(select);
+        Self::push_where(&mut qb, f);
+        qb
+    }
+
+    /// As of an instant, opens the statement with `with project as (…)` and returns true: the
+    /// caller may add CTEs after a comma. Otherwise pushes nothing.
+    pub(super) fn push_as_of(qb: &mut QueryBuilder<'static, Postgres>, f: &ProjectFilter) -> bool {
         if let Some(at) = f.as_of {
             // As of an instant, `project` is the latest revision per id written at or before it,
             // unarchived, with the filterable columns pulled out of the snapshot under their
@@ -119,13 +130,19 @@ impl PostgisStore {
                           (r.feature->'properties'->>'investment_total')::numeric as investment_total,
                           (r.feature->'properties'->>'investment_completed')::numeric as investment_completed,
                           coalesce((r.feature->'properties'->>'synthetic')::boolean, false) as synthetic,
-                          st_setsrid(st_geomfromgeojson(r.feature->'geometry'), 4326) as geom
+                          st_setsrid(st_geomfromgeojson(r.feature->'geometry'), 4326) as geom,
+                          st_transform(st_setsrid(st_geomfromgeojson(r.feature->'geometry'), 4326), 3857) as geom_3857
                    from (select distinct on (project_id) * from project_revision where created_at <= ",
             )
             .push_bind(at)
-            .push(" order by project_id, version desc) r where not r.archived) ");
+            .push(" order by project_id, version desc) r where not r.archived)");
+            return true;
         }
-        qb.push(select);
+        false
+    }
+
+    /// ` where true and …` for every condition of `f` on the rows of `project`.
+    pub(super) fn push_where(qb: &mut QueryBuilder<'static, Postgres>, f: &ProjectFilter) {
         qb.push(" where true");
         if let Some(b) = f.bbox {
             let [min_x, min_y, max_x, max_y] = b.to_array();
@@ -141,17 +158,16 @@ impl PostgisStore {
                     .push(", 4326)");
             };
             qb.push(" and geom && ");
-            envelope(&mut qb);
+            envelope(qb);
             qb.push(" and st_intersects(geom, ");
-            envelope(&mut qb);
+            envelope(qb);
             qb.push(")");
         }
-        push_conditions(&mut qb, f, "strpos", "jsonb_array_elements_text(islands) as island(value)");
+        push_conditions(qb, f, "strpos", "jsonb_array_elements_text(islands) as island(value)");
         if let Some(e) = f.expression() {
             qb.push(" and ");
-            super::cql2_sql::push_expr(&mut qb, &e);
+            super::cql2_sql::push_expr(qb, &e);
         }
-        qb
     }
 
     pub(super) async fn list_filtered(&self, filter: &ProjectFilter, page: Page) -> StoreResult<Vec<Project>> {

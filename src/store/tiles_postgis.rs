@@ -2,7 +2,7 @@
 //! revision announcements (`LISTEN planmap_revision`).
 //!
 //! The statement follows the embedded encoder's rules (`crate::tiles`): rows that intersect the
-//! buffered tile in Web Mercator; below the cluster zoom, geometries smaller than a cell are
+//! buffered tile in Web Mercator (the stored `geom_3857`, so no row is transformed per tile); below the cluster zoom, geometries smaller than a cell are
 //! grouped by the cell of their box centre and a cell of two or more becomes one point at the
 //! mean centre with `point_count`.
 
@@ -12,7 +12,7 @@ use super::{db, StoreError, StoreResult};
 use crate::project::ProjectFilter;
 use crate::tiles::{TileId, BUFFER, EXTENT, LAYER};
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
-use sqlx::Row;
+use sqlx::{Postgres, QueryBuilder, Row};
 
 /// The channel the trigger of migration 0010 announces revisions on.
 const CHANNEL: &str = "planmap_revision";
@@ -79,50 +79,75 @@ impl PostgisTiles {
     }
 
     pub(super) async fn tile(&self, tile: TileId, filter: &ProjectFilter) -> StoreResult<Vec<u8>> {
-        let (z, x, y) = (tile.z(), tile.x(), tile.y());
-        let b = tile.bounds();
-        let ll = tile.buffered_lonlat();
-        let cell = tile.cell_size();
+        // Every value is a bind, so the statement's text depends only on the filter's shape and
+        // on whether the zoom clusters: each connection prepares it once, not per tile.
+        let (z, x, y) = (i32::from(tile.z()), tile.x() as i32, tile.y() as i32);
         let margin = f64::from(BUFFER) / f64::from(EXTENT);
-        let small = if tile.clusters() { format!("st_xmax(g) - st_xmin(g) < {cell} and st_ymax(g) - st_ymin(g) < {cell}") } else { "false".into() };
-        // Every number below comes from a checked TileId, never from request text; user input
-        // reaches the statement only as binds (pushed by `filtered`).
-        let head = format!(
-            "select coalesce((select st_asmvt(q, '{LAYER}', {EXTENT}, 'geom') from (
-               select st_asmvtgeom(case when n > 1 then st_point(ax, ay, 3857) else g end, st_tileenvelope({z}, {x}, {y}), {EXTENT}, {BUFFER}, true) as geom,
-                 case when n = 1 then id end as id, case when n = 1 then name_zh end as name_zh, case when n = 1 then name_en end as name_en,
-                 case when n = 1 then status end as status, case when n = 1 then kind end as kind, case when n = 1 then action end as action,
-                 case when n = 1 then town end as town, case when n = 1 then investment_total end as investment_total,
-                 case when n = 1 then planned_completion end as planned_completion,
-                 case when n > 1 then n end as point_count, case when n > 1 then true end as cluster
-               from (
-                 select *, count(*) over w as n, avg(cx) over w as ax, avg(cy) over w as ay, row_number() over (w order by id) as rn
-                 from (
-                   select r.*, case when {small}
-                     then floor((cx - {minx}) / {cell})::bigint::text || ',' || floor(({maxy} - cy) / {cell})::bigint::text
-                     else 'p:' || id end as cell
-                   from (
-                     select id, name_zh, name_en, status, kind, action, town, investment_total::float8 as investment_total,
-                            props->>'planned_completion' as planned_completion, g,
-                            (st_xmin(g) + st_xmax(g)) / 2 as cx, (st_ymin(g) + st_ymax(g)) / 2 as cy
-                     from (select *, st_transform(geom, 3857) as g from project",
-            minx = b.min().x,
-            maxy = b.max().y,
-        );
-        let mut qb = PostgisStore::filtered(&head, filter);
-        qb.push(format!(
-            " and geom && st_makeenvelope({}, {}, {}, {}, 4326)) r0
-                     where st_intersects(g, st_tileenvelope({z}, {x}, {y}, margin => {margin}))
-                   ) r
-                 ) r1 window w as (partition by cell)
-               ) r2 where rn = 1
-             ) q), ''::bytea)",
-            ll.min().x,
-            ll.min().y,
-            ll.max().x,
-            ll.max().y,
-        ));
-        let bytes: Vec<u8> = qb.build_query_scalar().persistent(false).fetch_one(&self.pool).await.map_err(db("encoding a tile"))?;
+        let envelope = |qb: &mut QueryBuilder<'static, Postgres>, buffered: bool| {
+            qb.push("st_tileenvelope(").push_bind(z).push(", ").push_bind(x).push(", ").push_bind(y);
+            if buffered {
+                qb.push(", margin => ").push_bind(margin);
+            }
+            qb.push(")");
+        };
+        let mut qb = QueryBuilder::new("");
+        let more = PostgisStore::push_as_of(&mut qb, filter);
+        qb.push(if more { ", " } else { "with " });
+        // The rows that intersect the buffered tile, in Web Mercator (`geom_3857`, migration 0012).
+        let exact = tile.clusters();
+        let rows = |qb: &mut QueryBuilder<'static, Postgres>, extra: &dyn Fn(&mut QueryBuilder<'static, Postgres>)| {
+            qb.push(
+                "select id, name_zh, name_en, status, kind, action, town, investment_total::float8 as investment_total,
+                        props->>'planned_completion' as planned_completion, geom_3857 as g",
+            );
+            extra(qb);
+            qb.push(" from project");
+            PostgisStore::push_where(qb, filter);
+            qb.push(" and geom_3857 && ");
+            envelope(qb, true);
+            // Clusters count only what the tile really holds; unclustered, a row that only
+            // overlaps by its box clips to nothing and ST_AsMVT leaves it out anyway.
+            if exact {
+                qb.push(" and st_intersects(geom_3857, ");
+                envelope(qb, true);
+                qb.push(")");
+            }
+        };
+        let single = "id, name_zh, name_en, status, kind, action, town, investment_total, planned_completion";
+        if tile.clusters() {
+            // Below the cluster zoom, geometries smaller than a cell are grouped by the cell of
+            // their box centre; a cell of two or more becomes one point at the mean centre.
+            let cell = tile.cell_size();
+            let b = tile.bounds();
+            qb.push("hit as materialized (select h.*, case when small then floor((cx - ").push_bind(b.min().x).push(") / ").push_bind(cell);
+            qb.push(")::int end as ix, case when small then floor((").push_bind(b.max().y).push(" - cy) / ").push_bind(cell).push(")::int end as iy from (");
+            rows(&mut qb, &|qb| {
+                qb.push(", (st_xmin(geom_3857) + st_xmax(geom_3857)) / 2 as cx, (st_ymin(geom_3857) + st_ymax(geom_3857)) / 2 as cy");
+                qb.push(", st_xmax(geom_3857) - st_xmin(geom_3857) < ").push_bind(cell);
+                qb.push(" and st_ymax(geom_3857) - st_ymin(geom_3857) < ").push_bind(cell).push(" as small");
+            });
+            // Rows too big to cluster pass through; the small ones are grouped by cell. A cell of
+            // one is that row (min() of one value is the value); of more, a point with the
+            // count. No join, so no row estimate can turn it into a nested loop.
+            qb.push(format!(") h) select coalesce((select st_asmvt(q, '{LAYER}', {EXTENT}, 'geom') from (select st_asmvtgeom(g, "));
+            envelope(&mut qb, false);
+            qb.push(format!(", {EXTENT}, {BUFFER}, true) as geom, {single}, null::bigint as point_count, null::boolean as cluster from hit where ix is null"));
+            qb.push(" union all select st_asmvtgeom(case when n = 1 then g else st_point(ax, ay, 3857) end, ");
+            envelope(&mut qb, false);
+            qb.push(format!(
+                ", {EXTENT}, {BUFFER}, true), {}, case when n > 1 then n end, case when n > 1 then true end
+                 from (select count(*) as n, avg(cx) as ax, avg(cy) as ay, {}, (array_agg(g))[1] as g from hit where ix is not null group by ix, iy) c) q), ''::bytea)",
+                single.split(", ").map(|c| format!("case when n = 1 then {c} end")).collect::<Vec<_>>().join(", "),
+                single.split(", ").map(|c| format!("min({c}) as {c}")).collect::<Vec<_>>().join(", "),
+            ));
+        } else {
+            qb.push("hit as (");
+            rows(&mut qb, &|_| {});
+            qb.push(format!(") select coalesce((select st_asmvt(q, '{LAYER}', {EXTENT}, 'geom') from (select st_asmvtgeom(g, "));
+            envelope(&mut qb, false);
+            qb.push(format!(", {EXTENT}, {BUFFER}, true) as geom, {single} from hit) q), ''::bytea)"));
+        }
+        let bytes: Vec<u8> = qb.build_query_scalar().fetch_one(&self.pool).await.map_err(db("encoding a tile"))?;
         Ok(bytes)
     }
 

@@ -176,7 +176,12 @@ impl TileCache {
             }
         }
         let raw = self.source.tile(tile, filter).await?;
-        let entry = tokio::task::spawn_blocking(move || pack(&raw)).await.unwrap_or_else(|_| Entry { gzip: Bytes::new(), etag: Arc::from("\"\"") });
+        // Compressing a small tile takes less than handing it to another thread would.
+        let entry = if raw.len() <= INLINE_PACK_BYTES {
+            pack(&raw)
+        } else {
+            tokio::task::spawn_blocking(move || pack(&raw)).await.unwrap_or_else(|_| Entry { gzip: Bytes::new(), etag: Arc::from("\"\"") })
+        };
         let mut freshness = Freshness::Bypass;
         if usable {
             if let Some(c) = &self.cache {
@@ -290,6 +295,9 @@ impl TileCache {
         }
     }
 }
+
+/// Tiles up to this size are compressed on the request's own task.
+const INLINE_PACK_BYTES: usize = 16 * 1024;
 
 fn pack(raw: &[u8]) -> Entry {
     let etag: String = Sha256::digest(raw).iter().take(12).map(|b| format!("{b:02x}")).collect();
