@@ -2,9 +2,9 @@
 //! revision announcements (`LISTEN planmap_revision`).
 //!
 //! The statement follows the embedded encoder's rules (`crate::tiles`): rows that intersect the
-//! buffered tile in Web Mercator (the stored `geom_3857`, so no row is transformed per tile); below the cluster zoom, geometries smaller than a cell are
-//! grouped by the cell of their box centre and a cell of two or more becomes one point at the
-//! mean centre with `point_count`.
+//! buffered tile in Web Mercator (the stored `geom_3857`, so no row is transformed per tile);
+//! below the cluster zoom, geometries smaller than a cell are grouped by the cell of their box
+//! centre and a cell of two or more becomes one point at the mean centre with `point_count`.
 
 use super::postgis::PostgisStore;
 use super::tiles::{parse_geometry, RevisionRef};

@@ -45,7 +45,11 @@ pub(super) fn item_params(towns: &[String]) -> Vec<(&'static str, Value, &'stati
         ("status", list(&wire(Status::ALL, Status::as_str)), "status equals one of (comma-separated)"),
         ("kind", list(&wire(Kind::ALL, Kind::as_str)), "kind equals one of (comma-separated)"),
         ("town", list(&towns.iter().map(String::as_str).collect::<Vec<_>>()), "town equals one of (comma-separated)"),
-        ("island", json!({"type": "string", "maxLength": 200}), "touches one of these named islands (comma-separated, as in a project's `islands`)"),
+        (
+            "island",
+            json!({"type": "string", "maxLength": 200, "pattern": "^[^,]{0,40}(,[^,]{0,40})*$"}),
+            "touches one of these named islands (comma-separated, as in a project's `islands`)",
+        ),
         ("action", list(&["1", "2", "3", "4", "5"]), "action (1–5) equals one of (comma-separated)"),
         (
             "task",
