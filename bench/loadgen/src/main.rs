@@ -240,14 +240,24 @@ struct Measure {
     requests: u64,
     errors: u64,
     rps: f64,
+    // A measurement where every request failed has no latencies: NaN, which JSON writes as null.
+    #[serde(deserialize_with = "nan_if_null")]
     p50_ms: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     p99_ms: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     max_ms: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     bytes_per_response: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     features_per_response: f64,
     rss_idle_kib: Option<u64>,
     rss_after_kib: Option<u64>,
     hwm_kib: Option<u64>,
+}
+
+fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 fn main() -> Result<()> {
