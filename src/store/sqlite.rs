@@ -15,13 +15,13 @@ use futures::TryStreamExt;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use std::str::FromStr;
+use std::time::Duration;
 
 /// See `SqliteStore::walk_ids`.
 const WALK_IDS_SHARE: f64 = 0.05;
 
 /// The `islands` JSON array's members as rows with a `value` column (for `island=`).
 const ISLANDS: &str = "json_each(islands)";
-use std::time::Duration;
 
 /// The embedded store.
 #[derive(Debug, Clone)]

@@ -94,7 +94,7 @@ impl PostgisTiles {
         let more = PostgisStore::push_as_of(&mut qb, filter);
         qb.push(if more { ", " } else { "with " });
         // The rows that intersect the buffered tile, in Web Mercator (`geom_3857`, migration 0012).
-        let exact = tile.clusters();
+        let clusters = tile.clusters();
         let rows = |qb: &mut QueryBuilder<'static, Postgres>, extra: &dyn Fn(&mut QueryBuilder<'static, Postgres>)| {
             qb.push(
                 "select id, name_zh, name_en, status, kind, action, town, investment_total::float8 as investment_total,
@@ -107,14 +107,14 @@ impl PostgisTiles {
             envelope(qb, true);
             // Clusters count only what the tile really holds; unclustered, a row that only
             // overlaps by its box clips to nothing and ST_AsMVT leaves it out anyway.
-            if exact {
+            if clusters {
                 qb.push(" and st_intersects(geom_3857, ");
                 envelope(qb, true);
                 qb.push(")");
             }
         };
         let single = "id, name_zh, name_en, status, kind, action, town, investment_total, planned_completion";
-        if tile.clusters() {
+        if clusters {
             // Below the cluster zoom, geometries smaller than a cell are grouped by the cell of
             // their box centre; a cell of two or more becomes one point at the mean centre.
             let cell = tile.cell_size();
