@@ -168,8 +168,11 @@ impl SqliteStore {
         f.after.is_some() && f.bbox.is_some_and(|b| area(b.to_array()) >= WALK_IDS_SHARE * area(self.region.to_array()))
     }
 
-    fn candidates_sql(f: &ProjectFilter, walk_ids: bool) -> QueryBuilder<'static, Sqlite> {
-        let mut qb = QueryBuilder::new(format!("select {ROW} from project"));
+    /// `select {columns} from project` with `f`'s conditions (its bbox through the R*Tree,
+    /// boxes only: the exact test is the caller's), unordered.
+    pub(super) fn candidates_sql(&self, columns: &str, f: &ProjectFilter) -> QueryBuilder<'static, Sqlite> {
+        let walk_ids = self.walk_ids(f);
+        let mut qb = QueryBuilder::new(format!("select {columns} from project"));
         qb.push(" where 1 = 1");
         if let Some(b) = f.bbox {
             let [min_x, min_y, max_x, max_y] = b.to_array();
@@ -181,7 +184,6 @@ impl SqliteStore {
             qb.push(" and min_x <= ").push_bind(max_x).push(" and max_y >= ").push_bind(min_y).push(" and min_y <= ").push_bind(max_y).push(")");
         }
         push_conditions(&mut qb, f, "instr", ISLANDS);
-        qb.push(" order by id");
         qb
     }
 
@@ -193,7 +195,8 @@ impl SqliteStore {
                 None => it.collect(),
             });
         }
-        let mut qb = Self::candidates_sql(filter, self.walk_ids(filter));
+        let mut qb = self.candidates_sql(ROW, filter);
+        qb.push(" order by id");
         // bbox and CQL2/datetime conditions are decided exactly in Rust after the SQL prefilter.
         let expr = filter.expression();
         let exact = filter.bbox.is_some() || expr.is_some();

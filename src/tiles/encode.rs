@@ -9,6 +9,7 @@
 
 use super::{mercator, TileId, BUFFER, EXTENT, LAYER};
 use crate::project::Project;
+use chrono::NaiveDate;
 use geo::orient::{Direction, Orient};
 use geo::{
     BooleanOps, BoundingRect, Coord, Geometry, Intersects, LineString, MapCoords, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon, Rect, Simplify,
@@ -17,105 +18,179 @@ use geozero::mvt::{tile, Message, TagsBuilder, TileValue};
 use geozero::ToMvt;
 use std::collections::BTreeMap;
 
+/// The attributes the map draws, borrowed from wherever a store read them. Absent values are
+/// left out of the tile, as ST_AsMVT leaves out NULLs.
+#[derive(Debug, Clone, Copy)]
+pub struct Attributes<'a> {
+    /// Project id.
+    pub id: &'a str,
+    /// Chinese name.
+    pub name_zh: &'a str,
+    /// English name.
+    pub name_en: Option<&'a str>,
+    /// Status code.
+    pub status: Option<&'a str>,
+    /// Kind code.
+    pub kind: &'a str,
+    /// The plan's action number.
+    pub action: Option<u64>,
+    /// Town code.
+    pub town: Option<&'a str>,
+    /// Total investment in 万元.
+    pub investment_total: Option<f64>,
+    /// Planned completion date.
+    pub planned_completion: Option<NaiveDate>,
+}
+
+impl<'a> Attributes<'a> {
+    /// A project's attributes.
+    pub fn of(p: &'a Project) -> Attributes<'a> {
+        use rust_decimal::prelude::ToPrimitive;
+        let a = &p.props;
+        Attributes {
+            id: p.id.as_str(),
+            name_zh: &a.name_zh,
+            name_en: a.name_en.as_deref(),
+            status: a.status.map(|s| s.as_str()),
+            kind: a.kind.as_str(),
+            action: a.action.map(|v| u64::from(v.get())),
+            town: a.town.as_ref().map(|t| t.as_str()),
+            investment_total: a.investment_total.and_then(|w| w.get().to_f64()),
+            planned_completion: a.planned_completion,
+        }
+    }
+
+    /// As tile attributes.
+    pub fn tags(&self) -> Tags {
+        let s = |v: &str| TileValue::Str(v.to_owned());
+        let mut out = vec![("id", s(self.id)), ("name_zh", s(self.name_zh))];
+        if let Some(v) = self.name_en {
+            out.push(("name_en", s(v)));
+        }
+        if let Some(v) = self.status {
+            out.push(("status", s(v)));
+        }
+        out.push(("kind", s(self.kind)));
+        if let Some(v) = self.action {
+            out.push(("action", TileValue::Uint(v)));
+        }
+        if let Some(v) = self.town {
+            out.push(("town", s(v)));
+        }
+        if let Some(v) = self.investment_total {
+            out.push(("investment_total", TileValue::Double(v)));
+        }
+        if let Some(v) = self.planned_completion {
+            out.push(("planned_completion", TileValue::Str(v.to_string())));
+        }
+        out
+    }
+}
+
+/// Owned attribute pairs of one feature.
+pub type Tags = Vec<(&'static str, TileValue)>;
+
 /// A cluster cell: how many, the sum of their centres, and the one member while it is alone.
-type Cell<'a> = (u64, Coord<f64>, Option<(&'a Project, Geometry<f64>)>);
+type Cell<M> = (u64, Coord<f64>, Option<(M, Geometry<f64>)>);
 
-/// Encodes the projects that intersect the tile (others are skipped), in the given order.
-pub fn encode(tile: TileId, projects: &[Project]) -> Vec<u8> {
-    let buffered = tile.buffered();
-    let bounds = tile.bounds();
-    let k = f64::from(EXTENT) / tile.size();
-    let to_tile = |c: Coord<f64>| Coord { x: (c.x - bounds.min().x) * k, y: (bounds.max().y - c.y) * k };
-    let lo = -f64::from(BUFFER);
-    let hi = f64::from(EXTENT + BUFFER);
-    let clip = Rect::new(Coord { x: lo, y: lo }, Coord { x: hi, y: hi });
+/// Builds one tile from projects fed one at a time, so a store can stream rows into it: what it
+/// holds is the features the tile will draw and one entry per cluster cell, never every project.
+/// `M` stands for a project until its attributes are needed: only the projects the tile draws
+/// on their own need them, so a store can read attributes for those alone (`drawn`).
+pub struct Encoder<M> {
+    tile: TileId,
+    buffered: Rect<f64>,
+    bounds: Rect<f64>,
+    k: f64,
+    clip: Rect<f64>,
+    /// Drawn on their own, in Web Mercator.
+    pending: Vec<(M, Geometry<f64>)>,
+    cells: BTreeMap<(i64, i64), Cell<M>>,
+}
 
-    let mut tags = TagsBuilder::<String>::new();
-    let mut features = Vec::new();
-    // cell -> (count, sum of centres, the one member when alone)
-    let mut cells: BTreeMap<(i64, i64), Cell<'_>> = BTreeMap::new();
-    let cell = tile.cell_size();
-    for p in projects {
-        let Some(g) = p.geo() else { continue };
-        let g = mercator(g);
-        if !g.intersects(&buffered) {
-            continue;
+impl<M> Encoder<M> {
+    /// An empty tile.
+    pub fn new(tile: TileId) -> Encoder<M> {
+        let lo = -f64::from(BUFFER);
+        let hi = f64::from(EXTENT + BUFFER);
+        Encoder {
+            tile,
+            buffered: tile.buffered(),
+            bounds: tile.bounds(),
+            k: f64::from(EXTENT) / tile.size(),
+            clip: Rect::new(Coord { x: lo, y: lo }, Coord { x: hi, y: hi }),
+            pending: Vec::new(),
+            cells: BTreeMap::new(),
         }
-        if tile.clusters() {
-            if let Some(r) = g.bounding_rect() {
-                if r.width() < cell && r.height() < cell {
-                    let c = r.center();
-                    let key = (((c.x - bounds.min().x) / cell).floor() as i64, ((bounds.max().y - c.y) / cell).floor() as i64);
-                    let e = cells.entry(key).or_insert((0, Coord { x: 0.0, y: 0.0 }, None));
-                    e.0 += 1;
-                    e.1 = e.1 + c;
-                    e.2 = if e.0 == 1 { Some((p, g)) } else { None };
-                    continue;
+    }
+
+    /// Adds a project given its lon/lat geometry; one that misses the tile is skipped.
+    pub fn push(&mut self, lonlat: &Geometry<f64>, member: M) {
+        let g = mercator(lonlat);
+        if !g.intersects(&self.buffered) {
+            return;
+        }
+        if self.tile.clusters() {
+            let cell = self.tile.cell_size();
+            if let Some(r) = g.bounding_rect().filter(|r| r.width() < cell && r.height() < cell) {
+                let c = r.center();
+                let key = (((c.x - self.bounds.min().x) / cell).floor() as i64, ((self.bounds.max().y - c.y) / cell).floor() as i64);
+                let e = self.cells.entry(key).or_insert((0, Coord { x: 0.0, y: 0.0 }, None));
+                e.0 += 1;
+                e.1 = e.1 + c;
+                e.2 = if e.0 == 1 { Some((member, g)) } else { None };
+                return;
+            }
+        }
+        self.pending.push((member, g));
+    }
+
+    /// The projects the tile draws on their own (not in a cluster of two or more), so far.
+    pub fn drawn(&self) -> impl Iterator<Item = &M> {
+        self.pending.iter().map(|(m, _)| m).chain(self.cells.values().filter_map(|c| c.2.as_ref().map(|(m, _)| m)))
+    }
+
+    /// The encoded tile (empty when nothing is in it); `tags` gives the attributes of each
+    /// project drawn on its own.
+    pub fn finish(self, mut tags: impl FnMut(M) -> Tags) -> Vec<u8> {
+        let to_tile = |c: Coord<f64>| Coord { x: (c.x - self.bounds.min().x) * self.k, y: (self.bounds.max().y - c.y) * self.k };
+        let mut builder = TagsBuilder::<String>::new();
+        let mut features = Vec::new();
+        let mut feature = |g: &Geometry<f64>, t: Tags, features: &mut Vec<tile::Feature>| {
+            let Some(geom) = snap(g, self.clip) else { return };
+            let mut tagv = Vec::with_capacity(t.len() * 2);
+            for (key, v) in t {
+                let (ki, vi) = builder.insert(key.to_owned(), v);
+                tagv.extend([ki, vi]);
+            }
+            push_geometry(features, &geom, &tagv);
+        };
+        for (m, g) in self.pending {
+            feature(&g.map_coords(to_tile), tags(m), &mut features);
+        }
+        for (n, sum, alone) in self.cells.into_values() {
+            match alone {
+                Some((m, g)) => feature(&g.map_coords(to_tile), tags(m), &mut features),
+                None => {
+                    let c = to_tile(Coord { x: sum.x / n as f64, y: sum.y / n as f64 });
+                    feature(&Geometry::Point(Point(c)), vec![("point_count", TileValue::Uint(n)), ("cluster", TileValue::Bool(true))], &mut features);
                 }
             }
         }
-        push_project(&mut features, &mut tags, p, &g.map_coords(to_tile), clip);
-    }
-    for (n, sum, alone) in cells.into_values() {
-        match alone {
-            Some((p, g)) => push_project(&mut features, &mut tags, p, &g.map_coords(to_tile), clip),
-            None => {
-                let c = to_tile(Coord { x: sum.x / n as f64, y: sum.y / n as f64 });
-                let Some(geom) = snap(&Geometry::Point(Point(c)), clip) else { continue };
-                let mut tagv = Vec::new();
-                for (key, v) in [("point_count", TileValue::Uint(n)), ("cluster", TileValue::Bool(true))] {
-                    let (ki, vi) = tags.insert(key.to_owned(), v);
-                    tagv.extend([ki, vi]);
-                }
-                push_geometry(&mut features, &geom, &tagv);
-            }
+        if features.is_empty() {
+            return Vec::new();
         }
+        let (keys, values) = builder.into_tags();
+        let layer = tile::Layer {
+            version: 2,
+            name: LAYER.to_owned(),
+            features,
+            keys,
+            values: values.into_iter().map(tile::Value::from).collect(),
+            extent: Some(EXTENT),
+        };
+        geozero::mvt::Tile { layers: vec![layer] }.encode_to_vec()
     }
-    if features.is_empty() {
-        return Vec::new();
-    }
-    let (keys, values) = tags.into_tags();
-    let layer =
-        tile::Layer { version: 2, name: LAYER.to_owned(), features, keys, values: values.into_iter().map(tile::Value::from).collect(), extent: Some(EXTENT) };
-    geozero::mvt::Tile { layers: vec![layer] }.encode_to_vec()
-}
-
-/// The attributes the map draws; absent values are left out, as ST_AsMVT leaves out NULLs.
-fn attributes(p: &Project) -> Vec<(&'static str, TileValue)> {
-    use rust_decimal::prelude::ToPrimitive;
-    let s = |v: &str| TileValue::Str(v.to_owned());
-    let a = &p.props;
-    let mut out = vec![("id", s(p.id.as_str())), ("name_zh", s(&a.name_zh))];
-    if let Some(v) = &a.name_en {
-        out.push(("name_en", s(v)));
-    }
-    if let Some(v) = a.status {
-        out.push(("status", s(v.as_str())));
-    }
-    out.push(("kind", s(a.kind.as_str())));
-    if let Some(v) = a.action {
-        out.push(("action", TileValue::Uint(u64::from(v.get()))));
-    }
-    if let Some(v) = &a.town {
-        out.push(("town", s(v.as_str())));
-    }
-    if let Some(v) = a.investment_total.and_then(|w| w.get().to_f64()) {
-        out.push(("investment_total", TileValue::Double(v)));
-    }
-    if let Some(v) = a.planned_completion {
-        out.push(("planned_completion", TileValue::Str(v.to_string())));
-    }
-    out
-}
-
-fn push_project(features: &mut Vec<tile::Feature>, tags: &mut TagsBuilder<String>, p: &Project, g: &Geometry<f64>, clip: Rect<f64>) {
-    let Some(geom) = snap(g, clip) else { return };
-    let mut tagv = Vec::new();
-    for (key, v) in attributes(p) {
-        let (ki, vi) = tags.insert(key.to_owned(), v);
-        tagv.extend([ki, vi]);
-    }
-    push_geometry(features, &geom, &tagv);
 }
 
 fn push_geometry(features: &mut Vec<tile::Feature>, g: &Geometry<f64>, tagv: &[u32]) {

@@ -12,7 +12,7 @@ mod cache;
 mod encode;
 
 pub use cache::{Freshness, TileCache, TileReply};
-pub use encode::encode;
+pub use encode::{Attributes, Encoder, Tags};
 
 use geo::{Coord, MapCoords, Rect};
 use std::fmt;

@@ -392,6 +392,11 @@ async fn tilejson_and_ogc_tiles_describe_and_serve_the_same_tiles() {
     let (status, ts) = app.get_json("/ogcapi/collections/projects/tiles/WebMercatorQuad").await;
     assert_eq!(status, 200);
     assert_eq!(ts["dataType"], "vector");
+    // Each attribute is described by a JSON Schema, as OGC API – Tiles' tileset schema requires.
+    let props = &ts["layers"][0]["propertiesSchema"]["properties"];
+    assert_eq!(props["point_count"]["type"], "integer");
+    assert!(props.as_object().unwrap().values().all(|p| p["type"].is_string()), "{props}");
+    assert_eq!(tj["vector_layers"][0]["fields"]["investment_total"], "Number: total investment, 万元");
     let item = ts["links"].as_array().unwrap().iter().find(|l| l["rel"] == "item").unwrap();
     assert!(item["href"].as_str().unwrap().ends_with("/collections/projects/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}"));
     assert_eq!(item["type"], "application/vnd.mapbox-vector-tile");
