@@ -78,13 +78,34 @@ fn filter_query(raw: Option<&str>) -> String {
     s.finish().replacen("?&", "?", 1)
 }
 
+/// The attributes in a tile: name, JSON Schema type, what it holds.
+const FIELDS: [(&str, &str, &str); 11] = [
+    ("id", "string", "the project's id"),
+    ("name_zh", "string", "name (Chinese)"),
+    ("name_en", "string", "name (English)"),
+    ("status", "string", "status code"),
+    ("kind", "string", "kind code"),
+    ("action", "integer", "plan action 1–5"),
+    ("town", "string", "town code"),
+    ("investment_total", "number", "total investment, 万元"),
+    ("planned_completion", "string", "planned completion date"),
+    ("point_count", "integer", "projects gathered in a cluster (zoom < 14)"),
+    ("cluster", "boolean", "a cluster of two or more projects"),
+];
+
+/// TileJSON's `fields`: name → description.
 fn fields() -> Value {
-    json!({
-        "id": "String: the project's id",
-        "name_zh": "String", "name_en": "String", "status": "String", "kind": "String", "action": "Number: plan action 1–5",
-        "town": "String", "investment_total": "Number: 万元", "planned_completion": "String: date",
-        "point_count": "Number: projects gathered in a cluster (zoom < 14)", "cluster": "Boolean"
-    })
+    FIELDS.iter().map(|(name, kind, about)| ((*name).to_owned(), json!(format!("{}: {about}", capitalised(kind))))).collect::<serde_json::Map<_, _>>().into()
+}
+
+/// OGC API – Tiles' `propertiesSchema.properties`: a JSON Schema per attribute.
+fn property_schemas() -> Value {
+    FIELDS.iter().map(|(name, kind, about)| ((*name).to_owned(), json!({"type": kind, "description": about}))).collect::<serde_json::Map<_, _>>().into()
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 async fn tilejson(State(s): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, Problem> {
@@ -223,7 +244,7 @@ async fn tileset(State(s): State<AppState>, headers: HeaderMap, Path(tms): Path<
         "crs": CRS_3857,
         "tileMatrixSetURI": TMS_URI,
         "boundingBox": {"lowerLeft": [w, so], "upperRight": [e, n], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"},
-        "layers": [{"id": LAYER, "dataType": "vector", "minTileMatrix": "0", "maxTileMatrix": MAX_ZOOM.to_string(), "propertiesSchema": {"type": "object", "properties": fields()}}],
+        "layers": [{"id": LAYER, "dataType": "vector", "minTileMatrix": "0", "maxTileMatrix": MAX_ZOOM.to_string(), "propertiesSchema": {"type": "object", "properties": property_schemas()}}],
         "links": [
             link(url.clone(), "self", JSON, "this tileset"),
             link(format!("{base}/tileMatrixSets/{TMS}"), "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", JSON, "the tiling scheme"),
