@@ -1,7 +1,7 @@
 //! planmap's benchmark driver, called by `bench/run`.
 //!
 //! * `run`: drives a fixed, deterministic list of bbox queries at one target (planmap over HTTP,
-//!   pygeoapi over HTTP, or the bare-SQL floor straight against PostGIS) at several concurrency
+//!   pygeoapi or tipg over HTTP, or the bare-SQL floor straight against PostGIS) at several concurrency
 //!   levels for a bounded time each, and appends one JSON line per (zoom, clients) to a results file.
 //! * `record`: appends a load time or a note to the results file.
 //! * `report`: turns the results file into the table `bench/run` prints and writes to
@@ -85,8 +85,13 @@ enum Cmd {
 enum Kind {
     /// `GET {url}/api/projects?bbox=…`
     Planmap,
-    /// `GET {url}/collections/{collection}/items?bbox=…&limit=…`
+    /// `GET {url}/collections/{collection}/items?bbox=…&limit=…&f=json`
     Pygeoapi,
+    /// `GET {url}/collections/{collection}/items?bbox=…&limit=…&geom-column=geom&properties=…`
+    /// (tipg's OGC API – Features items, the properties planmap serves).
+    #[value(name = "tipg-items")]
+    #[serde(rename = "tipg-items")]
+    TipgItems,
     /// The same bbox query in SQL against PostGIS, GeoJSON built by PostgreSQL (`ST_AsGeoJSON`,
     /// `json_agg`): the floor every ratio is taken against.
     Floor,
@@ -166,7 +171,8 @@ struct RunArgs {
     /// Label suffix for the table: `cold` (cache off) or `warm`.
     #[arg(long)]
     cache: Option<String>,
-    /// pygeoapi `limit`.
+    /// pygeoapi / tipg items `limit` (each server caps it: pygeoapi's `max_items`, tipg's
+    /// `TIPG_MAX_FEATURES_PER_QUERY`).
     #[arg(long, default_value_t = 10000)]
     limit: u32,
     /// Number of projects in the store (for the table).
@@ -375,6 +381,11 @@ const FLOOR_MVT_SQL: &str = "select coalesce((select st_asmvt(q, 'projects', 409
 /// The attributes planmap's tiles carry, asked of tipg so that it encodes the same columns.
 const TILE_PROPERTIES: &str = "id,name_zh,name_en,status,kind,action,town,investment_total";
 
+/// The properties planmap's `/api/projects` answers carry (`props` holds every field), asked of
+/// the OGC API – Features peers so that every answer carries the same information; `pygeoapi.config.yml`
+/// lists the same ones.
+const ITEM_PROPERTIES: &str = "props,islands,version,updated_at";
+
 fn parse_box(s: &str) -> Result<[f64; 4]> {
     let v: Vec<f64> = s.split(',').map(str::parse).collect::<Result<_, _>>()?;
     ensure!(v.len() == 4, "bad bbox {s}");
@@ -581,13 +592,20 @@ async fn run(a: RunArgs) -> Result<()> {
                     sqlx::postgres::PgPoolOptions::new().max_connections(max_clients as u32).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
                 Target::SqlTile { pool, tiles: Arc::new(tile_list.clone()) }
             }
-            Kind::Planmap | Kind::Pygeoapi => {
+            Kind::Planmap | Kind::Pygeoapi | Kind::TipgItems => {
                 let base = a.url.as_deref().context("--url is required")?.trim_end_matches('/');
                 loopback_only(base)?;
                 let urls = qs
                     .iter()
                     .map(|b| match a.kind {
                         Kind::Planmap => format!("{base}/api/projects?bbox={b}"),
+                        // tipg's `f=json` is a plain JSON list of rows, not GeoJSON: leave `f` out
+                        // (GeoJSON by default). It has two geometry columns (`geom`, the generated
+                        // `geom_3857`): name the 4326 one, which the bbox test then uses as is.
+                        Kind::TipgItems => format!(
+                            "{base}/collections/{}/items?bbox={b}&limit={}&geom-column=geom&properties={ITEM_PROPERTIES}",
+                            a.collection, a.limit
+                        ),
                         _ => format!("{base}/collections/{}/items?bbox={b}&limit={}&f=json", a.collection, a.limit),
                     })
                     .collect();
@@ -619,7 +637,22 @@ async fn run(a: RunArgs) -> Result<()> {
             let (_, body) = target.call(i, true).await.with_context(|| format!("{}: checking query {i} at {zoom:?}", a.label))?;
             let v: serde_json::Value = serde_json::from_slice(&body.unwrap_or_default())?;
             ensure!(v["type"] == "FeatureCollection", "{}: answer is not a FeatureCollection", a.label);
-            features += v["features"].as_array().map_or(0, Vec::len);
+            let returned = v["features"].as_array().map_or(0, Vec::len);
+            // tipg is configured (bench/run) to answer every match in one page, so that its rows are
+            // like for like with the floor's: an answer cut short by `limit` is a set-up error.
+            // (pygeoapi stopping at its `max_items` is known and marked † in the report instead.)
+            if a.kind == Kind::TipgItems {
+                let matched = v["numberMatched"].as_u64().context("tipg answer without numberMatched")?;
+                ensure!(
+                    returned as u64 == matched,
+                    "{}: query {i} at {zoom:?} returned {returned} of {matched} matching features (limit {}; raise TIPG_MAX_FEATURES_PER_QUERY)",
+                    a.label,
+                    a.limit
+                );
+                let props = &v["features"][0]["properties"];
+                ensure!(returned == 0 || props.get("props").is_some(), "{}: features carry no `props` ({props})", a.label);
+            }
+            features += returned;
         }
         let features_per_response = if checked == 0 { 0.0 } else { features as f64 / checked as f64 };
 
@@ -796,7 +829,7 @@ fn fmt_rps(v: f64) -> String {
 fn order(k: Kind) -> u8 {
     match k {
         Kind::Planmap | Kind::PlanmapTiles => 0,
-        Kind::Pygeoapi | Kind::Martin => 1,
+        Kind::Pygeoapi | Kind::TipgItems | Kind::Martin => 1,
         Kind::FloorStored | Kind::Tipg => 2,
         Kind::Floor | Kind::FloorMvt => 3,
     }
@@ -808,6 +841,8 @@ fn report(a: ReportArgs) -> Result<()> {
     let measures: Vec<&Measure> = lines.iter().filter_map(|l| if let Line::Measure(m) = l { Some(m) } else { None }).collect();
     let floor: BTreeMap<(u64, Zoom, usize), (f64, f64)> =
         measures.iter().filter(|m| m.kind == Kind::Floor).map(|m| ((m.n, m.zoom, m.clients), (m.rps, m.features_per_response))).collect();
+    let tipg: BTreeMap<(u64, Zoom, usize), f64> =
+        measures.iter().filter(|m| m.kind == Kind::TipgItems).map(|m| ((m.n, m.zoom, m.clients), m.rps)).collect();
     let mut unlike = false;
 
     let mut out = String::new();
@@ -834,12 +869,13 @@ fn report(a: ReportArgs) -> Result<()> {
     let bbox_rows = measures.iter().any(|m| !m.kind.tiles());
     if bbox_rows {
         out.push_str("## Bbox queries\n\n");
-        out.push_str("`÷ floor` = throughput ÷ the bare-SQL floor's (GeoJSON built by PostGIS) for the same N, zoom and clients. ");
+        out.push_str("`÷ floor` = throughput ÷ the bare-SQL floor's (GeoJSON built by PostGIS) for the same N, zoom and clients; ");
+        out.push_str("`÷ tipg` = throughput ÷ tipg's (OGC API – Features items on the same table, every match in one answer) for the same N, zoom and clients. ");
         out.push_str(
-        "`features` = mean features per answer over the first queries (pygeoapi stops at `limit`). RSS in MiB: idle after start → after this run (peak).\n\n",
-    );
-        out.push_str("| N | zoom | clients | target | req/s | p50 ms | p99 ms | KiB/answer | features | ÷ floor | RSS MiB | errors |\n");
-        out.push_str("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
+            "`features` = mean features per answer over the first queries (pygeoapi stops at `limit`). RSS in MiB: idle after start → after this run (peak).\n\n",
+        );
+        out.push_str("| N | zoom | clients | target | req/s | p50 ms | p99 ms | KiB/answer | features | ÷ floor | ÷ tipg | RSS MiB | errors |\n");
+        out.push_str("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
         let mut sorted: Vec<&Measure> = measures.iter().copied().filter(|m| !m.kind.tiles()).collect();
         sorted.sort_by(|x, y| (x.n, x.zoom, x.clients, order(x.kind), &x.label).cmp(&(y.n, y.zoom, y.clients, order(y.kind), &y.label)));
         for m in sorted {
@@ -856,10 +892,15 @@ fn report(a: ReportArgs) -> Result<()> {
                 }
                 _ => "—".into(),
             };
+            let per_tipg = match (m.kind, tipg.get(&(m.n, m.zoom, m.clients))) {
+                (Kind::TipgItems, _) => "1".into(),
+                (_, Some(t)) if *t > 0.0 => format!("{:.2}", m.rps / t),
+                _ => "—".into(),
+            };
             let rss =
                 if m.rss_idle_kib.is_some() { format!("{} → {} ({})", mib(m.rss_idle_kib), mib(m.rss_after_kib), mib(m.hwm_kib)) } else { "—".into() };
             out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.0} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.0} | {} | {} | {} | {} |\n",
                 m.n,
                 format!("{:?}", m.zoom).to_lowercase(),
                 m.clients,
@@ -870,13 +911,14 @@ fn report(a: ReportArgs) -> Result<()> {
                 m.bytes_per_response / 1024.0,
                 m.features_per_response,
                 ratio,
+                per_tipg,
                 rss,
                 m.errors
             ));
         }
     }
     if unlike {
-        out.push_str("\n† Not like for like: this target's answers carry fewer features than the floor's (pygeoapi stops at `limit`).\n");
+        out.push_str("\n† Not like for like: this target's answers carry a different number of features than the floor's (pygeoapi stops at `limit`).\n");
     }
     let mut tiles: Vec<&Measure> = measures.iter().copied().filter(|m| m.kind.tiles()).collect();
     if !tiles.is_empty() {
