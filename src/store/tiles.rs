@@ -100,8 +100,10 @@ fn unsupported() -> StoreError {
     StoreError::Open("this store has no such change feed".into())
 }
 
-/// A stored GeoJSON geometry as `geo`; revisions were checked on write, so failure is corruption.
-pub(super) fn parse_geometry(text: &str, key: &str) -> StoreResult<geo::Geometry<f64>> {
-    let g: geojson::Geometry = text.parse().map_err(|e: geojson::Error| StoreError::Corrupt { key: key.to_owned(), reason: e.to_string() })?;
-    g.try_into().map_err(|e: geojson::Error| StoreError::Corrupt { key: key.to_owned(), reason: e.to_string() })
+/// A stored GeoJSON geometry as `geo`; revisions were checked on write, so failure is corruption
+/// (named by `key`, which is only formatted then: tiles parse a geometry per row).
+pub(super) fn parse_geometry(text: &str, key: impl Fn() -> String) -> StoreResult<geo::Geometry<f64>> {
+    let corrupt = |e: geojson::Error| StoreError::Corrupt { key: key(), reason: e.to_string() };
+    let g: geojson::Geometry = text.parse().map_err(corrupt)?;
+    g.try_into().map_err(corrupt)
 }

@@ -181,11 +181,11 @@ impl PostgisTiles {
             .await
             .map_err(db("reading announced revisions"))?;
             for r in &rows {
-                let key = format!("revision of {}", r.get::<&str, _>(0));
-                out.push(parse_geometry(r.get::<&str, _>(1), &key)?);
+                let key = || format!("revision of {}", r.get::<&str, _>(0));
+                out.push(parse_geometry(r.get::<&str, _>(1), key)?);
                 // The predecessor was on the map unless it archived the project.
                 if let (Some(g), Some(false)) = (r.get::<Option<&str>, _>(2), r.get::<Option<bool>, _>(3)) {
-                    out.push(parse_geometry(g, &key)?);
+                    out.push(parse_geometry(g, key)?);
                 }
             }
         }

@@ -16,8 +16,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 /// What a tile shows of a project, read straight from the columns (see `attributes`).
-const TILE_ATTRIBUTES: &str = "id, name_zh, name_en, status, kind, action, town, cast(json_extract(props, '$.investment_total') as text), \
-                               json_extract(props, '$.planned_completion')";
+const TILE_ATTRIBUTES: &str = "id, name_zh, name_en, status, kind, action, town, investment_total, json_extract(props, '$.planned_completion')";
 
 /// The tags of [`TILE_ATTRIBUTES`], read from column `at` on.
 fn attributes(r: &SqliteRow, at: usize) -> StoreResult<Tags> {
@@ -94,7 +93,7 @@ impl SqliteTiles {
         let mut qb = self.store.candidates_sql(&format!("{TILE_ATTRIBUTES}, geometry_json"), &f);
         let mut rows = qb.build().fetch(&self.store.pool);
         while let Some(r) = rows.try_next().await.map_err(db("listing a tile's projects"))? {
-            let g = parse_geometry(r.get(9), &format!("project {}", r.get::<&str, _>(0)))?;
+            let g = parse_geometry(r.get(9), || format!("project {}", r.get::<&str, _>(0)))?;
             if wanted(&g) {
                 e.push(&g, attributes(&r, 0)?);
             }
@@ -117,7 +116,7 @@ impl SqliteTiles {
         let mut rows = qb.build().fetch(&mut **tx);
         while let Some(r) = rows.try_next().await.map_err(db("listing a tile's projects"))? {
             let rid: i64 = r.get(0);
-            let g = parse_geometry(r.get(1), &format!("project row {rid}"))?;
+            let g = parse_geometry(r.get(1), || format!("project row {rid}"))?;
             if wanted(&g) {
                 e.push(&g, rid);
             }
@@ -155,11 +154,11 @@ impl SqliteTiles {
         let mut out = Vec::with_capacity(rows.len() * 2);
         for r in &rows {
             last = r.get(0);
-            let key = format!("revision row {last}");
-            out.push(parse_geometry(r.get::<&str, _>(1), &key)?);
+            let key = || format!("revision row {last}");
+            out.push(parse_geometry(r.get::<&str, _>(1), key)?);
             // The predecessor was on the map unless it archived the project.
             if let (Some(g), Some(false)) = (r.get::<Option<&str>, _>(2), r.get::<Option<bool>, _>(3)) {
-                out.push(parse_geometry(g, &key)?);
+                out.push(parse_geometry(g, key)?);
             }
         }
         Ok((last, out))
