@@ -198,9 +198,8 @@ async fn tiles_carry_the_projects_filters_and_clusters_on_postgis() {
     contents_filters_and_clusters(Kind::Postgis).await;
 }
 
-/// Moves a point from A to B over HTTP and checks exactly which cached tiles were re-drawn.
 /// `island=` (the page's island filter, which on tiles must be the server's): the list, its
-/// count, the figures, an earlier month and the tiles all select the projects touching the island.
+/// count, the figures, an as-of read and the tiles all select the projects touching the island.
 async fn the_island_filter(kind: Kind) {
     let Some(app) = TestApp::spawn(kind).await else { return };
     let (_, all) = app.get_json("/api/projects").await;
@@ -257,6 +256,7 @@ async fn the_island_filter_on_postgis() {
     the_island_filter(Kind::Postgis).await;
 }
 
+/// Moves a point from A to B over HTTP and checks exactly which cached tiles were re-drawn.
 async fn exact_invalidation(kind: Kind) {
     let Some(app) = TestApp::spawn(kind).await else { return };
     let planner = app.user("planner1", Role::Planner).await;
