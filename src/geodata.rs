@@ -2,7 +2,7 @@
 //! plan's targets. Built into the binary from `geodata/` so a bare machine needs nothing else;
 //! `--geodata DIR` reads a folder instead (for a district other than Dongtou, or fresher data).
 
-use crate::geometry::IslandIndex;
+use crate::geometry::{Bbox, IslandIndex};
 use rust_embed::Embed;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -21,6 +21,8 @@ pub struct Geodata {
     pub islands: IslandIndex,
     /// `/api/basemap` body: every layer merged, each feature tagged with `layer`.
     pub basemap: Vec<u8>,
+    /// The extent of the district outline (`district.geojson`), which the map page opens on.
+    pub district_bbox: Option<Bbox>,
     /// `/api/basemap/attribution` body.
     pub attribution: Value,
     /// The seed FeatureCollection text.
@@ -53,6 +55,15 @@ fn read(dir: Option<&Path>, name: &str) -> Result<Option<String>, String> {
     }
 }
 
+/// A basemap feature's extent.
+fn extent(feature: &Value) -> Result<Bbox, String> {
+    use geo::BoundingRect;
+    let g = feature.get("geometry").cloned().ok_or("a feature has no geometry")?;
+    let g = geojson::Geometry::from_json_value(g).map_err(|e| e.to_string())?;
+    let g = geo::Geometry::<f64>::try_from(g).map_err(|e| e.to_string())?;
+    g.bounding_rect().map(Bbox::from_rect).ok_or_else(|| "a feature has an empty geometry".to_owned())
+}
+
 fn parse_json(name: &str, text: Option<String>, default: Value) -> Result<Value, String> {
     match text {
         Some(t) => serde_json::from_str(&t).map_err(|e| format!("{name}: {e}")),
@@ -71,11 +82,16 @@ impl Geodata {
         let islands_text = read(dir, "islands.geojson")?.ok_or("geodata has no islands.geojson")?;
         let islands = IslandIndex::from_geojson(&islands_text).map_err(|e| format!("islands.geojson: {e}"))?;
         let mut features = Vec::new();
+        let mut district_bbox = None;
         for (file, layer) in LAYERS {
             let Some(text) = read(dir, file)? else { continue };
             let v: Value = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
             let Some(fs) = v.get("features").and_then(Value::as_array) else { return Err(format!("{file} is not a FeatureCollection")) };
             for f in fs {
+                if *layer == "district" {
+                    let b = extent(f).map_err(|e| format!("{file}: {e}"))?;
+                    district_bbox = Some(district_bbox.map_or(b, |d: Bbox| d.union(b)));
+                }
                 let mut f = f.clone();
                 if let Some(props) = f.get_mut("properties").and_then(Value::as_object_mut) {
                     props.insert("layer".into(), json!(layer));
@@ -89,6 +105,7 @@ impl Geodata {
         Ok(Geodata {
             islands,
             basemap,
+            district_bbox,
             attribution: parse_json("attribution.json", read(dir, "attribution.json")?, json!([]))?,
             projects: read(dir, "projects.geojson")?,
             plan_targets: parse_json("plan-targets.json", read(dir, "plan-targets.json")?, json!([]))?,

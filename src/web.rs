@@ -70,3 +70,61 @@ fn percent_decode(s: &str) -> Option<String> {
     let bytes: Vec<u8> = form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes()).next().map(|(_, v)| v.into_owned().into_bytes())?;
     String::from_utf8(bytes).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Assets;
+    use std::collections::BTreeSet;
+
+    fn text(name: &str) -> String {
+        String::from_utf8(Assets::get(name).unwrap_or_else(|| panic!("{name} is not embedded")).data.into_owned()).unwrap()
+    }
+
+    /// Values of `attr="…"` in every tag starting with `tag_start` (`<link rel="modulepreload"`).
+    fn attrs(html: &str, tag_start: &str, attr: &str) -> Vec<String> {
+        html.match_indices(tag_start)
+            .filter_map(|(i, _)| {
+                let tag = &html[i..i + html[i..].find('>')?];
+                let at = tag.find(&format!("{attr}=\""))? + attr.len() + 2;
+                Some(tag[at..at + tag[at..].find('"')?].to_owned())
+            })
+            .collect()
+    }
+
+    /// The page's own modules a module imports, statically (`from './x.js'`, `import './x.js'`).
+    fn imports(js: &str) -> Vec<String> {
+        ["from '", "from \"", "import '", "import \""]
+            .iter()
+            .flat_map(|p| js.match_indices(p).map(move |(i, _)| &js[i + p.len()..]))
+            .filter_map(|rest| rest.strip_prefix("./").and_then(|r| r.find(['\'', '"']).map(|end| r[..end].to_owned())))
+            .collect()
+    }
+
+    /// A page that preloads its modules preloads exactly the ones its entry module pulls in: one
+    /// missing costs a round trip per import level on start-up, one left over downloads for nothing.
+    #[test]
+    fn modulepreload_lists_match_the_import_graph() {
+        let mut checked = 0;
+        for page in Assets::iter().filter(|p| p.ends_with(".html")) {
+            let html = text(&page);
+            let preloaded: BTreeSet<String> = attrs(&html, "<link rel=\"modulepreload\"", "href").into_iter().collect();
+            if preloaded.is_empty() {
+                continue;
+            }
+            let entries = attrs(&html, "<script type=\"module\"", "src");
+            let mut seen: BTreeSet<String> = BTreeSet::new();
+            let mut todo = entries.clone();
+            while let Some(m) = todo.pop() {
+                if seen.insert(m.clone()) {
+                    todo.extend(imports(&text(&m)));
+                }
+            }
+            for e in &entries {
+                seen.remove(e);
+            }
+            assert_eq!(preloaded, seen, "{page}: <link rel=\"modulepreload\"> list ≠ the modules its scripts import");
+            checked += 1;
+        }
+        assert!(checked >= 1, "index.html preloads its modules");
+    }
+}

@@ -20,16 +20,16 @@ import { STATUS_KEYS, NULL_KEY, CLUSTER_MAX_ZOOM } from './map-style.js';
 import { getJSON } from './api.js';
 import { PAGE_SIZE, state, storeLang, asOfDate, tr } from './state.js';
 import {
-  startPrefetch, apiQuery, fetchForMonth, deriveAll, applyFilters, metaPromise, prefetchedTiled, tiledQuery, fetchTablePage,
+  startPrefetch, apiQuery, fetchForMonth, deriveAll, applyFilters, metaPromise, prefetchedTiled, tiledQuery, fetchTablePage, tiledFor, takeTiledPrefetch,
 } from './data.js';
 import {
-  createMap, map, styleLoaded, fitDistrict, flyTo, hitAt, loadBasemap, refreshAttribution, setMapLang,
+  createMap, map, styleLoaded, styleReady, fitDistrict, flyTo, hitAt, loadBasemap, refreshAttribution, setMapLang,
   updateChoropleth, updateMapData, updateTiles, projectLayers,
 } from './map.js';
 import { kpisFromServer } from './dashboard.js';
 import { setSelection, setHover } from './selection.js';
 import {
-  exportMenu, onFiltersChange, renderPanel, applyStaticStrings, renderStatusFilter, renderFilterSelects,
+  exportMenu, onFiltersChange, renderPanel, renderPanelCharts, applyStaticStrings, renderStatusFilter, renderFilterSelects,
   renderLegend, renderCount, renderDashboard, renderTable, setTab, progressTab, onOpenProject, renderTiledControls,
 } from './panel.js';
 import { openDetails, closeDetails, renderDetails, refreshDetails } from './details.js';
@@ -41,9 +41,18 @@ import { wireBasemaps } from './basemaps.js';
 performance.mark('planmap:start');
 
 const urlAtStart = readUrl();
+applyUrl(urlAtStart);
+// MapLibre's workers start while /api/meta (preloaded by index.html) comes in.
+window.maplibregl.prewarm();
+state.meta = await metaPromise.catch(() => null);
 // The projects are asked for before the map is created (see startPrefetch).
-startPrefetch(urlAtStart.month);
-createMap();
+startPrefetch(urlAtStart.month, state.meta);
+const urlView = /^([\d.]+)\/(-?[\d.]+)\/(-?[\d.]+)$/.exec(urlAtStart.map || '');
+const districtBox = state.meta?.district_bbox;
+createMap({
+  view: urlView ? { zoom: Number(urlView[1]), center: [Number(urlView[3]), Number(urlView[2])] } : districtBox ? { bounds: districtBox } : null,
+  tiles: tiledFor(state.meta) ? tiledQuery() : null,
+});
 
 // ---------------------------------------------------------------- loading and drawing
 async function loadProjects() {
@@ -71,12 +80,20 @@ async function loadProjects() {
     }
     applyFilters();
     refreshDetails();
-    // The panel (numbers, charts, table) does not need the map: draw it first.
-    renderPanel();
-    await styleLoaded;
-    if (seq !== state.fetchSeq) return;
-    state.loading = false;
-    renderMap();
+    // The map's data goes first when the style is in: MapLibre's worker then parses it while
+    // the panel (numbers, charts, table) is drawn here. Otherwise the panel first, as it does
+    // not need the map.
+    if (styleReady) {
+      state.loading = false;
+      renderMap();
+      renderPanel({ chartsLater: startingUp() });
+    } else {
+      renderPanel({ chartsLater: startingUp() });
+      await styleLoaded;
+      if (seq !== state.fetchSeq) return;
+      state.loading = false;
+      renderMap();
+    }
   } catch (e) {
     if (seq !== state.fetchSeq) return;
     state.loading = false;
@@ -94,7 +111,7 @@ async function loadTiled(seq) {
   const q = tiledQuery();
   // The tiles do not wait for the figures: the map asks for them as soon as its style is in.
   const tilesP = styleLoaded.then(() => { if (seq === state.fetchSeq) updateTiles(q); });
-  const [stats, rows] = await Promise.all([getJSON('api/stats', q), fetchTablePage(q, 0)]);
+  const [stats, rows] = await Promise.all(takeTiledPrefetch(q) ?? [getJSON('api/stats', q), fetchTablePage(q, 0)]);
   if (seq !== state.fetchSeq) return;
   state.serverStats = stats;
   state.total = stats.count;
@@ -104,12 +121,17 @@ async function loadTiled(seq) {
   state.props = rows.map((f) => ({ ...f.properties, _id: String(f.id) }));
   state.shown = PAGE_SIZE;
   refreshDetails();
-  renderPanel();
+  renderPanel({ chartsLater: startingUp() });
   await tilesP;
   if (seq !== state.fetchSeq) return;
   state.loading = false;
   renderCount();
   writeUrl();
+}
+
+/** Whether the page is still starting: its charts are drawn after the map's first frame (start). */
+function startingUp() {
+  return !performance.getEntriesByName('planmap:numbers').length;
 }
 
 /** On tiles, "show more" loads the table's next page from the server first. */
@@ -335,7 +357,6 @@ window.planmap = {
 };
 
 async function start() {
-  applyUrl(urlAtStart);
   // On a short screen (a tablet) the filters start folded so the KPI cards are in view.
   if (window.innerHeight < 800) $('filters-box').open = false;
   applyStaticStrings();
@@ -345,30 +366,34 @@ async function start() {
   renderCount();
   $('table-q').value = state.q;
   setTab(state.tab);
-  const metaP = metaPromise.then((m) => { state.meta = m; renderFilterSelects(); }).catch(() => { /* optional */ });
   const targetsP = getJSON('api/plan/targets').then((x) => { state.targets = Array.isArray(x) ? x : []; }).catch(() => { state.targets = []; });
   const baseP = loadBasemap().catch((e) => { state.error = e.message; renderCount(); });
   // Configured imagery / vector basemaps (none: nothing changes). After the style, before ready.
   const switcherP = styleLoaded.then(() => wireBasemaps(map, { tr, onChange: () => { updateChoropleth(); writeUrl(); } }))
     .then((c) => { basemapSwitcher = c; }).catch(() => { /* the outline stays */ });
-  // Projects are asked for at once, in parallel with the vocabularies and the basemap.
-  const projP = loadProjects();
-  await metaP;
-  await projP;
-  performance.mark('planmap:data');
-  // First render: the first frame in which projects are drawn (the panel is already filled).
+  // First render: the first frame in which projects are drawn with the KPI cards and the table
+  // filled (or, with none to draw, the first frame with the data in). Watched from the start:
+  // on tiles the map may draw its projects before the figures and the table are in.
+  let dataIn = false;
   const firstFrame = new Promise((res) => {
     const onRender = () => {
       const layers = [...projectLayers(), 'cluster-circle', 'tile-cluster'].filter((l) => map.getLayer(l));
-      if (!state.features.length || map.queryRenderedFeatures({ layers }).length) {
+      const drawn = () => performance.getEntriesByName('planmap:kpis').length && map.queryRenderedFeatures({ layers }).length;
+      // Once the data is in and the map has loaded it, this frame is what it shows, drawn
+      // projects or not (a view or filter with none in sight).
+      if ((dataIn && (!state.features.length || map.loaded())) || drawn()) {
         map.off('render', onRender);
         performance.mark('planmap:first-render');
         res();
       }
     };
     map.on('render', onRender);
-    map.triggerRepaint();
   });
+  // Projects are asked for at once, in parallel with the vocabularies and the basemap.
+  await loadProjects();
+  dataIn = true;
+  performance.mark('planmap:data');
+  map.triggerRepaint();
   renderFilterSelects();
   await baseP;
   if (state.tiled) renderFilterSelects(); // the basemap's island names
@@ -379,10 +404,12 @@ async function start() {
   // ECharts loads `async`; the document's load event is when it has run (or failed to: the
   // panel then goes without charts rather than waiting for ever).
   if (window.echarts == null && document.readyState !== 'complete') await new Promise((res) => window.addEventListener('load', res, { once: true }));
-  const view = /^([\d.]+)\/(-?[\d.]+)\/(-?[\d.]+)$/.exec(urlAtStart.map || '');
-  if (view) map.jumpTo({ zoom: Number(view[1]), center: [Number(view[3]), Number(view[2])] });
-  else fitDistrict(false);
-  renderDashboard();
+  // The map opened at the URL's view or fitted to the district outline from /api/meta; without
+  // either (no outline in the geodata) it is fitted now.
+  if (!urlView && !districtBox) fitDistrict(false);
+  // The charts (and the tab's other parts, which wait for the targets) once the map has drawn.
+  await firstFrame;
+  renderPanelCharts();
   updateChoropleth();
   if (urlAtStart.sel) await openDetails(urlAtStart.sel, { fly: false });
   performance.mark('planmap:panel');
@@ -390,14 +417,14 @@ async function start() {
   writeUrl();
   if (!map.loaded()) await new Promise((res) => map.once('idle', res));
   else await new Promise((res) => { map.once('idle', res); map.triggerRepaint(); });
-  await firstFrame;
   performance.mark('planmap:ready');
   const at = (m) => Math.round(performance.getEntriesByName(m)[0]?.startTime ?? -1);
-  // Milliseconds since navigation start: firstRenderMs = projects drawn and the panel filled;
+  // Milliseconds since navigation start: firstRenderMs = projects drawn, KPI cards and table filled;
   // idleMs = the map fully settled (every label placed).
   state.timings.firstRenderMs = at('planmap:first-render');
   state.timings.idleMs = at('planmap:ready');
-  state.timings.numbersMs = at('planmap:numbers'); // KPI cards, charts and table filled
+  state.timings.kpisMs = at('planmap:kpis'); // KPI cards and table filled
+  state.timings.numbersMs = at('planmap:numbers'); // and the charts
   state.timings.marks = { start: at('planmap:start'), data: at('planmap:data'), style: at('planmap:style'), panel: at('planmap:panel') };
   readyResolve(true);
 }

@@ -22,12 +22,28 @@ export function tiledFor(meta) {
 /**
  * Asks for the projects before the map is created: creating the WebGL context takes a while on
  * slow machines, and the request (the biggest one) can run meanwhile. Used by the first load.
- * The project count decides first whether there is a whole list to ask for.
+ * `meta` (null when it failed) is already in: its project count decides whether there is a whole
+ * list to ask for, and the request goes out now, not after the map's set-up.
  */
-export function startPrefetch(month) {
-  prefetch = month ? null : metaPromise
-    .then((m) => (tiledFor(m) ? { tiled: true } : getJSON('api/projects')))
-    .catch((e) => ({ error: e }));
+export function startPrefetch(month, meta) {
+  if (tiledFor(meta)) {
+    // On tiles: the figures and the table's first page, for the filters the page opens with.
+    const q = tiledQuery();
+    tiledPrefetch = { qs: q.toString(), stats: getJSON('api/stats', q), rows: fetchTablePage(q, 0) };
+    // Handled where taken; a filter changed before then leaves them unused, not unhandled.
+    tiledPrefetch.stats.catch(() => {});
+    tiledPrefetch.rows.catch(() => {});
+    prefetch = Promise.resolve({ tiled: true });
+  } else if (month) prefetch = null;
+  else prefetch = getJSON('api/projects').catch((e) => ({ error: e }));
+}
+
+let tiledPrefetch = null;
+/** On tiles: `/api/stats` and the table's first page for `query`, asked for at start if they were. */
+export function takeTiledPrefetch(query) {
+  const p = tiledPrefetch;
+  tiledPrefetch = null;
+  return p && p.qs === query.toString() ? [p.stats, p.rows] : null;
 }
 
 /**

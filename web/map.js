@@ -19,14 +19,31 @@ const maplibregl = window.maplibregl;
 export let map = null;
 /** Resolves when the style is loaded (sources and layers can be changed from then on). */
 export let styleLoaded = null;
+/** Whether `styleLoaded` has resolved (to act at once rather than a microtask later). */
+export let styleReady = false;
 let attributionControl = null;
 
-export function createMap() {
+/**
+ * Creates the map. `view`: where it opens — `{ center, zoom }` or `{ bounds }` (fitted around the
+ * side panel), so the first tiles asked for are the ones shown, not those of a view replaced a
+ * moment later. `tiles`: on tiles, the first tile query, so the tiles are asked for as soon as
+ * MapLibre's worker is up rather than after the style's `load`.
+ */
+export function createMap({ view, tiles } = {}) {
+  const style = buildStyle(state.lang);
+  if (tiles) {
+    style.sources['project-tiles'] = tileSourceSpec(tiles);
+    const at = style.layers.findIndex((l) => l.id === 'hover-line');
+    style.layers.splice(at, 0, ...tileLayers(state.lang));
+    $('legend-cluster-row').hidden = false;
+  }
+  const start = view && view.bounds
+    ? { bounds: view.bounds, fitBoundsOptions: { padding: panelPadding() } }
+    : { center: view?.center ?? [121.05, 27.9], zoom: view?.zoom ?? 9.5 };
   map = new maplibregl.Map({
     container: 'map',
-    style: buildStyle(state.lang),
-    center: [121.05, 27.9],
-    zoom: 9.5,
+    style,
+    ...start,
     minZoom: 6,
     maxZoom: 17,
     attributionControl: false,
@@ -41,7 +58,9 @@ export function createMap() {
   map.keyboard.disableRotation();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
-  styleLoaded = new Promise((resolve) => map.once('load', resolve));
+  // `style.load`, not `load`: sources can be fed once the style is parsed, and `load` waits for
+  // every source and a first frame, which on a software-rendered page is most of a second.
+  styleLoaded = new Promise((resolve) => map.once('style.load', () => { styleReady = true; resolve(); }));
   return map;
 }
 
@@ -90,17 +109,22 @@ export function projectLayers() {
  * keys tiles by filter, and drops exactly the tiles an edit touches).
  */
 export function updateTiles(query) {
-  const qs = query.toString();
-  const url = `${new URL('tiles/projects/', document.baseURI).href}{z}/{x}/{y}.mvt${qs ? `?${qs}` : ''}`;
+  const spec = tileSourceSpec(query);
   const src = map.getSource('project-tiles');
   if (src) {
-    if (src.tiles?.[0] !== url) src.setTiles([url]);
+    if (src.tiles?.[0] !== spec.tiles[0]) src.setTiles(spec.tiles);
     return;
   }
   for (const id of ['projects', 'project-labels', 'clusters']) map.getSource(id).setData(EMPTY_FC);
-  map.addSource('project-tiles', { type: 'vector', tiles: [url], minzoom: 0, maxzoom: 14 });
+  map.addSource('project-tiles', spec);
   for (const layer of tileLayers(state.lang)) map.addLayer(layer, 'hover-line');
   $('legend-cluster-row').hidden = false;
+}
+
+function tileSourceSpec(query) {
+  const qs = query.toString();
+  const url = `${new URL('tiles/projects/', document.baseURI).href}{z}/{x}/{y}.mvt${qs ? `?${qs}` : ''}`;
+  return { type: 'vector', tiles: [url], minzoom: 0, maxzoom: 14 };
 }
 
 let detailSeq = 0;

@@ -62,16 +62,33 @@ export const exportMenu = createExportMenu($('export-host'), {
     }),
 });
 
-export function renderPanel() {
+/**
+ * Draws the panel. On the page's first load (`chartsLater`) only the KPI cards, counts and table:
+ * the charts (ECharts, the costliest part) follow once the map has drawn the projects
+ * (`renderPanelCharts`), so the map's first frame does not queue behind them.
+ */
+export function renderPanel({ chartsLater = false } = {}) {
   const t0 = performance.now();
   renderCount();
   renderStatusCounts();
-  renderDashboard();
+  if (chartsLater && state.kpi) renderKpis(dashCtx(), state.kpi);
+  else renderDashboard();
   renderTable();
   renderTimeLabel();
   renderFilterSummary();
   exportMenu.refresh();
   state.timings.lastPanelMs = Math.round(performance.now() - t0);
+  if (!performance.getEntriesByName('planmap:kpis').length) performance.mark('planmap:kpis');
+  if (!chartsLater) markNumbers();
+}
+
+/** The charts left out by `renderPanel({ chartsLater: true })`. */
+export function renderPanelCharts() {
+  renderDashboard();
+  markNumbers();
+}
+
+function markNumbers() {
   if (!performance.getEntriesByName('planmap:numbers').length) performance.mark('planmap:numbers');
 }
 
@@ -111,6 +128,10 @@ export function renderStatusFilter() {
 }
 /** Counts next to the status boxes: projects per status under all the other filters. */
 export function renderStatusCounts() {
+  if (state.tiled) {
+    renderServerStatusCounts();
+    return;
+  }
   const by = new Map();
   if (!state.loading || state.all.length) {
     for (const f of state.all) {
@@ -121,6 +142,19 @@ export function renderStatusCounts() {
   }
   document.querySelectorAll('[data-count-for]').forEach((n) => {
     n.textContent = state.all.length ? String(by.get(n.dataset.countFor) ?? 0) : '';
+  });
+}
+
+/**
+ * On tiles the page holds one table page, not every project: the counts are the server's
+ * (/api/stats). Those are of the status filter's own selection, so a status left out of it has
+ * no count to show.
+ */
+function renderServerStatusCounts() {
+  const by = new Map((state.serverStats?.by_status || []).map((b) => [statusKey(b.key), b.count]));
+  document.querySelectorAll('[data-count-for]').forEach((n) => {
+    const k = n.dataset.countFor;
+    n.textContent = state.serverStats && state.statusSel.has(k) ? String(by.get(k) ?? 0) : '';
   });
 }
 

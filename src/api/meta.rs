@@ -42,6 +42,8 @@ async fn meta(State(s): State<AppState>) -> Result<Json<Value>, super::Problem> 
         "tasks": tasks,
         "towns": s.rules.towns.names(),
         "region": s.rules.region.to_array(),
+        // The district outline's extent (null without one): the map page opens fitted to it.
+        "district_bbox": s.geodata.district_bbox.map(|b| b.to_array()),
         "store": s.store.backend(),
         // The page loads every project up to the threshold and works on tiles above it.
         "project_count": s.store.count(&crate::project::ProjectFilter::default()).await?,

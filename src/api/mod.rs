@@ -13,7 +13,7 @@
 //! | `/api/reports…`, `/api/projects/{id}/reports`, `…/milestones`, `/api/units`, `/api/stats/units` | monthly reports and milestones (see `reports`) |
 //! | `GET /api/basemap`, `/api/basemap/attribution` | outlines and their credits |
 //! | `GET /basemaps.json`, `/basemap/{name}/{z}/{x}/{y}` | configured basemaps and their tiles, proxied or from a local archive (see `basemaps`) |
-//! | `GET /api/meta` | vocabularies (statuses, kinds, actions, tasks, towns), region, project count and the page's tiles threshold |
+//! | `GET /api/meta` | vocabularies (statuses, kinds, actions, tasks, towns), region, the district outline's extent, project count and the page's tiles threshold |
 //! | `GET /api/plan/targets`, `/api/plan/programmes` | the plan's targets (with reported values, see `targets`) and unmapped programmes |
 //! | `/api/reports/{rid}/photos`, `/api/photos/{id}`, `/api/reports/export`, `/api/reports/reminders` | photos, 月报表, reminders (see `report_extras`) |
 //! | `POST /api/projects`, `PUT`/`PATCH`/`DELETE /api/projects/{id}` | writes (planner; `If-Match`) |

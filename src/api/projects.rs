@@ -85,9 +85,8 @@ async fn history(State(s): State<AppState>, ProjectPath(id): ProjectPath) -> Res
 }
 
 async fn stats(State(s): State<AppState>, PeriodFilter { filter, period }: PeriodFilter) -> Result<Response, Problem> {
-    let stats = s.store.stats(&filter, &s.rules.towns).await?;
     // The leadership figures (issue 10) next to the counts, decided on the server.
-    let kpis = progress::kpis(&s.store, &filter, period).await?;
+    let (stats, kpis) = progress::stats_and_kpis(&s.store, &filter, period, &s.rules.towns).await?;
     Ok(Json(StatsReply { stats, kpis }).into_response())
 }
 

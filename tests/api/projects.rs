@@ -235,6 +235,10 @@ async fn basemap_meta_and_plan_data_are_served() {
     assert_eq!(meta["statuses"].as_array().unwrap().len(), 5);
     assert_eq!(meta["tasks"].as_array().unwrap().len(), 16);
     assert_eq!(meta["store"], "sqlite");
+    // The district outline's extent (geodata/district.geojson), which the page opens fitted to.
+    let b: Vec<f64> = meta["district_bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let want = [120.829, 27.681, 121.269, 28.014];
+    assert!(b.iter().zip(want).all(|(got, want)| (got - want).abs() < 1e-3), "district_bbox {b:?}, want ≈ {want:?}");
     let (_, targets) = app.get_json("/api/plan/targets").await;
     assert!(targets.to_string().contains("240"));
     let (s, ready) = app.get_json("/readyz").await;

@@ -102,6 +102,10 @@ describe('page on tiles', { timeout: 6 * TIMEOUT }, () => {
       assert.equal(await page.getAttribute('#count', 'data-count'), String(COUNT));
       assert.equal(await page.getAttribute('[data-kpi="count"] .kpi-value', 'data-value'), String(COUNT));
       assert.equal(await page.locator('#project-list .proj-item').count(), 200);
+      // So are the status filter's counts (not those of the table's first 200 rows).
+      const shown = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-count-for]')].map((n) => [n.dataset.countFor, n.textContent])));
+      const want = Object.fromEntries(stats.by_status.map((b) => [b.key ?? 'null', String(b.count)]));
+      for (const [k, v] of Object.entries(shown)) assert.equal(v, want[k] ?? '0', `status ${k}: shown ${v}`);
 
       // "Show more" loads the next page from the server.
       await page.click('#tab-projects');
