@@ -55,13 +55,16 @@ fn read(dir: Option<&Path>, name: &str) -> Result<Option<String>, String> {
     }
 }
 
-/// A basemap feature's extent.
-fn extent(feature: &Value) -> Result<Bbox, String> {
+/// A basemap feature's extent; none for a feature without a geometry (`null` is valid GeoJSON).
+fn extent(feature: &Value) -> Result<Option<Bbox>, String> {
     use geo::BoundingRect;
-    let g = feature.get("geometry").cloned().ok_or("a feature has no geometry")?;
+    let g = match feature.get("geometry") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(g) => g.clone(),
+    };
     let g = geojson::Geometry::from_json_value(g).map_err(|e| e.to_string())?;
     let g = geo::Geometry::<f64>::try_from(g).map_err(|e| e.to_string())?;
-    g.bounding_rect().map(Bbox::from_rect).ok_or_else(|| "a feature has an empty geometry".to_owned())
+    Ok(g.bounding_rect().map(Bbox::from_rect))
 }
 
 fn parse_json(name: &str, text: Option<String>, default: Value) -> Result<Value, String> {
@@ -89,8 +92,9 @@ impl Geodata {
             let Some(fs) = v.get("features").and_then(Value::as_array) else { return Err(format!("{file} is not a FeatureCollection")) };
             for f in fs {
                 if *layer == "district" {
-                    let b = extent(f).map_err(|e| format!("{file}: {e}"))?;
-                    district_bbox = Some(district_bbox.map_or(b, |d: Bbox| d.union(b)));
+                    if let Some(b) = extent(f).map_err(|e| format!("{file}: {e}"))? {
+                        district_bbox = Some(district_bbox.map_or(b, |d: Bbox| d.union(b)));
+                    }
                 }
                 let mut f = f.clone();
                 if let Some(props) = f.get_mut("properties").and_then(Value::as_object_mut) {
@@ -112,5 +116,29 @@ impl Geodata {
             plan_programmes: parse_json("plan-programmes.json", read(dir, "plan-programmes.json")?, json!([]))?,
             plan_text: read(dir, "plan-text.txt")?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Geodata;
+
+    /// A district file may hold features without a geometry (valid GeoJSON): they are kept and add
+    /// nothing to the extent; a broken geometry stops the load with the file named.
+    #[test]
+    fn the_district_extent_skips_null_geometries_and_names_a_broken_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let islands = r#"{"type":"FeatureCollection","features":[]}"#;
+        std::fs::write(dir.path().join("islands.geojson"), islands).unwrap();
+        let district = r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{},"geometry":null},
+            {"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[121.0,27.8],[121.2,27.9]]}}]}"#;
+        std::fs::write(dir.path().join("district.geojson"), district).unwrap();
+        let g = Geodata::load(Some(dir.path())).unwrap();
+        assert_eq!(g.district_bbox.map(|b| b.to_array()), Some([121.0, 27.8, 121.2, 27.9]));
+        std::fs::write(dir.path().join("district.geojson"), r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point"}}]}"#)
+            .unwrap();
+        let err = Geodata::load(Some(dir.path())).unwrap_err();
+        assert!(err.starts_with("district.geojson: "), "{err}");
     }
 }
