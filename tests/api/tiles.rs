@@ -144,6 +144,14 @@ async fn contents_filters_and_clusters(kind: Kind) {
     assert_eq!(f.props["planned_completion"], "2026-06-30");
     assert!(!f.props.contains_key("town") && !f.props.contains_key("description"), "absent or undrawn fields stay out: {:?}", f.props);
 
+    // Alone in its cell at clustering zooms, it carries the same attributes (read separately
+    // there, for the projects drawn on their own).
+    for z in [10, 12, 13] {
+        let t = fetch(&app, &xyz(A.0, A.1, z)).await;
+        let alone = t.features.iter().find(|g| g.props.get("id").is_some_and(|v| v == "tile-probe-one"));
+        assert_eq!(alone.map(|g| &g.props), Some(&f.props), "z{z}: {:?}", t.features);
+    }
+
     // The same filters as /api/projects.
     assert_eq!(ids(&fetch(&app, &format!("{}?status=completed", xyz(A.0, A.1, 14))).await), ["tile-probe-one"]);
     assert_eq!(fetch(&app, &format!("{}?status=planned", xyz(A.0, A.1, 14))).await.status, 204);
