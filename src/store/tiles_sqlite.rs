@@ -22,7 +22,8 @@ const ATTRIBUTES: &str = "json_array(rid, id, name_zh, name_en, status, kind, ac
 /// at a time: sqlx hands every row from its SQLite thread to ours over a channel, and that
 /// hand-off cost more than SQLite's read (perf, 100,000 projects, z12, 3,500 rows a tile: a
 /// quarter of the time in futex waits and wake-ups, SQLite ~9 of ~48 ms). One text made z12 and
-/// z14 1.5–1.9× faster. Below this zoom a tile may hold every project of a city, too much to
+/// z14 1.5–1.9× faster; reading the attributes in the same statement, another 1.2–1.4× at z12.
+/// Below this zoom a tile may hold every project of a city, too much to
 /// hold as one text, so rows stream into the encoder.
 const ONE_TEXT_FROM_ZOOM: u8 = 12;
 
@@ -54,8 +55,8 @@ impl AttributeRow {
     }
 }
 
-/// The lines of a [`ONE_TEXT_FROM_ZOOM`] read, each split at its first tab: what comes before
-/// (a `rid` or an [`ATTRIBUTES`] array) and the geometry's text.
+/// The lines of a [`ONE_TEXT_FROM_ZOOM`] read, each split at its first tab: the project's
+/// [`ATTRIBUTES`] array and its geometry's text.
 fn lines(text: &str) -> impl Iterator<Item = StoreResult<(&str, &str)>> {
     text.split('\n').filter(|l| !l.is_empty()).map(|l| {
         l.split_once('\t').ok_or_else(|| StoreError::Corrupt {
@@ -63,10 +64,6 @@ fn lines(text: &str) -> impl Iterator<Item = StoreResult<(&str, &str)>> {
             reason: format!("no geometry after `{}`", l.chars().take(40).collect::<String>()),
         })
     })
-}
-
-fn parse_rid(s: &str) -> StoreResult<i64> {
-    s.parse().map_err(|e| StoreError::Corrupt { key: format!("project row `{s}`"), reason: format!("rid: {e}") })
 }
 
 /// Runs the encoder's CPU work off the async threads.
@@ -113,36 +110,43 @@ impl SqliteTiles {
             })
             .await;
         }
-        if tile.clusters() {
+        if tile.z() < ONE_TEXT_FROM_ZOOM {
             let mut tx = self.store.pool.begin().await.map_err(db("starting a tile read"))?;
             return self.clustered(tile, &f, wanted, &mut tx).await;
         }
-        // Beyond the clustering zooms a tile holds few projects: one text carries them all.
+        // From z12 one statement reads every candidate with its attributes, which are parsed
+        // only for the projects the tile draws on their own: one round trip to SQLite's thread
+        // and one snapshot, where reading attributes afterwards took four (begin, geometries,
+        // attributes, end).
         let mut e = Encoder::new(tile);
         let text = self
             .one_text(self.store.candidates_sql(&format!("group_concat({ATTRIBUTES} || char(9) || geometry_json, char(10))"), &f), &self.store.pool)
             .await?;
+        let mut attributes = Vec::new();
         for line in lines(&text) {
-            let (attributes, geometry) = line?;
-            let (rid, tags) = AttributeRow::parse(attributes)?;
-            let g = parse_geometry(geometry, || format!("project row {rid}"))?;
+            let (a, geometry) = line?;
+            let g = parse_geometry(geometry, || format!("project row {}", a.split(',').next().unwrap_or_default().trim_start_matches('[')))?;
             if wanted(&g) {
-                e.push(&g, tags);
+                e.push(&g, attributes.len());
+                attributes.push(a);
             }
         }
-        encode(tile, move || e.finish(|t| t)).await
+        let mut tags = HashMap::new();
+        for &i in e.drawn() {
+            tags.insert(i, AttributeRow::parse(attributes[i])?.1);
+        }
+        encode(tile, move || e.finish(|i| tags.remove(&i).unwrap_or_default())).await
     }
 
-    /// `line` for every candidate row of `f`, joined by newlines, as one value (see
-    /// [`ONE_TEXT_FROM_ZOOM`]).
+    /// The one value `qb` selects: a `group_concat` of lines (see [`ONE_TEXT_FROM_ZOOM`]).
     async fn one_text<'c>(&self, mut qb: QueryBuilder<'static, Sqlite>, conn: impl sqlx::SqliteExecutor<'c>) -> StoreResult<String> {
         let text: Option<String> = qb.build_query_scalar().fetch_one(conn).await.map_err(db("listing a tile's projects"))?;
         Ok(text.unwrap_or_default())
     }
 
-    /// A tile that clusters, read in one snapshot (`tx`): most projects end up as a count, so
-    /// rows carry geometries only, and the attributes of the projects the tile draws on their own
-    /// are read afterwards.
+    /// A tile below [`ONE_TEXT_FROM_ZOOM`], read in one snapshot (`tx`): most projects end up as
+    /// a count, so rows carry geometries only, and the attributes of the projects the tile draws
+    /// on their own are read afterwards, as one text.
     async fn clustered(
         &self,
         tile: TileId,
@@ -151,28 +155,16 @@ impl SqliteTiles {
         tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     ) -> StoreResult<Vec<u8>> {
         let mut e = Encoder::new(tile);
-        if tile.z() >= ONE_TEXT_FROM_ZOOM {
-            let text = self.one_text(self.store.candidates_sql("group_concat(rid || char(9) || geometry_json, char(10))", f), &mut **tx).await?;
-            for line in lines(&text) {
-                let (rid, geometry) = line?;
-                let rid = parse_rid(rid)?;
-                let g = parse_geometry(geometry, || format!("project row {rid}"))?;
-                if wanted(&g) {
-                    e.push(&g, rid);
-                }
-            }
-        } else {
-            let mut qb = self.store.candidates_sql("rid, geometry_json", f);
-            let mut rows = qb.build().fetch(&mut **tx);
-            while let Some(r) = rows.try_next().await.map_err(db("listing a tile's projects"))? {
-                let rid: i64 = r.get(0);
-                let g = parse_geometry(r.get(1), || format!("project row {rid}"))?;
-                if wanted(&g) {
-                    e.push(&g, rid);
-                }
+        let mut qb = self.store.candidates_sql("rid, geometry_json", f);
+        let mut rows = qb.build().fetch(&mut **tx);
+        while let Some(r) = rows.try_next().await.map_err(db("listing a tile's projects"))? {
+            let rid: i64 = r.get(0);
+            let g = parse_geometry(r.get(1), || format!("project row {rid}"))?;
+            if wanted(&g) {
+                e.push(&g, rid);
             }
         }
-        // The projects drawn on their own are few (the rest are counts): one text again.
+        drop(rows);
         let rids = serde_json::to_string(&e.drawn().collect::<Vec<_>>()).unwrap_or_default();
         let text: Option<String> =
             sqlx::query_scalar(&format!("select group_concat({ATTRIBUTES}, char(10)) from project where rid in (select value from json_each(?))"))
