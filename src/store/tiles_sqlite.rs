@@ -15,7 +15,8 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 use std::collections::HashMap;
 
 /// What a tile shows of a project, as one JSON array per row led by its `rid` (see
-/// [`AttributeRow`]). SQLite quotes the text, so a row never holds a raw tab or newline.
+/// [`AttributeRow`]). SQLite escapes the text in it, and a stored geometry is compact JSON, so
+/// neither holds the raw tab and newline that [`lines`] splits on.
 const ATTRIBUTES: &str = "json_array(rid, id, name_zh, name_en, status, kind, action, town, investment_total, json_extract(props, '$.planned_completion'))";
 
 /// From this zoom on, a tile's rows leave SQLite as one text value (`lines`) rather than one row
@@ -23,8 +24,8 @@ const ATTRIBUTES: &str = "json_array(rid, id, name_zh, name_en, status, kind, ac
 /// hand-off cost more than SQLite's read (perf, 100,000 projects, z12, 3,500 rows a tile: a
 /// quarter of the time in futex waits and wake-ups, SQLite ~9 of ~48 ms). One text made z12 and
 /// z14 1.5–1.9× faster; reading the attributes in the same statement, another 1.2–1.4× at z12.
-/// Below this zoom a tile may hold every project of a city, too much to
-/// hold as one text, so rows stream into the encoder.
+/// Below this zoom a tile may hold every project of a city, too much to hold as one text, so rows
+/// stream into the encoder.
 const ONE_TEXT_FROM_ZOOM: u8 = 12;
 
 /// [`ATTRIBUTES`] as read back.
