@@ -3,15 +3,16 @@
 //! and the OGC items share.
 //!
 //! This is the one paging loop ([`project_pages`]): the store is read a page of [`PAGE`]
-//! projects at a time, each page continuing after the last id of the one before (keyset, so
-//! every page costs the same and a write between pages neither repeats nor skips a project).
+//! projects at a time, after the first page by ids listed once or, where the store declines to
+//! list them, continuing after the last id of the page before (keyset); either way a write
+//! between pages neither repeats a project nor skips one that stays selected.
 //! Streamed formats (GeoJSON, CSV, KML) hand each page to the format's writer and send it;
 //! whole-file formats (GeoPackage, Shapefile, FlatGeobuf) write each page into a temporary file
 //! and send the file when it is complete. Either way memory stays flat however many projects
 //! match. The writers themselves (`crate::formats`) take projects and never see the store.
 
 use crate::formats::{self, ExportFormat, FileWriter, FormatError, PagedWriter, TempFile};
-use crate::project::{Page, Project, ProjectFilter};
+use crate::project::{Page, Project, ProjectFilter, ProjectId};
 use crate::store::{Store, StoreError};
 use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 use std::io::Write;
@@ -73,33 +74,72 @@ pub async fn export_to<W: Write>(store: Arc<dyn Store>, filter: ProjectFilter, f
     Ok(())
 }
 
+/// At most this many ids are listed up front for a streamed read (see [`project_pages`]); a read
+/// that selects more pages by keyset. 10,000 ids are ~400 KB per request.
+const ID_LIST_CAP: usize = 10_000;
+
 /// The projects `filter` selects within `page`, in id order, [`PAGE`] at a time. Only the first
-/// read uses `page.offset`; every later one continues after the last id read.
+/// read uses `page.offset`. When it comes back full, the ids of the rest are listed once
+/// ([`Store::candidate_ids`]) and read [`PAGE`] ids at a time: per page a lookup by primary
+/// key, where running the filter again would scan the whole box for every page (PostGIS,
+/// 100,000 projects, an 8-km box of 3,073: 22 ms per page, 7 pages; the floor's one query 57 ms).
+/// Past [`ID_LIST_CAP`] matches, or where the store declines (PostGIS, a box holding much of the
+/// table, where walking the id index finds a page's rows quickly), every later read continues
+/// after the last id read (keyset).
+/// Either way a write between pages neither repeats a project nor skips one that stays selected.
 pub fn project_pages(store: Arc<dyn Store>, filter: ProjectFilter, page: Page) -> BoxStream<'static, Result<Vec<Project>, StoreError>> {
     struct Cursor {
         store: Arc<dyn Store>,
         filter: ProjectFilter,
         offset: u64,
         remaining: Option<u64>,
+        /// The ids still to read, once listed.
+        ids: Option<std::vec::IntoIter<ProjectId>>,
+        /// Whether the store was asked for them (it may have declined).
+        asked: bool,
         done: bool,
     }
-    let start = Cursor { store, filter, offset: page.offset, remaining: page.limit, done: false };
+    impl Cursor {
+        async fn next_page(&mut self) -> Result<Vec<Project>, StoreError> {
+            let want = self.remaining.map_or(PAGE, |r| r.min(PAGE));
+            let Some(ids) = &mut self.ids else {
+                let items = self.store.list(&self.filter, Page { offset: self.offset, limit: Some(want) }).await?;
+                self.offset = 0;
+                self.done = (items.len() as u64) < want;
+                self.filter.after = items.last().map(|p| p.id.clone());
+                if !self.asked && !self.done && self.remaining.is_none_or(|r| r > want) && self.filter.after.is_some() {
+                    self.asked = true;
+                    self.ids = self.store.candidate_ids(&self.filter, ID_LIST_CAP).await?.map(Vec::into_iter);
+                }
+                return Ok(items);
+            };
+            // A page of ids can select nothing (the embedded store lists candidates); go on to
+            // the next until one does or the ids run out.
+            loop {
+                let chunk: Vec<ProjectId> = ids.by_ref().take(PAGE as usize).collect();
+                if chunk.is_empty() {
+                    self.done = true;
+                    return Ok(Vec::new());
+                }
+                let f = ProjectFilter { ids: chunk, after: None, ..self.filter.clone() };
+                let items = self.store.list(&f, Page { offset: 0, limit: Some(want) }).await?;
+                if !items.is_empty() {
+                    return Ok(items);
+                }
+            }
+        }
+    }
+    let start = Cursor { store, filter, offset: page.offset, remaining: page.limit, ids: None, asked: false, done: false };
     // Fused: a body wrapper (the HTTP gzip layer) may poll again after the end, and a bare
     // `unfold` panics when polled after it returned `None`.
     futures::stream::unfold(start, |mut c| async move {
         if c.done || c.remaining == Some(0) {
             return None;
         }
-        let want = c.remaining.map_or(PAGE, |r| r.min(PAGE));
-        match c.store.list(&c.filter, Page { offset: c.offset, limit: Some(want) }).await {
+        match c.next_page().await {
+            Ok(items) if items.is_empty() => None,
             Ok(items) => {
-                c.done = (items.len() as u64) < want;
-                c.offset = 0;
                 c.remaining = c.remaining.map(|r| r - items.len() as u64);
-                c.filter.after = items.last().map(|p| p.id.clone());
-                if items.is_empty() {
-                    return None;
-                }
                 Some((Ok(items), c))
             }
             Err(e) => {

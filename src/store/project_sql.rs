@@ -202,6 +202,10 @@ impl Store for d::Store {
         read_twice(|| self.list_filtered(filter, page)).await
     }
 
+    async fn candidate_ids(&self, filter: &ProjectFilter, cap: usize) -> StoreResult<Option<Vec<ProjectId>>> {
+        read_twice(|| self.candidate_ids_filtered(filter, cap)).await
+    }
+
     async fn count(&self, filter: &ProjectFilter) -> StoreResult<u64> {
         read_twice(|| self.count_filtered(filter)).await
     }

@@ -55,6 +55,16 @@ where
     }
 }
 
+/// Stored ids as [`ProjectId`]s, or `None` when there are more than `cap` (the query asked for
+/// one more than that).
+pub(crate) fn ids_within(ids: Vec<String>, cap: usize) -> StoreResult<Option<Vec<ProjectId>>> {
+    if ids.len() > cap {
+        return Ok(None);
+    }
+    let parse = |id: String| ProjectId::parse(&id).map_err(|e| StoreError::Corrupt { key: format!("project {id}"), reason: e.to_string() });
+    ids.into_iter().map(parse).collect::<StoreResult<_>>().map(Some)
+}
+
 /// Turns stored columns back into a `Project`.
 pub(crate) fn decode(id: String, version: i64, props: &str, islands: &str, geometry: String, updated_at: DateTime<Utc>) -> StoreResult<Project> {
     let corrupt = |reason: String| StoreError::Corrupt { key: format!("project {id}"), reason };

@@ -5,10 +5,10 @@
 //! what is the embedded store's own: opening the file, the `dialect` those shared bodies read,
 //! and the filtered reads (R*Tree prefilter, then the exact test and CQL2 in Rust).
 
-use super::sql::{decode_snapshot, push_conditions};
+use super::sql::{decode_snapshot, ids_within, push_conditions};
 use super::{db, Page, StoreError, StoreResult};
 use crate::geometry::Region;
-use crate::project::{Project, ProjectFilter};
+use crate::project::{Project, ProjectFilter, ProjectId};
 use crate::time::rfc3339;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
@@ -162,18 +162,25 @@ impl SqliteStore {
     /// page, which for a box holding much of the district costs the whole table per page (23 s
     /// for a 100,000-project district), while for a town-sized box walking the id index meets
     /// mostly rows outside it (4× slower than the set at 100,000). The share of the region's area
-    /// stands in for the share of projects.
+    /// stands in for the share of projects. A read of named ids (a streamed page, see
+    /// [`super::Store::candidate_ids`]) looks up only those rows, whatever the box.
     fn walk_ids(&self, f: &ProjectFilter) -> bool {
         let area = |[x0, y0, x1, y1]: [f64; 4]| (x1 - x0).max(0.0) * (y1 - y0).max(0.0);
-        f.after.is_some() && f.bbox.is_some_and(|b| area(b.to_array()) >= WALK_IDS_SHARE * area(self.region.to_array()))
+        !f.ids.is_empty() || f.after.is_some() && f.bbox.is_some_and(|b| area(b.to_array()) >= WALK_IDS_SHARE * area(self.region.to_array()))
     }
 
     /// `select {columns} from project` with `f`'s conditions (its bbox through the R*Tree,
     /// boxes only: the exact test is the caller's), unordered.
     pub(super) fn candidates_sql(&self, columns: &str, f: &ProjectFilter) -> QueryBuilder<'static, Sqlite> {
+        let mut qb = QueryBuilder::new(format!("select {columns}"));
+        self.push_candidates(&mut qb, f);
+        qb
+    }
+
+    /// ` from project where …`: [`Self::candidates_sql`] after its column list.
+    fn push_candidates(&self, qb: &mut QueryBuilder<'static, Sqlite>, f: &ProjectFilter) {
         let walk_ids = self.walk_ids(f);
-        let mut qb = QueryBuilder::new(format!("select {columns} from project"));
-        qb.push(" where 1 = 1");
+        qb.push(" from project where 1 = 1");
         if let Some(b) = f.bbox {
             let [min_x, min_y, max_x, max_y] = b.to_array();
             if walk_ids {
@@ -183,8 +190,7 @@ impl SqliteStore {
             }
             qb.push(" and min_x <= ").push_bind(max_x).push(" and max_y >= ").push_bind(min_y).push(" and min_y <= ").push_bind(max_y).push(")");
         }
-        push_conditions(&mut qb, f, "instr", ISLANDS);
-        qb
+        push_conditions(qb, f, "instr", ISLANDS);
     }
 
     pub(super) async fn list_filtered(&self, filter: &ProjectFilter, page: Page) -> StoreResult<Vec<Project>> {
@@ -230,6 +236,23 @@ impl SqliteStore {
             out.drain(..(page.offset as usize).min(out.len()));
         }
         Ok(out)
+    }
+
+    pub(super) async fn candidate_ids_filtered(&self, filter: &ProjectFilter, cap: usize) -> StoreResult<Option<Vec<ProjectId>>> {
+        if filter.as_of.is_some() {
+            // Revisions are read whole per list anyway; there is no cheaper id list to offer.
+            return Ok(None);
+        }
+        // One text, not a row per id: rows cross from SQLite's thread one at a time (see
+        // `tiles_sqlite`). SQLite compares text bytewise, as `str` does, so sorting here keeps
+        // its id order.
+        let mut qb = QueryBuilder::new("select group_concat(id, char(10)) from (select id");
+        self.push_candidates(&mut qb, filter);
+        qb.push(" order by id limit ").push_bind(cap as i64 + 1).push(")");
+        let text: Option<String> = qb.build_query_scalar().fetch_one(&self.pool).await.map_err(db("listing project ids"))?;
+        let mut ids: Vec<String> = text.as_deref().unwrap_or_default().split('\n').filter(|id| !id.is_empty()).map(str::to_owned).collect();
+        ids.sort_unstable();
+        ids_within(ids, cap)
     }
 
     /// The box from the R*Tree (no geometry is parsed); the dates from the stored props.

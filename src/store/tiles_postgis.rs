@@ -15,6 +15,12 @@ use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use sqlx::{Postgres, QueryBuilder, Row};
 
 /// The channel the trigger of migration 0010 announces revisions on.
+/// What a tile shows of a project, as columns of `project`.
+const ATTRIBUTES: &str =
+    "id, name_zh, name_en, status, kind, action, town, investment_total::float8 as investment_total, props->>'planned_completion' as planned_completion";
+/// The same, by name, once selected.
+const COLUMNS: &str = "id, name_zh, name_en, status, kind, action, town, investment_total, planned_completion";
+
 const CHANNEL: &str = "planmap_revision";
 
 /// The PostGIS tile side.
@@ -95,11 +101,8 @@ impl PostgisTiles {
         qb.push(if more { ", " } else { "with " });
         // The rows that intersect the buffered tile, in Web Mercator (`geom_3857`, migration 0012).
         let clusters = tile.clusters();
-        let rows = |qb: &mut QueryBuilder<'static, Postgres>, extra: &dyn Fn(&mut QueryBuilder<'static, Postgres>)| {
-            qb.push(
-                "select id, name_zh, name_en, status, kind, action, town, investment_total::float8 as investment_total,
-                        props->>'planned_completion' as planned_completion, geom_3857 as g",
-            );
+        let rows = |qb: &mut QueryBuilder<'static, Postgres>, columns: &str, extra: &dyn Fn(&mut QueryBuilder<'static, Postgres>)| {
+            qb.push("select ").push(columns).push(", geom_3857 as g");
             extra(qb);
             qb.push(" from project");
             PostgisStore::push_where(qb, filter);
@@ -113,39 +116,41 @@ impl PostgisTiles {
                 qb.push(")");
             }
         };
-        let single = "id, name_zh, name_en, status, kind, action, town, investment_total, planned_completion";
         if clusters {
             // Below the cluster zoom, geometries smaller than a cell are grouped by the cell of
             // their box centre; a cell of two or more becomes one point at the mean centre.
+            // Most rows end up as a count, so the scan carries ids and geometries only, and the
+            // attributes are read afterwards by primary key for what the tile draws on its own
+            // (reading them for every row, `props` included, kept 10k z12 below Martin).
             let cell = tile.cell_size();
             let b = tile.bounds();
             qb.push("hit as materialized (select h.*, case when small then floor((cx - ").push_bind(b.min().x).push(") / ").push_bind(cell);
             qb.push(")::int end as ix, case when small then floor((").push_bind(b.max().y).push(" - cy) / ").push_bind(cell).push(")::int end as iy from (");
-            rows(&mut qb, &|qb| {
+            rows(&mut qb, "id", &|qb| {
                 qb.push(", (st_xmin(geom_3857) + st_xmax(geom_3857)) / 2 as cx, (st_ymin(geom_3857) + st_ymax(geom_3857)) / 2 as cy");
                 qb.push(", st_xmax(geom_3857) - st_xmin(geom_3857) < ").push_bind(cell);
                 qb.push(" and st_ymax(geom_3857) - st_ymin(geom_3857) < ").push_bind(cell).push(" as small");
             });
             // Rows too big to cluster pass through; the small ones are grouped by cell. A cell of
-            // one is that row (min() of one value is the value); of more, a point with the
-            // count. No join, so no row estimate can turn it into a nested loop.
-            qb.push(format!(") h) select coalesce((select st_asmvt(q, '{LAYER}', {EXTENT}, 'geom') from (select st_asmvtgeom(g, "));
-            envelope(&mut qb, false);
-            qb.push(format!(", {EXTENT}, {BUFFER}, true) as geom, {single}, null::bigint as point_count, null::boolean as cluster from hit where ix is null"));
-            qb.push(" union all select st_asmvtgeom(case when n = 1 then g else st_point(ax, ay, 3857) end, ");
+            // one is that row (min() of one value is the value); of more, a point with the count
+            // and no id, which joins to nothing.
+            qb.push(
+                ") h), drawn as (select id as did, g, null::bigint as n from hit where ix is null
+                 union all select case when n = 1 then id end, case when n = 1 then g else st_point(ax, ay, 3857) end, case when n > 1 then n end
+                 from (select count(*) as n, avg(cx) as ax, avg(cy) as ay, min(id) as id, (array_agg(g))[1] as g from hit where ix is not null group by ix, iy) c)",
+            );
+            qb.push(format!(" select coalesce((select st_asmvt(q, '{LAYER}', {EXTENT}, 'geom') from (select st_asmvtgeom(g, "));
             envelope(&mut qb, false);
             qb.push(format!(
-                ", {EXTENT}, {BUFFER}, true), {}, case when n > 1 then n end, case when n > 1 then true end
-                 from (select count(*) as n, avg(cx) as ax, avg(cy) as ay, {}, (array_agg(g))[1] as g from hit where ix is not null group by ix, iy) c) q), ''::bytea)",
-                single.split(", ").map(|c| format!("case when n = 1 then {c} end")).collect::<Vec<_>>().join(", "),
-                single.split(", ").map(|c| format!("min({c}) as {c}")).collect::<Vec<_>>().join(", "),
+                ", {EXTENT}, {BUFFER}, true) as geom, {ATTRIBUTES}, n as point_count, case when n is not null then true end as cluster
+                 from drawn left join project on id = did) q), ''::bytea)"
             ));
         } else {
             qb.push("hit as (");
-            rows(&mut qb, &|_| {});
+            rows(&mut qb, ATTRIBUTES, &|_| {});
             qb.push(format!(") select coalesce((select st_asmvt(q, '{LAYER}', {EXTENT}, 'geom') from (select st_asmvtgeom(g, "));
             envelope(&mut qb, false);
-            qb.push(format!(", {EXTENT}, {BUFFER}, true) as geom, {single} from hit) q), ''::bytea)"));
+            qb.push(format!(", {EXTENT}, {BUFFER}, true) as geom, {COLUMNS} from hit) q), ''::bytea)"));
         }
         let bytes: Vec<u8> = qb.build_query_scalar().fetch_one(&self.pool).await.map_err(db("encoding a tile"))?;
         Ok(bytes)

@@ -238,6 +238,47 @@ pub async fn keyset_pages_walk_every_project_exactly_once_under_every_filter(s: 
     assert_eq!(ids(&s.list(&f, Page { offset: 0, limit: Some(2) }).await.unwrap()), ["k-011", "k-012"]);
 }
 
+/// Streamed reads list the ids once and read their pages by id (`service::export::project_pages`):
+/// the list holds every project the filter selects, in id order, and reading it back by id with
+/// the same filter gives exactly the filter's projects.
+pub async fn candidate_ids_hold_every_selected_project_in_id_order(s: &dyn Store) {
+    let mut items: Vec<_> = (0..23)
+        .map(|i| {
+            let status = if i % 3 == 0 { "planned" } else { "completed" };
+            project(&format!("c-{i:03}"), point(121.1 + f64::from(i) * 0.001, 27.8), json!({ "status": status }))
+        })
+        .collect();
+    // Its box overlaps the query box below, the line does not: a candidate, not a match.
+    items.push(project("diagonal", json!({"type":"LineString","coordinates":[[121.0,27.75],[121.2,27.95]]}), json!({})));
+    s.apply_batch(&items, BatchMode::CreateOnly, &meta()).await.unwrap();
+    let t = tick().await;
+    let tiny = Some("121.10,27.79,121.105,27.81".parse().unwrap());
+    let filters = [
+        ProjectFilter::default(),
+        ProjectFilter { bbox: tiny, ..Default::default() },
+        ProjectFilter { bbox: tiny, after: Some(id("c-002")), ..Default::default() },
+        cql("status = 'planned'"),
+        ProjectFilter { statuses: vec!["completed".parse().unwrap()], ids: vec![id("c-001"), id("c-003"), id("c-004")], ..Default::default() },
+        ProjectFilter { as_of: Some(t), bbox: tiny, ..Default::default() },
+    ];
+    for f in &filters {
+        let want = ids(&s.list(f, Page::ALL).await.unwrap());
+        assert!(!want.is_empty(), "{f:?}");
+        let Some(listed) = s.candidate_ids(f, 100).await.unwrap() else {
+            assert!(f.as_of.is_some(), "no id list for {f:?}");
+            continue;
+        };
+        let listed: Vec<String> = listed.iter().map(|i| i.as_str().to_owned()).collect();
+        assert!(listed.windows(2).all(|w| w[0] < w[1]), "{f:?}: {listed:?}");
+        assert!(want.iter().all(|w| listed.contains(w)), "{f:?}: {listed:?} misses some of {want:?}");
+        let by_id = ProjectFilter { ids: listed.iter().map(|i| id(i)).collect(), after: None, ..f.clone() };
+        assert_eq!(ids(&s.list(&by_id, Page::ALL).await.unwrap()), want, "{f:?} read back by id");
+    }
+    // More than the cap: no list.
+    assert!(s.candidate_ids(&ProjectFilter::default(), 23).await.unwrap().is_none());
+    assert_eq!(s.candidate_ids(&ProjectFilter::default(), 24).await.unwrap().map(|l| l.len()), Some(24));
+}
+
 pub async fn the_extent_covers_every_live_project_and_its_time_span(s: &dyn Store) {
     let empty = s.extent().await.unwrap();
     assert_eq!((empty.count, empty.bbox, empty.first_start, empty.open_ended), (0, None, None, false));

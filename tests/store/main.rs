@@ -43,6 +43,7 @@ contract! {
     pages_walk_every_project_exactly_once,
     stats_sum_investment_exactly,
     keyset_pages_walk_every_project_exactly_once_under_every_filter,
+    candidate_ids_hold_every_selected_project_in_id_order,
     the_extent_covers_every_live_project_and_its_time_span,
     stats_group_by_responsible_unit_counting_a_project_in_each,
     a_failing_batch_writes_nothing,
