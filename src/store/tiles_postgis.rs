@@ -14,13 +14,13 @@ use crate::tiles::{TileId, BUFFER, EXTENT, LAYER};
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use sqlx::{Postgres, QueryBuilder, Row};
 
-/// The channel the trigger of migration 0010 announces revisions on.
 /// What a tile shows of a project, as columns of `project`.
 const ATTRIBUTES: &str =
     "id, name_zh, name_en, status, kind, action, town, investment_total::float8 as investment_total, props->>'planned_completion' as planned_completion";
 /// The same, by name, once selected.
 const COLUMNS: &str = "id, name_zh, name_en, status, kind, action, town, investment_total, planned_completion";
 
+/// The channel the trigger of migration 0010 announces revisions on.
 const CHANNEL: &str = "planmap_revision";
 
 /// The PostGIS tile side.
@@ -121,7 +121,7 @@ impl PostgisTiles {
             // their box centre; a cell of two or more becomes one point at the mean centre.
             // Most rows end up as a count, so the scan carries ids and geometries only, and the
             // attributes are read afterwards by primary key for what the tile draws on its own
-            // (reading them for every row, `props` included, kept 10k z12 below Martin).
+            // (10,000 projects: z8 1.5–1.8× faster than reading them for every row).
             let cell = tile.cell_size();
             let b = tile.bounds();
             qb.push("hit as materialized (select h.*, case when small then floor((cx - ").push_bind(b.min().x).push(") / ").push_bind(cell);
