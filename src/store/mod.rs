@@ -329,12 +329,13 @@ pub trait Store: AuthStore + ProgressStore + ExtrasStore + Send + Sync + fmt::De
     /// projects as they were at that instant: per project the latest revision written at or
     /// before it, unless that revision archived the project.
     async fn list(&self, filter: &ProjectFilter, page: Page) -> StoreResult<Vec<Project>>;
-    /// The ids of the live projects `filter` selects, in id order; `None` when more than `cap`
-    /// match, or when the store has no cheaper way to them than listing the projects (the
-    /// embedded store as of an instant). It may hold ids the filter does not select (the embedded store decides boxes
-    /// and CQL2 exactly only on reading the projects), never leaves one out that it does. A
-    /// streamed read lists these once and then reads its pages by id, rather than running the
-    /// filter again for every page.
+    /// The ids of the live projects `filter` selects, in id order. `None` when more than `cap`
+    /// match, or when the store finds pages after the last id cheaper (PostGIS, past a fifth of
+    /// the table) or has no cheaper way to the ids than listing the projects (the embedded
+    /// store as of an instant). The list may hold ids the filter does not select (the embedded
+    /// store decides boxes and CQL2 exactly only on reading the projects), never leaves out one
+    /// that it does. A streamed read lists these once and then reads its pages by id, rather
+    /// than running the filter again for every page.
     async fn candidate_ids(&self, filter: &ProjectFilter, cap: usize) -> StoreResult<Option<Vec<ProjectId>>>;
     /// How many live projects match.
     async fn count(&self, filter: &ProjectFilter) -> StoreResult<u64>;
