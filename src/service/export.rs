@@ -88,11 +88,17 @@ const ID_LIST_CAP: usize = 10_000;
 /// after the last id read (keyset).
 /// Either way a write between pages neither repeats a project nor skips one that stays selected.
 pub fn project_pages(store: Arc<dyn Store>, filter: ProjectFilter, page: Page) -> BoxStream<'static, Result<Vec<Project>, StoreError>> {
+    project_pages_listing(store, filter, page, ID_LIST_CAP)
+}
+
+/// [`project_pages`], listing at most `cap` ids (0: keyset pages only).
+pub fn project_pages_listing(store: Arc<dyn Store>, filter: ProjectFilter, page: Page, cap: usize) -> BoxStream<'static, Result<Vec<Project>, StoreError>> {
     struct Cursor {
         store: Arc<dyn Store>,
         filter: ProjectFilter,
         offset: u64,
         remaining: Option<u64>,
+        cap: usize,
         /// The ids still to read, once listed.
         ids: Option<std::vec::IntoIter<ProjectId>>,
         /// Whether the store was asked for them (it may have declined).
@@ -107,9 +113,9 @@ pub fn project_pages(store: Arc<dyn Store>, filter: ProjectFilter, page: Page) -
                 self.offset = 0;
                 self.done = (items.len() as u64) < want;
                 self.filter.after = items.last().map(|p| p.id.clone());
-                if !self.asked && !self.done && self.remaining.is_none_or(|r| r > want) && self.filter.after.is_some() {
+                if !self.asked && !self.done && self.cap > 0 && self.remaining.is_none_or(|r| r > want) {
                     self.asked = true;
-                    self.ids = self.store.candidate_ids(&self.filter, ID_LIST_CAP).await?.map(Vec::into_iter);
+                    self.ids = self.store.candidate_ids(&self.filter, self.cap).await?.map(Vec::into_iter);
                 }
                 return Ok(items);
             };
@@ -129,7 +135,7 @@ pub fn project_pages(store: Arc<dyn Store>, filter: ProjectFilter, page: Page) -
             }
         }
     }
-    let start = Cursor { store, filter, offset: page.offset, remaining: page.limit, ids: None, asked: false, done: false };
+    let start = Cursor { store, filter, offset: page.offset, remaining: page.limit, cap, ids: None, asked: false, done: false };
     // Fused: a body wrapper (the HTTP gzip layer) may poll again after the end, and a bare
     // `unfold` panics when polled after it returned `None`.
     futures::stream::unfold(start, |mut c| async move {

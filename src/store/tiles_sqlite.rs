@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use futures::TryStreamExt;
 use geo::Intersects;
 use rust_decimal::prelude::ToPrimitive;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::Row;
 use std::collections::HashMap;
 
 /// What a tile shows of a project, as one JSON array per row led by its `rid` (see
@@ -120,9 +120,9 @@ impl SqliteTiles {
         // and one snapshot, where reading attributes afterwards took four (begin, geometries,
         // attributes, end).
         let mut e = Encoder::new(tile);
-        let text = self
-            .one_text(self.store.candidates_sql(&format!("group_concat({ATTRIBUTES} || char(9) || geometry_json, char(10))"), &f), &self.store.pool)
-            .await?;
+        let mut qb = self.store.candidates_sql(&format!("group_concat({ATTRIBUTES} || char(9) || geometry_json, char(10))"), &f);
+        let text: Option<String> = qb.build_query_scalar().fetch_one(&self.store.pool).await.map_err(db("listing a tile's projects"))?;
+        let text = text.unwrap_or_default();
         let mut attributes = Vec::new();
         for line in lines(&text) {
             let (a, geometry) = line?;
@@ -137,12 +137,6 @@ impl SqliteTiles {
             tags.insert(i, AttributeRow::parse(attributes[i])?.1);
         }
         encode(tile, move || e.finish(|i| tags.remove(&i).unwrap_or_default())).await
-    }
-
-    /// The one value `qb` selects: a `group_concat` of lines (see [`ONE_TEXT_FROM_ZOOM`]).
-    async fn one_text<'c>(&self, mut qb: QueryBuilder<'static, Sqlite>, conn: impl sqlx::SqliteExecutor<'c>) -> StoreResult<String> {
-        let text: Option<String> = qb.build_query_scalar().fetch_one(conn).await.map_err(db("listing a tile's projects"))?;
-        Ok(text.unwrap_or_default())
     }
 
     /// A tile below [`ONE_TEXT_FROM_ZOOM`], read in one snapshot (`tx`): most projects end up as

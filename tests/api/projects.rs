@@ -140,6 +140,16 @@ async fn figures_count_every_project_past_the_first_page(kind: Kind) {
         let ids: Vec<&str> = fc["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
         let want: Vec<String> = (from..to).map(|i| format!("page-{i:05}")).collect();
         assert_eq!(ids, want.iter().map(String::as_str).collect::<Vec<_>>(), "bbox {bbox}");
+        // The same through the page loop itself: with the ids listed (the answer above), with
+        // too low a cap, so that the store declines and pages continue by keyset, and with none.
+        for cap in [0, 100] {
+            use futures::TryStreamExt;
+            let filter = planmap::project::ProjectFilter { bbox: Some(bbox.parse().unwrap()), ..Default::default() };
+            let pages: Vec<_> =
+                planmap::service::export::project_pages_listing(app.store.clone(), filter, planmap::project::Page::ALL, cap).try_collect().await.unwrap();
+            let got: Vec<String> = pages.iter().flatten().map(|p| p.id.as_str().to_owned()).collect();
+            assert_eq!(got, want, "bbox {bbox}, at most {cap} ids listed");
+        }
     }
 }
 
