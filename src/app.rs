@@ -34,7 +34,7 @@ impl App {
         crate::service::targets::seed(store.as_ref(), &geodata.plan_targets)
             .await
             .map_err(|e| anyhow::anyhow!("recording the plan's reported target values: {e}"))?;
-        let source = store::tiles::TileSource::open(&config.database_url, config.region).await.context("opening the tile source")?;
+        let source = store::tiles::TileSource::open(&config.database_url, config.region, config.tile_cluster_over).await.context("opening the tile source")?;
         let tiles = crate::tiles::TileCache::new(source, config.tile_cache_bytes).await.context("starting the tile cache")?;
         let basemaps = crate::basemap::serve::Service::open(&config.basemaps, config.basemap_cache_bytes).await.context("opening the configured basemaps")?;
         let state = AppState {

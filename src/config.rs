@@ -238,6 +238,10 @@ pub struct ServeArgs {
     /// Memory for cached vector tiles, in MiB; 0 turns the tile cache off.
     #[arg(long, env = "PLANMAP_TILE_CACHE_MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(0..=65_536))]
     pub tile_cache_mb: u64,
+    /// Below zoom 14, a vector tile holding more than this many projects gathers its small
+    /// geometries into clusters; a sparser one draws every project. 0: always cluster.
+    #[arg(long, env = "PLANMAP_TILE_CLUSTER_OVER", default_value_t = crate::tiles::CLUSTER_OVER, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub tile_cluster_over: u32,
     /// A basemaps.toml listing imagery/vector basemaps (天地图 WMTS, XYZ/TMS, TileJSON, PMTiles,
     /// MBTiles); `${NAME}` in it is read from the environment. None: the offline outline only.
     #[arg(long, env = "PLANMAP_BASEMAP_CONFIG")]
@@ -274,6 +278,7 @@ impl ServeArgs {
         take!(max_body_bytes = "max_body_bytes");
         take!(request_timeout = "request_timeout");
         take!(tile_cache_mb = "tile_cache_mb");
+        take!(tile_cluster_over = "tile_cluster_over");
         take!(basemap_config = "basemap_config");
         take!(basemap_cache_mb = "basemap_cache_mb");
         take!(tiles_threshold = "tiles_threshold");
@@ -435,6 +440,8 @@ pub struct Config {
     pub request_timeout: u64,
     /// Tile cache budget in bytes (0: off).
     pub tile_cache_bytes: u64,
+    /// Tiles of more projects than this cluster (below zoom 14).
+    pub tile_cluster_over: u32,
     /// Configured basemaps (none: the offline outline only).
     pub basemaps: Basemaps,
     /// Basemap tile cache budget in bytes (0: off).
@@ -458,6 +465,7 @@ impl Config {
             max_body_bytes: serve.max_body_bytes,
             request_timeout: serve.request_timeout,
             tile_cache_bytes: serve.tile_cache_mb * 1024 * 1024,
+            tile_cluster_over: serve.tile_cluster_over,
             basemaps: match &serve.basemap_config {
                 // `${NAME}` keys come from the environment, read here like every other setting.
                 Some(path) => Basemaps::load(path, &|name| std::env::var(name).ok()).map_err(|e| format!("{}: {e}", path.display()))?,
@@ -481,6 +489,7 @@ impl Config {
             max_body_bytes: 10 * 1024 * 1024,
             request_timeout: 60,
             tile_cache_bytes: 64 * 1024 * 1024,
+            tile_cluster_over: crate::tiles::CLUSTER_OVER,
             basemaps: Basemaps::none(),
             basemap_cache_bytes: 16 * 1024 * 1024,
             tiles_threshold: 2000,

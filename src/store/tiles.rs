@@ -31,11 +31,13 @@ pub enum TileSource {
 pub type RevisionRef = (String, i64);
 
 impl TileSource {
-    /// Opens its own connections to the store at `url` (migrated already by the store itself).
-    pub async fn open(url: &StoreUrl, region: Region) -> StoreResult<TileSource> {
+    /// Opens its own connections to the store at `url` (migrated already by the store itself);
+    /// its tiles cluster when they hold more than `cluster_over` projects
+    /// ([`crate::tiles::CLUSTER_OVER`]).
+    pub async fn open(url: &StoreUrl, region: Region, cluster_over: u32) -> StoreResult<TileSource> {
         Ok(match url {
-            StoreUrl::Sqlite(u) => TileSource::Sqlite(SqliteTiles::open(u, region).await?),
-            StoreUrl::Postgres(u) => TileSource::Postgis(PostgisTiles::open(u).await?),
+            StoreUrl::Sqlite(u) => TileSource::Sqlite(SqliteTiles::open(u, region, cluster_over).await?),
+            StoreUrl::Postgres(u) => TileSource::Postgis(PostgisTiles::open(u, cluster_over).await?),
         })
     }
 

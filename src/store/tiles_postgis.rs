@@ -3,8 +3,9 @@
 //!
 //! The statement follows the embedded encoder's rules (`crate::tiles`): rows that intersect the
 //! buffered tile in Web Mercator (the stored `geom_3857`, so no row is transformed per tile);
-//! below the cluster zoom, geometries smaller than a cell are grouped by the cell of their box
-//! centre and a cell of two or more becomes one point at the mean centre with `point_count`.
+//! below the cluster zoom, in a tile of more projects than the clustering threshold, geometries
+//! smaller than a cell are grouped by the cell of their box centre and a cell of two or more
+//! becomes one point at the mean centre with `point_count`.
 
 use super::postgis::PostgisStore;
 use super::tiles::{parse_geometry, RevisionRef};
@@ -27,6 +28,7 @@ const CHANNEL: &str = "planmap_revision";
 #[derive(Debug)]
 pub struct PostgisTiles {
     pool: PgPool,
+    cluster_over: u32,
 }
 
 /// A connection that hears every revision committed by any writer on the database, and this
@@ -73,7 +75,7 @@ impl RevisionListener {
 }
 
 impl PostgisTiles {
-    pub(super) async fn open(url: &str) -> StoreResult<PostgisTiles> {
+    pub(super) async fn open(url: &str, cluster_over: u32) -> StoreResult<PostgisTiles> {
         let pool = PgPoolOptions::new()
             .max_connections(8)
             // As the main pool: an outage answers 503 quickly instead of holding the request.
@@ -81,7 +83,7 @@ impl PostgisTiles {
             .connect(url)
             .await
             .map_err(|e| StoreError::Open(format!("cannot connect to PostgreSQL for tiles: {e}")))?;
-        Ok(PostgisTiles { pool })
+        Ok(PostgisTiles { pool, cluster_over })
     }
 
     pub(super) async fn tile(&self, tile: TileId, filter: &ProjectFilter) -> StoreResult<Vec<u8>> {
@@ -116,6 +118,21 @@ impl PostgisTiles {
                 qb.push(")");
             }
         };
+        let sparse_first = clusters && self.cluster_over > 0;
+        if sparse_first {
+            // A tile of at most `cluster_over` projects is not clustered: the first rows, up to
+            // one more than that, with their attributes, drawn as they are if that is all. Only a
+            // denser tile runs the clustering statement below, inside `else` (PostgreSQL runs a
+            // CASE branch's subquery only when the branch is taken).
+            let over = i64::from(self.cluster_over);
+            qb.push("few as materialized (");
+            rows(&mut qb, ATTRIBUTES, &|_| {});
+            qb.push(" limit ").push_bind(over + 1);
+            qb.push(") select case when (select count(*) from few) <= ").push_bind(over);
+            qb.push(format!(" then coalesce((select st_asmvt(q, '{LAYER}', {EXTENT}, 'geom') from (select st_asmvtgeom(g, "));
+            envelope(&mut qb, false);
+            qb.push(format!(", {EXTENT}, {BUFFER}, true) as geom, {COLUMNS} from few) q), ''::bytea) else (with "));
+        }
         if clusters {
             // Below the cluster zoom, geometries smaller than a cell are grouped by the cell of
             // their box centre; a cell of two or more becomes one point at the mean centre.
@@ -145,6 +162,9 @@ impl PostgisTiles {
                 ", {EXTENT}, {BUFFER}, true) as geom, {ATTRIBUTES}, n as point_count, case when n is not null then true end as cluster
                  from drawn left join project on id = did) q), ''::bytea)"
             ));
+            if sparse_first {
+                qb.push(") end");
+            }
         } else {
             qb.push("hit as (");
             rows(&mut qb, ATTRIBUTES, &|_| {});

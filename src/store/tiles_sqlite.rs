@@ -76,11 +76,12 @@ async fn encode(tile: TileId, work: impl FnOnce() -> Vec<u8> + Send + 'static) -
 #[derive(Debug)]
 pub struct SqliteTiles {
     store: SqliteStore,
+    cluster_over: u32,
 }
 
 impl SqliteTiles {
-    pub(super) async fn open(url: &str, region: Region) -> StoreResult<SqliteTiles> {
-        Ok(SqliteTiles { store: SqliteStore::open(url, region).await? })
+    pub(super) async fn open(url: &str, region: Region, cluster_over: u32) -> StoreResult<SqliteTiles> {
+        Ok(SqliteTiles { store: SqliteStore::open(url, region).await?, cluster_over })
     }
 
     pub(super) async fn tile(&self, tile: TileId, filter: &ProjectFilter) -> StoreResult<Vec<u8>> {
@@ -100,8 +101,9 @@ impl SqliteTiles {
             if let Some(p) = projects.iter().find(|p| p.geo().is_none()) {
                 return Err(StoreError::Corrupt { key: format!("project {}", p.id), reason: "geometry".into() });
             }
+            let cluster_over = self.cluster_over;
             return encode(tile, move || {
-                let mut e = Encoder::new(tile);
+                let mut e = Encoder::new(tile, cluster_over);
                 for (i, g) in projects.iter().enumerate().filter_map(|(i, p)| p.geo().map(|g| (i, g))) {
                     if wanted(g) {
                         e.push(g, i);
@@ -119,7 +121,7 @@ impl SqliteTiles {
         // only for the projects the tile draws on their own: one round trip to SQLite's thread
         // and one snapshot, where reading attributes afterwards took four (begin, geometries,
         // attributes, end).
-        let mut e = Encoder::new(tile);
+        let mut e = Encoder::new(tile, self.cluster_over);
         let mut qb = self.store.candidates_sql(&format!("group_concat({ATTRIBUTES} || char(9) || geometry_json, char(10))"), &f);
         let text: Option<String> = qb.build_query_scalar().fetch_one(&self.store.pool).await.map_err(db("listing a tile's projects"))?;
         let text = text.unwrap_or_default();
@@ -139,9 +141,9 @@ impl SqliteTiles {
         encode(tile, move || e.finish(|i| tags.remove(&i).unwrap_or_default())).await
     }
 
-    /// A tile below [`ONE_TEXT_FROM_ZOOM`], read in one snapshot (`tx`): most projects end up as
-    /// a count, so rows carry geometries only, and the attributes of the projects the tile draws
-    /// on their own are read afterwards, as one text.
+    /// A tile below [`ONE_TEXT_FROM_ZOOM`], read in one snapshot (`tx`): in a dense tile most
+    /// projects end up as a count, so rows carry geometries only, and the attributes of the
+    /// projects the tile draws on their own are read afterwards, as one text.
     async fn clustered(
         &self,
         tile: TileId,
@@ -149,7 +151,7 @@ impl SqliteTiles {
         wanted: impl Fn(&geo::Geometry<f64>) -> bool,
         tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     ) -> StoreResult<Vec<u8>> {
-        let mut e = Encoder::new(tile);
+        let mut e = Encoder::new(tile, self.cluster_over);
         let mut qb = self.store.candidates_sql("rid, geometry_json", f);
         let mut rows = qb.build().fetch(&mut **tx);
         while let Some(r) = rows.try_next().await.map_err(db("listing a tile's projects"))? {

@@ -3,9 +3,9 @@
 //! It follows the same rules as the PostGIS query (`src/store/tiles_postgis.rs`): geometries in
 //! Web Mercator, clipped to the tile square plus `BUFFER`, snapped to the `EXTENT` grid with
 //! repeated points removed and lines and rings simplified to half a tile unit; below
-//! `CLUSTER_BELOW_ZOOM`, geometries smaller than a `CELL` are gathered per cell and a cell
-//! holding two or more becomes one point (at their mean centre) with `point_count`. Protobuf
-//! encoding is geozero's.
+//! `CLUSTER_BELOW_ZOOM`, in a tile of more projects than its clustering threshold, geometries
+//! smaller than a `CELL` are gathered per cell and a cell holding two or more becomes one point
+//! (at their mean centre) with `point_count`. Protobuf encoding is geozero's.
 
 use super::{mercator, TileId, BUFFER, EXTENT, LAYER};
 use crate::project::Project;
@@ -94,7 +94,8 @@ pub type Tags = Vec<(&'static str, TileValue)>;
 type Cell<M> = (u64, Coord<f64>, Option<(M, Geometry<f64>)>);
 
 /// Builds one tile from projects fed one at a time, so a store can stream rows into it: what it
-/// holds is the features the tile will draw and one entry per cluster cell, never every project.
+/// holds is the features the tile will draw, one entry per cluster cell and, until the tile is
+/// known to be dense, at most `cluster_over` small geometries; never every project.
 /// `M` stands for a project until its attributes are needed: only the projects the tile draws
 /// on their own need them, so a store can read attributes for those alone (`drawn`).
 pub struct Encoder<M> {
@@ -105,12 +106,20 @@ pub struct Encoder<M> {
     clip: Rect<f64>,
     /// Drawn on their own, in Web Mercator.
     pending: Vec<(M, Geometry<f64>)>,
+    /// Projects in the tile so far.
+    count: usize,
+    /// A tile of more projects than this is clustered.
+    cluster_over: usize,
+    /// Small geometries (with their box centre) held while the tile is not known to be dense:
+    /// drawn on their own in the end, unless the tile turns out dense, then gathered into `cells`.
+    held: Vec<(M, Geometry<f64>, Coord<f64>)>,
     cells: BTreeMap<(i64, i64), Cell<M>>,
 }
 
 impl<M> Encoder<M> {
-    /// An empty tile.
-    pub fn new(tile: TileId) -> Encoder<M> {
+    /// An empty tile, clustered if it ends up holding more than `cluster_over` projects (and
+    /// its zoom clusters).
+    pub fn new(tile: TileId, cluster_over: u32) -> Encoder<M> {
         let lo = -f64::from(BUFFER);
         let hi = f64::from(EXTENT + BUFFER);
         Encoder {
@@ -120,6 +129,9 @@ impl<M> Encoder<M> {
             k: f64::from(EXTENT) / tile.size(),
             clip: Rect::new(Coord { x: lo, y: lo }, Coord { x: hi, y: hi }),
             pending: Vec::new(),
+            count: 0,
+            cluster_over: cluster_over as usize,
+            held: Vec::new(),
             cells: BTreeMap::new(),
         }
     }
@@ -130,24 +142,40 @@ impl<M> Encoder<M> {
         if !g.intersects(&self.buffered) {
             return;
         }
+        self.count += 1;
         if self.tile.clusters() {
+            let dense = self.count > self.cluster_over;
+            if dense && !self.held.is_empty() {
+                for (m, g, c) in std::mem::take(&mut self.held) {
+                    self.gather(m, g, c);
+                }
+            }
             let cell = self.tile.cell_size();
             if let Some(r) = g.bounding_rect().filter(|r| r.width() < cell && r.height() < cell) {
-                let c = r.center();
-                let key = (((c.x - self.bounds.min().x) / cell).floor() as i64, ((self.bounds.max().y - c.y) / cell).floor() as i64);
-                let e = self.cells.entry(key).or_insert((0, Coord { x: 0.0, y: 0.0 }, None));
-                e.0 += 1;
-                e.1 = e.1 + c;
-                e.2 = if e.0 == 1 { Some((member, g)) } else { None };
+                if dense {
+                    self.gather(member, g, r.center());
+                } else {
+                    self.held.push((member, g, r.center()));
+                }
                 return;
             }
         }
         self.pending.push((member, g));
     }
 
+    /// Puts a small geometry into the cell of its box centre `c`.
+    fn gather(&mut self, member: M, g: Geometry<f64>, c: Coord<f64>) {
+        let cell = self.tile.cell_size();
+        let key = (((c.x - self.bounds.min().x) / cell).floor() as i64, ((self.bounds.max().y - c.y) / cell).floor() as i64);
+        let e = self.cells.entry(key).or_insert((0, Coord { x: 0.0, y: 0.0 }, None));
+        e.0 += 1;
+        e.1 = e.1 + c;
+        e.2 = if e.0 == 1 { Some((member, g)) } else { None };
+    }
+
     /// The projects the tile draws on their own (not in a cluster of two or more), so far.
     pub fn drawn(&self) -> impl Iterator<Item = &M> {
-        self.pending.iter().map(|(m, _)| m).chain(self.cells.values().filter_map(|c| c.2.as_ref().map(|(m, _)| m)))
+        self.pending.iter().map(|(m, _)| m).chain(self.held.iter().map(|(m, _, _)| m)).chain(self.cells.values().filter_map(|c| c.2.as_ref().map(|(m, _)| m)))
     }
 
     /// The encoded tile (empty when nothing is in it); `tags` gives the attributes of each
@@ -165,7 +193,7 @@ impl<M> Encoder<M> {
             }
             push_geometry(features, &geom, &tagv);
         };
-        for (m, g) in self.pending {
+        for (m, g) in self.pending.into_iter().chain(self.held.into_iter().map(|(m, g, _)| (m, g))) {
             feature(&g.map_coords(to_tile), tags(m), &mut features);
         }
         for (n, sum, alone) in self.cells.into_values() {

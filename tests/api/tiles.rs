@@ -113,7 +113,8 @@ const A: (f64, f64) = (121.401, 28.121);
 const B: (f64, f64) = (121.421, 28.131);
 
 async fn contents_filters_and_clusters(kind: Kind) {
-    let Some(app) = TestApp::spawn(kind).await else { return };
+    // Tiles of more than two projects cluster, so that a few probes show both sides.
+    let Some(app) = TestApp::spawn_with(kind, |c| c.tile_cluster_over = 2).await else { return };
     let planner = app.user("planner1", Role::Planner).await;
     let post = |id: &str, lon: f64, lat: f64, extra: Value| app.req(Method::POST, "/api/projects", Some(&planner)).json(&feature(id, point(lon, lat), extra));
     let r = post(
@@ -170,19 +171,28 @@ async fn contents_filters_and_clusters(kind: Kind) {
     assert_eq!((status, body["parameter"].as_str()), (400, Some("column")));
     assert_eq!(app.get("/tiles/projects/3/1/0.png").await.status(), 404);
 
-    // Two points a metre apart: one cluster below zoom 14, two features from zoom 14.
+    // Points a metre apart (the probes are alone in their z10 tile, east of every seeded
+    // project): two are drawn on their own in a tile of at most two projects; with a third, the
+    // tile clusters them into one point below zoom 14, while zoom 14 draws three features.
     let r = post("tile-probe-two", A.0 + 0.00001, A.1, json!({})).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let sparse = fetch(&app, &xyz(A.0, A.1, 10)).await;
+    let mut drawn = ids(&sparse);
+    drawn.sort();
+    assert_eq!(drawn, ["tile-probe-one", "tile-probe-two"], "{:?}", sparse.features);
+    assert!(sparse.features.iter().all(|f| !f.props.contains_key("point_count")), "{:?}", sparse.features);
+    let r = post("tile-probe-three", A.0, A.1 + 0.00001, json!({})).send().await.unwrap();
     assert_eq!(r.status(), 201);
     let low = fetch(&app, &xyz(A.0, A.1, 10)).await;
     let clusters: Vec<&Feat> = low.features.iter().filter(|f| f.props.contains_key("point_count")).collect();
     assert_eq!(clusters.len(), 1, "{:?}", low.features);
-    assert_eq!(clusters[0].props["point_count"], 2);
+    assert_eq!(clusters[0].props["point_count"], 3);
     assert_eq!(clusters[0].props["cluster"], true);
     assert!(!clusters[0].props.contains_key("id"));
-    assert!(!ids(&low).contains(&"tile-probe-one".to_owned()));
+    assert!(ids(&low).is_empty(), "{:?}", low.features);
     let mut high = ids(&fetch(&app, &xyz(A.0, A.1, 14)).await);
     high.sort();
-    assert_eq!(high, ["tile-probe-one", "tile-probe-two"]);
+    assert_eq!(high, ["tile-probe-one", "tile-probe-three", "tile-probe-two"]);
 
     // A seeded polygon is drawn as a polygon at zoom 14, clipped into the buffered tile.
     let seeded = app.get_json("/api/projects/zhuangyuanao-port-phase2").await.1;
@@ -430,11 +440,13 @@ async fn tilejson_and_ogc_tiles_describe_and_serve_the_same_tiles() {
 
 /// The embedded encoder and PostGIS's statement follow one set of rules: every tile over the
 /// seed's projects, at every zoom the page asks for, holds the same projects and the same
-/// clusters on both stores (now and as of an instant, which PostGIS reads from the revisions).
+/// clusters on both stores (now and as of an instant, which PostGIS reads from the revisions),
+/// with tiles on both sides of the clustering threshold.
 #[tokio::test]
 async fn both_stores_cut_the_same_tiles() {
-    let Some(lite) = TestApp::spawn(Kind::Sqlite).await else { return };
-    let Some(pg) = TestApp::spawn(Kind::Postgis).await else { return };
+    const OVER: u32 = 4;
+    let Some(lite) = TestApp::spawn_with(Kind::Sqlite, |c| c.tile_cluster_over = OVER).await else { return };
+    let Some(pg) = TestApp::spawn_with(Kind::Postgis, |c| c.tile_cluster_over = OVER).await else { return };
     let (_, all) = lite.get_json("/api/projects").await;
     let mut paths = std::collections::BTreeSet::new();
     for f in all["features"].as_array().unwrap() {
@@ -455,7 +467,9 @@ async fn both_stores_cut_the_same_tiles() {
         counts.sort();
         (ids, counts)
     };
-    let mut clustered = 0;
+    // Clusters seen, and tiles at clustering zooms that hold more than one project but no more
+    // than the threshold (so every project is drawn).
+    let (mut clustered, mut sparse) = (0, 0);
     for p in &paths {
         for q in ["", as_of.as_str()] {
             let path = format!("{p}{q}");
@@ -464,7 +478,11 @@ async fn both_stores_cut_the_same_tiles() {
             let (sa, sb) = (summary(&a), summary(&b));
             assert_eq!(sa, sb, "{path}: SQLite vs PostGIS");
             clustered += sa.1.len();
+            let z: u32 = path.split('/').nth(3).and_then(|z| z.parse().ok()).unwrap();
+            if z < 14 && sa.1.is_empty() && (2..=OVER as usize).contains(&sa.0.len()) {
+                sparse += 1;
+            }
         }
     }
-    assert!(paths.len() > 50 && clustered > 0, "{} tiles, {clustered} clusters", paths.len());
+    assert!(paths.len() > 50 && clustered > 0 && sparse > 0, "{} tiles, {clustered} clusters, {sparse} sparse", paths.len());
 }
