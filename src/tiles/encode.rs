@@ -178,6 +178,11 @@ impl<M> Encoder<M> {
         self.pending.iter().map(|(m, _)| m).chain(self.held.iter().map(|(m, _, _)| m)).chain(self.cells.values().filter_map(|c| c.2.as_ref().map(|(m, _)| m)))
     }
 
+    /// How many features and cluster cells the tile holds so far: a measure of the work left.
+    pub fn parts(&self) -> usize {
+        self.pending.len() + self.held.len() + self.cells.len()
+    }
+
     /// The encoded tile (empty when nothing is in it); `tags` gives the attributes of each
     /// project drawn on its own.
     pub fn finish(self, mut tags: impl FnMut(M) -> Tags) -> Vec<u8> {
