@@ -48,6 +48,9 @@ pub(super) mod dialect {
     pub(super) const BACKEND: Backend = Backend::Postgis;
     /// Row locks for a read-then-write check under read committed (e.g. "is another admin left?").
     pub(super) const FOR_UPDATE: &str = " for update";
+    /// A current read's columns (see `project::ROW`): `props` as the text PostgreSQL keeps beside
+    /// the jsonb (migration 0013), so that no read turns jsonb into text row by row.
+    pub(super) const ROW: &str = "id, version, props_text, cast(islands as text), geometry_json, updated_at";
 
     /// Times are `timestamptz` (microseconds).
     pub(super) fn time(t: DateTime<Utc>) -> DateTime<Utc> {

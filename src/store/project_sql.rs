@@ -20,7 +20,7 @@ use serde_json::value::RawValue;
 use sqlx::Row;
 
 /// The columns a current read selects (`select {ROW} from project …`); [`row_to_project`] decodes them.
-pub(super) const ROW: &str = "id, version, cast(props as text), cast(islands as text), geometry_json, updated_at";
+pub(super) const ROW: &str = d::ROW;
 
 pub(super) fn row_to_project(r: &d::Row) -> StoreResult<Project> {
     decode(r.get(0), r.get(1), r.get::<&str, _>(2), r.get::<&str, _>(3), r.get(4), d::time_at(r, 5)?)

@@ -51,6 +51,8 @@ pub(super) mod dialect {
     pub(super) type Row = sqlx::sqlite::SqliteRow;
     pub(super) type Store = super::SqliteStore;
     pub(super) const BACKEND: Backend = Backend::Sqlite;
+    /// A current read's columns (see `project::ROW`); `props` and `islands` are stored as text.
+    pub(super) const ROW: &str = "id, version, props, islands, geometry_json, updated_at";
     /// Row locks for a read-then-write check: none needed, `BEGIN IMMEDIATE` already serialises writers.
     pub(super) const FOR_UPDATE: &str = "";
 
