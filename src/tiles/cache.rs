@@ -180,7 +180,11 @@ impl TileCache {
         let entry = if raw.len() <= INLINE_PACK_BYTES {
             pack(&raw)
         } else {
-            tokio::task::spawn_blocking(move || pack(&raw)).await.unwrap_or_else(|_| Entry { gzip: Bytes::new(), etag: Arc::from("\"\"") })
+            // A panic while packing answers an error; an empty entry here would be stored as
+            // the tile and served as "no projects" until the next write touched it.
+            tokio::task::spawn_blocking(move || pack(&raw))
+                .await
+                .map_err(|e| crate::store::StoreError::Corrupt { key: format!("tile {tile}"), reason: format!("compressing stopped: {e}") })?
         };
         let mut freshness = Freshness::Bypass;
         if usable {
