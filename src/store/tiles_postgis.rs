@@ -21,6 +21,13 @@ const ATTRIBUTES: &str =
 /// The same, by name, once selected.
 const COLUMNS: &str = "id, name_zh, name_en, status, kind, action, town, investment_total, planned_completion";
 
+/// Tile statements running at once; the pool has two connections more, for fence pings and the
+/// revisions a listener reads. A tile beyond them waits its turn here, with no deadline but the
+/// request's own, rather than on the pool, whose short acquire timeout is there to report an
+/// outage promptly: under load (100,000 projects, z10 tiles, 64 clients) tiles were answered 503
+/// while the database was fine, only busy.
+const RENDERS: usize = 6;
+
 /// The channel the trigger of migration 0010 announces revisions on.
 const CHANNEL: &str = "planmap_revision";
 
@@ -29,6 +36,8 @@ const CHANNEL: &str = "planmap_revision";
 pub struct PostgisTiles {
     pool: PgPool,
     cluster_over: u32,
+    /// Turns to run a tile statement ([`RENDERS`]).
+    renders: tokio::sync::Semaphore,
 }
 
 /// A connection that hears every revision committed by any writer on the database, and this
@@ -77,13 +86,13 @@ impl RevisionListener {
 impl PostgisTiles {
     pub(super) async fn open(url: &str, cluster_over: u32) -> StoreResult<PostgisTiles> {
         let pool = PgPoolOptions::new()
-            .max_connections(8)
+            .max_connections(RENDERS as u32 + 2)
             // As the main pool: an outage answers 503 quickly instead of holding the request.
             .acquire_timeout(super::postgis::ACQUIRE_TIMEOUT)
             .connect(url)
             .await
             .map_err(|e| StoreError::Open(format!("cannot connect to PostgreSQL for tiles: {e}")))?;
-        Ok(PostgisTiles { pool, cluster_over })
+        Ok(PostgisTiles { pool, cluster_over, renders: tokio::sync::Semaphore::new(RENDERS) })
     }
 
     pub(super) async fn tile(&self, tile: TileId, filter: &ProjectFilter) -> StoreResult<Vec<u8>> {
@@ -172,6 +181,7 @@ impl PostgisTiles {
             envelope(&mut qb, false);
             qb.push(format!(", {EXTENT}, {BUFFER}, true) as geom, {COLUMNS} from hit) q), ''::bytea)"));
         }
+        let _turn = self.renders.acquire().await;
         let bytes: Vec<u8> = qb.build_query_scalar().fetch_one(&self.pool).await.map_err(db("encoding a tile"))?;
         Ok(bytes)
     }
