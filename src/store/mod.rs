@@ -337,6 +337,9 @@ pub trait Store: AuthStore + ProgressStore + ExtrasStore + Send + Sync + fmt::De
     /// that it does. A streamed read lists these once and then reads its pages by id, rather
     /// than running the filter again for every page.
     async fn candidate_ids(&self, filter: &ProjectFilter, cap: usize) -> StoreResult<Option<Vec<ProjectId>>>;
+    /// How many of those ids a streamed read looks up per read, when the store prefers a number
+    /// of its own to the reader's page.
+    fn ids_per_read(&self) -> Option<u64>;
     /// How many live projects match.
     async fn count(&self, filter: &ProjectFilter) -> StoreResult<u64>;
     /// One live project.

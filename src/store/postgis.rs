@@ -52,6 +52,14 @@ pub(super) mod dialect {
     /// the jsonb (migration 0013), so that no read turns jsonb into text row by row.
     pub(super) const ROW: &str = "id, version, props_text, cast(islands as text), geometry_json, updated_at";
 
+    /// Listed ids read 3,000 at a time (`Store::ids_per_read`), not a 500-project page: a read
+    /// costs ~1.5 ms before its first row, and past ~2,000 ids PostgreSQL finds them by searching
+    /// the box once more and checking a hashed id list, cheaper per row than as many primary-key
+    /// lookups (100,000 projects, an 8-km box of 3,073: 5.3 ms per 500 by id, 19.4 ms for the
+    /// 2,630 after the first page; answers/s 0.90–0.97 → 0.97–1.16 of the SQL floor at 1, 16 and
+    /// 64 clients). Memory: ~2 MB of projects per answer in flight instead of ~0.4.
+    pub(super) const IDS_PER_READ: Option<u64> = Some(3_000);
+
     /// Times are `timestamptz` (microseconds).
     pub(super) fn time(t: DateTime<Utc>) -> DateTime<Utc> {
         t

@@ -206,6 +206,10 @@ impl Store for d::Store {
         read_twice(|| self.candidate_ids_filtered(filter, cap)).await
     }
 
+    fn ids_per_read(&self) -> Option<u64> {
+        d::IDS_PER_READ
+    }
+
     async fn count(&self, filter: &ProjectFilter) -> StoreResult<u64> {
         read_twice(|| self.count_filtered(filter)).await
     }
