@@ -26,6 +26,15 @@ const ISLANDS: &str = "json_each(islands)";
 /// ~1 MB of text.
 const READ_CHUNK: u64 = 1_000;
 
+/// A build option that makes SQLite's connections share locks (see `.cargo/config.toml`).
+fn slow_build(compile_options: &[String]) -> Option<&'static str> {
+    if compile_options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT") {
+        return Some("ENABLE_MEMORY_MANAGEMENT");
+    }
+    // Statistics are on unless built off.
+    (!compile_options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0")).then_some("memory statistics")
+}
+
 /// The embedded store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -128,6 +137,13 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await.map_err(|e| StoreError::Open(format!("cannot open {url}: {e}")))?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await.map_err(|e| StoreError::Open(format!("migrating {url}: {e}")))?;
+        let options: Vec<String> = sqlx::query_scalar("pragma compile_options").fetch_all(&pool).await.map_err(db("reading SQLite's build options"))?;
+        if let Some(slow) = slow_build(&options) {
+            tracing::warn!(
+                option = slow,
+                "SQLite was built with {slow}: its connections take global locks (build from the repository, whose .cargo/config.toml sets LIBSQLITE3_FLAGS)"
+            );
+        }
         Ok(SqliteStore { pool, region })
     }
 
@@ -352,5 +368,20 @@ impl SqliteStore {
         push_conditions(&mut qb, filter, "instr", ISLANDS);
         let n: i64 = qb.build_query_scalar().fetch_one(&self.pool).await.map_err(db("counting projects"))?;
         Ok(n as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The repository's build of SQLite (`.cargo/config.toml`) has per-connection page caches
+    /// and no memory statistics: a build without them is a sixth slower under load.
+    #[tokio::test]
+    async fn sqlite_is_built_without_global_locks() {
+        let store = super::SqliteStore::open("sqlite::memory:", crate::geometry::Region::default()).await.expect("an in-memory store opens");
+        let options: Vec<String> = sqlx::query_scalar("pragma compile_options").fetch_all(&store.pool).await.expect("compile options");
+        assert!(options.iter().any(|o| o == "THREADSAFE=1"), "{options:?}");
+        assert_eq!(super::slow_build(&options), None, "{options:?}");
+        assert_eq!(super::slow_build(&["ENABLE_MEMORY_MANAGEMENT".into(), "DEFAULT_MEMSTATUS=0".into()]), Some("ENABLE_MEMORY_MANAGEMENT"));
+        assert_eq!(super::slow_build(&["THREADSAFE=1".into()]), Some("memory statistics"));
     }
 }
