@@ -80,9 +80,10 @@ const ID_LIST_CAP: usize = 10_000;
 
 /// The projects `filter` selects within `page`, in id order, [`PAGE`] at a time. Only the first
 /// read uses `page.offset`. When it comes back full, the ids of the rest are listed once
-/// ([`Store::candidate_ids`]) and read [`PAGE`] ids at a time (or [`Store::ids_per_read`]): per page a lookup by primary
-/// key, where running the filter again would scan the whole box for every page (PostGIS,
-/// 100,000 projects, an 8-km box of 3,073: 22 ms per page, 7 pages; the floor's one query 57 ms).
+/// ([`Store::candidate_ids`]) and read [`PAGE`] ids at a time (or [`Store::ids_per_read`]): per
+/// read a lookup by primary key, where running the filter again would scan the whole box for
+/// every page (PostGIS, 100,000 projects, an 8-km box of 3,073: 22 ms per page, 7 pages; the
+/// floor's one query 57 ms).
 /// Past [`ID_LIST_CAP`] matches, or where the store declines (PostGIS, a box holding much of the
 /// table, where walking the id index finds a page's rows quickly), every later read continues
 /// after the last id read (keyset).
