@@ -113,7 +113,7 @@ impl PostgisTiles {
         // The rows that intersect the buffered tile, in Web Mercator (`geom_3857`, migration 0012).
         let clusters = tile.clusters();
         let rows = |qb: &mut QueryBuilder<'static, Postgres>, columns: &str, extra: &dyn Fn(&mut QueryBuilder<'static, Postgres>)| {
-            qb.push("select ").push(columns).push(", geom_3857 as g");
+            qb.push("select ").push(columns);
             extra(qb);
             qb.push(" from project");
             PostgisStore::push_where(qb, filter);
@@ -135,7 +135,7 @@ impl PostgisTiles {
             // CASE branch's subquery only when the branch is taken).
             let over = i64::from(self.cluster_over);
             qb.push("few as materialized (");
-            rows(&mut qb, ATTRIBUTES, &|_| {});
+            rows(&mut qb, &format!("{ATTRIBUTES}, geom_3857 as g"), &|_| {});
             qb.push(" limit ").push_bind(over + 1);
             qb.push(") select case when (select count(*) from few) <= ").push_bind(over);
             qb.push(format!(" then coalesce((select st_asmvt(q, '{LAYER}', {EXTENT}, 'geom') from (select st_asmvtgeom(g, "));
@@ -145,38 +145,41 @@ impl PostgisTiles {
         if clusters {
             // Below the cluster zoom, geometries smaller than a cell are grouped by the cell of
             // their box centre; a cell of two or more becomes one point at the mean centre.
-            // Most rows end up as a count, so the scan carries ids and geometries only, and the
-            // attributes are read afterwards by primary key for what the tile draws on its own
-            // (10,000 projects: z8 1.5–1.8× faster than reading them for every row).
+            // The scan carries a row's address and box centre only: geometries and attributes
+            // are read afterwards for what the tile draws on its own, by `ctid` (the same
+            // snapshot, no index descent). 100,000 projects, z12 tiles of ~3,500 (most drawn on
+            // their own): 20–30 % faster than joining by id and carrying geometries through the
+            // grouping; z8 and z10 no slower. Attributes for every row instead cost z8 10–20 %.
+            // `as_of` reads a CTE named `project`, which has no `ctid`.
+            let key = if filter.as_of.is_some() { "id" } else { "ctid" };
             let cell = tile.cell_size();
             let b = tile.bounds();
             qb.push("hit as materialized (select h.*, case when small then floor((cx - ").push_bind(b.min().x).push(") / ").push_bind(cell);
             qb.push(")::int end as ix, case when small then floor((").push_bind(b.max().y).push(" - cy) / ").push_bind(cell).push(")::int end as iy from (");
-            rows(&mut qb, "id", &|qb| {
+            rows(&mut qb, &format!("{key} as k"), &|qb| {
                 qb.push(", (st_xmin(geom_3857) + st_xmax(geom_3857)) / 2 as cx, (st_ymin(geom_3857) + st_ymax(geom_3857)) / 2 as cy");
                 qb.push(", st_xmax(geom_3857) - st_xmin(geom_3857) < ").push_bind(cell);
                 qb.push(" and st_ymax(geom_3857) - st_ymin(geom_3857) < ").push_bind(cell).push(" as small");
             });
             // Rows too big to cluster pass through; the small ones are grouped by cell. A cell of
-            // one is that row (min() of one value is the value); of more, a point with the count
-            // and no id, which joins to nothing.
+            // one is that row; of more, a point with the count and no row, which joins to nothing.
             qb.push(
-                ") h), drawn as (select id as did, g, null::bigint as n from hit where ix is null
-                 union all select case when n = 1 then id end, case when n = 1 then g else st_point(ax, ay, 3857) end, case when n > 1 then n end
-                 from (select count(*) as n, avg(cx) as ax, avg(cy) as ay, min(id) as id, (array_agg(g))[1] as g from hit where ix is not null group by ix, iy) c)",
+                ") h), drawn as (select k as dk, null::geometry as pt, null::bigint as n from hit where ix is null
+                 union all select case when n = 1 then k end, case when n > 1 then st_point(ax, ay, 3857) end, case when n > 1 then n end
+                 from (select count(*) as n, avg(cx) as ax, avg(cy) as ay, (array_agg(k))[1] as k from hit where ix is not null group by ix, iy) c)",
             );
-            qb.push(format!(" select coalesce((select st_asmvt(q, '{LAYER}', {EXTENT}, 'geom') from (select st_asmvtgeom(g, "));
+            qb.push(format!(" select coalesce((select st_asmvt(q, '{LAYER}', {EXTENT}, 'geom') from (select st_asmvtgeom(coalesce(pt, geom_3857), "));
             envelope(&mut qb, false);
             qb.push(format!(
                 ", {EXTENT}, {BUFFER}, true) as geom, {ATTRIBUTES}, n as point_count, case when n is not null then true end as cluster
-                 from drawn left join project on id = did) q), ''::bytea)"
+                 from drawn left join project on {key} = dk) q), ''::bytea)"
             ));
             if sparse_first {
                 qb.push(") end");
             }
         } else {
             qb.push("hit as (");
-            rows(&mut qb, ATTRIBUTES, &|_| {});
+            rows(&mut qb, &format!("{ATTRIBUTES}, geom_3857 as g"), &|_| {});
             qb.push(format!(") select coalesce((select st_asmvt(q, '{LAYER}', {EXTENT}, 'geom') from (select st_asmvtgeom(g, "));
             envelope(&mut qb, false);
             qb.push(format!(", {EXTENT}, {BUFFER}, true) as geom, {COLUMNS} from hit) q), ''::bytea)"));
