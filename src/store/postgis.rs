@@ -157,6 +157,7 @@ impl PostgisStore {
                           coalesce(r.feature->'properties'->'islands', '[]'::jsonb) as islands,
                           (r.feature->'properties'->>'investment_total')::numeric as investment_total,
                           (r.feature->'properties'->>'investment_completed')::numeric as investment_completed,
+                          r.feature->'properties'->>'planned_completion' as planned_completion,
                           coalesce((r.feature->'properties'->>'synthetic')::boolean, false) as synthetic,
                           st_setsrid(st_geomfromgeojson(r.feature->'geometry'), 4326) as geom,
                           st_transform(st_setsrid(st_geomfromgeojson(r.feature->'geometry'), 4326), 3857) as geom_3857

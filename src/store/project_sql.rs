@@ -56,6 +56,7 @@ fn columns(new: &NewProject, now: DateTime<Utc>) -> Vec<(&'static str, Col)> {
         ("synthetic", Col::Bool(p.synthetic)),
         ("investment_total", Col::Money(p.investment_total)),
         ("investment_completed", Col::Money(p.investment_completed)),
+        ("planned_completion", Col::Text(p.planned_completion.map(|d| d.to_string()))),
         ("props", json(p)),
         ("islands", json(&new.islands)),
         ("geometry_json", Col::Text(Some(new.geometry.to_geojson_string()))),

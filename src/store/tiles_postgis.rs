@@ -16,8 +16,7 @@ use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use sqlx::{Postgres, QueryBuilder, Row};
 
 /// What a tile shows of a project, as columns of `project`.
-const ATTRIBUTES: &str =
-    "id, name_zh, name_en, status, kind, action, town, investment_total::float8 as investment_total, props->>'planned_completion' as planned_completion";
+const ATTRIBUTES: &str = "id, name_zh, name_en, status, kind, action, town, investment_total::float8 as investment_total, planned_completion";
 /// The same, by name, once selected.
 const COLUMNS: &str = "id, name_zh, name_en, status, kind, action, town, investment_total, planned_completion";
 

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 /// What a tile shows of a project, as one JSON array per row led by its `rid` (see
 /// [`AttributeRow`]). SQLite escapes the text in it, and a stored geometry is compact JSON, so
 /// neither holds the raw tab and newline that [`lines`] splits on.
-const ATTRIBUTES: &str = "json_array(rid, id, name_zh, name_en, status, kind, action, town, investment_total, json_extract(props, '$.planned_completion'))";
+const ATTRIBUTES: &str = "json_array(rid, id, name_zh, name_en, status, kind, action, town, investment_total, planned_completion)";
 
 /// From this zoom on, a tile's rows leave SQLite as one text value (`lines`) rather than one row
 /// at a time: sqlx hands every row from its SQLite thread to ours over a channel, and that
@@ -145,11 +145,11 @@ impl SqliteTiles {
                 attributes.push(a);
             }
         }
-        let mut tags = HashMap::new();
+        let mut tags: Vec<Option<Tags>> = std::iter::repeat_with(|| None).take(attributes.len()).collect();
         for &i in e.drawn() {
-            tags.insert(i, AttributeRow::parse(attributes[i])?.1);
+            tags[i] = Some(AttributeRow::parse(attributes[i])?.1);
         }
-        encode(tile, e.parts(), move || e.finish(|i| tags.remove(&i).unwrap_or_default())).await
+        encode(tile, e.parts(), move || e.finish(|i| tags.get_mut(i).and_then(Option::take).unwrap_or_default())).await
     }
 
     /// A tile below [`ONE_TEXT_FROM_ZOOM`], read in one snapshot (`tx`): in a dense tile most

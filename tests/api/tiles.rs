@@ -323,7 +323,7 @@ async fn exact_invalidation(kind: Kind) {
     let r = app
         .req(Method::PATCH, "/api/projects/tile-mover", Some(&planner))
         .header("if-match", "\"2\"")
-        .json(&json!({"properties":{"status":"completed"}}))
+        .json(&json!({"properties":{"status":"completed","planned_completion":"2027-03-31"}}))
         .send()
         .await
         .unwrap();
@@ -331,6 +331,8 @@ async fn exact_invalidation(kind: Kind) {
     let t = fetch(&app, &new14).await;
     assert_eq!(t.cache, "miss");
     assert_eq!(t.features[0].props["status"], "completed");
+    // Kept in a column of its own beside `props` (migrations 0012 / 0014), rewritten with it.
+    assert_eq!(t.features[0].props["planned_completion"], "2027-03-31");
     assert_eq!(fetch(&app, &seeded).await.cache, "hit");
 
     // Archiving takes it off the map.
