@@ -187,13 +187,14 @@ impl<M> Encoder<M> {
     /// project drawn on its own.
     pub fn finish(self, mut tags: impl FnMut(M) -> Tags) -> Vec<u8> {
         let to_tile = |c: Coord<f64>| Coord { x: (c.x - self.bounds.min().x) * self.k, y: (self.bounds.max().y - c.y) * self.k };
-        let mut builder = TagsBuilder::<String>::new();
+        // Keys are the few attribute names: borrowed, not one String per feature and key.
+        let mut builder = TagsBuilder::<&'static str>::new();
         let mut features = Vec::new();
         let mut feature = |g: &Geometry<f64>, t: Tags, features: &mut Vec<tile::Feature>| {
             let Some(geom) = snap(g, self.clip) else { return };
             let mut tagv = Vec::with_capacity(t.len() * 2);
             for (key, v) in t {
-                let (ki, vi) = builder.insert(key.to_owned(), v);
+                let (ki, vi) = builder.insert(key, v);
                 tagv.extend([ki, vi]);
             }
             push_geometry(features, &geom, &tagv);
@@ -218,7 +219,7 @@ impl<M> Encoder<M> {
             version: 2,
             name: LAYER.to_owned(),
             features,
-            keys,
+            keys: keys.into_iter().map(str::to_owned).collect(),
             values: values.into_iter().map(tile::Value::from).collect(),
             extent: Some(EXTENT),
         };
