@@ -18,7 +18,7 @@ mod stored;
 pub use bbox::{BadBbox, Bbox};
 pub use islands::IslandIndex;
 pub use region::{BadRegion, Region};
-pub use stored::StoredGeometry;
+pub use stored::{read_text, StoredGeometry};
 
 use geo::orient::{Direction, Orient};
 use geo::{BoundingRect, Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon, Validation};

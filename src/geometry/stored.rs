@@ -64,8 +64,81 @@ impl StoredGeometry {
 }
 
 fn decode(text: &str) -> Option<ValidGeometry> {
-    let g: geojson::Geometry = text.parse().ok()?;
-    trusted(g.try_into().ok()?)
+    trusted(read_text(text).ok()?)
+}
+
+/// Reads stored GeoJSON geometry text straight into `geo`: positions as pairs of numbers,
+/// rings as vectors of them. The `geojson` crate builds a `serde_json::Value` tree first, one
+/// allocation per position; reading candidates this way is what an embedded tile or a bbox
+/// answer spends on each row before it can test it. Extra position members (an altitude) are
+/// skipped, as the `geojson` conversion does.
+pub fn read_text(text: &str) -> Result<Geometry<f64>, String> {
+    let raw: Raw<'_> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    raw.into_geo()
+}
+
+/// A geometry object with its coordinates still unread (their shape depends on `type`).
+#[derive(serde::Deserialize)]
+struct Raw<'a> {
+    #[serde(rename = "type")]
+    kind: std::borrow::Cow<'a, str>,
+    #[serde(borrow, default)]
+    coordinates: Option<&'a serde_json::value::RawValue>,
+    #[serde(borrow, default)]
+    geometries: Option<Vec<Raw<'a>>>,
+}
+
+impl Raw<'_> {
+    fn into_geo(self) -> Result<Geometry<f64>, String> {
+        use geo::{LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
+        fn read<'de, T: serde::Deserialize<'de>>(c: Option<&'de serde_json::value::RawValue>) -> Result<T, String> {
+            let c = c.ok_or("no coordinates")?;
+            serde_json::from_str(c.get()).map_err(|e| e.to_string())
+        }
+        let line = |ps: Vec<Pos>| LineString(ps.into_iter().map(|p| p.0).collect());
+        let polygon = |rings: Vec<Vec<Pos>>| -> Result<Polygon<f64>, String> {
+            let mut rings = rings.into_iter().map(line);
+            let exterior = rings.next().ok_or("a polygon without rings")?;
+            Ok(Polygon::new(exterior, rings.collect()))
+        };
+        Ok(match self.kind.as_ref() {
+            "Point" => Geometry::Point(Point(read::<Pos>(self.coordinates)?.0)),
+            "MultiPoint" => Geometry::MultiPoint(MultiPoint(read::<Vec<Pos>>(self.coordinates)?.into_iter().map(|p| Point(p.0)).collect())),
+            "LineString" => Geometry::LineString(line(read(self.coordinates)?)),
+            "MultiLineString" => Geometry::MultiLineString(MultiLineString(read::<Vec<Vec<Pos>>>(self.coordinates)?.into_iter().map(line).collect())),
+            "Polygon" => Geometry::Polygon(polygon(read(self.coordinates)?)?),
+            "MultiPolygon" => {
+                Geometry::MultiPolygon(MultiPolygon(read::<Vec<Vec<Vec<Pos>>>>(self.coordinates)?.into_iter().map(polygon).collect::<Result<_, _>>()?))
+            }
+            "GeometryCollection" => Geometry::GeometryCollection(geo::GeometryCollection(
+                self.geometries.ok_or("no geometries")?.into_iter().map(Raw::into_geo).collect::<Result<_, _>>()?,
+            )),
+            other => return Err(format!("unknown geometry type `{other}`")),
+        })
+    }
+}
+
+/// A position: its first two numbers.
+struct Pos(geo::Coord<f64>);
+
+impl<'de> serde::Deserialize<'de> for Pos {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Pos, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Pos;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a position: an array of two or more numbers")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Pos, A::Error> {
+                use serde::de::Error;
+                let x: f64 = seq.next_element()?.ok_or_else(|| A::Error::invalid_length(0, &self))?;
+                let y: f64 = seq.next_element()?.ok_or_else(|| A::Error::invalid_length(1, &self))?;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Pos(geo::Coord { x, y }))
+            }
+        }
+        d.deserialize_seq(Visit)
+    }
 }
 
 /// A geometry planmap itself stored after checking it: only the bounding box is derived again.
@@ -113,5 +186,41 @@ mod tests {
     fn unreadable_text_is_none() {
         assert!(StoredGeometry::from_text("{\"type\":\"Point\"}".into()).geo().is_none());
         assert!(StoredGeometry::from_text("not json".into()).valid().is_none());
+    }
+
+    /// Every geometry type reads as the `geojson` crate's conversion reads it.
+    #[test]
+    fn reads_every_type_as_the_geojson_crate_does() {
+        let texts = [
+            r#"{"type":"Point","coordinates":[121.1,27.9]}"#,
+            r#"{"type":"MultiPoint","coordinates":[[121.1,27.9],[121.2,27.8]]}"#,
+            r#"{"type":"LineString","coordinates":[[121.1,27.9],[121.2,27.8],[121.3,27.85]]}"#,
+            r#"{"type":"MultiLineString","coordinates":[[[121.1,27.9],[121.2,27.8]],[[121.0,27.7],[121.05,27.75]]]}"#,
+            r#"{"type":"Polygon","coordinates":[[[121,27],[122,27],[122,28],[121,28],[121,27]],[[121.2,27.2],[121.2,27.4],[121.4,27.4],[121.2,27.2]]]}"#,
+            r#"{"type":"MultiPolygon","coordinates":[[[[121,27],[122,27],[122,28],[121,27]]],[[[120,26],[120.5,26],[120.5,26.5],[120,26]]]]}"#,
+            r#"{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[121.1,27.9]},{"type":"LineString","coordinates":[[121.1,27.9],[121.2,27.8]]}]}"#,
+            r#"{"coordinates":[121.1,27.9,12.5],"type":"Point"}"#,
+            r#"{"type":"LineString","coordinates":[[121.1,27.9,1],[121.2,27.8,2]],"bbox":[121.1,27.8,121.2,27.9]}"#,
+        ];
+        for t in texts {
+            let theirs: geo::Geometry<f64> = t.parse::<geojson::Geometry>().unwrap().try_into().unwrap();
+            assert_eq!(read_text(t).unwrap(), theirs, "{t}");
+        }
+    }
+
+    #[test]
+    fn says_what_is_wrong_with_text_it_cannot_read() {
+        for (t, says) in [
+            (r#"{"type":"Circle","coordinates":[1,2]}"#, "unknown geometry type `Circle`"),
+            (r#"{"type":"Point"}"#, "no coordinates"),
+            (r#"{"type":"Point","coordinates":[1]}"#, "two or more numbers"),
+            (r#"{"type":"Polygon","coordinates":[]}"#, "without rings"),
+            (r#"{"type":"GeometryCollection"}"#, "no geometries"),
+            (r#"{"type":"LineString","coordinates":[[1,"a"]]}"#, "invalid type"),
+            ("", "EOF"),
+        ] {
+            let e = read_text(t).unwrap_err();
+            assert!(e.contains(says), "{t}: {e}");
+        }
     }
 }

@@ -105,7 +105,5 @@ fn unsupported() -> StoreError {
 /// A stored GeoJSON geometry as `geo`; revisions were checked on write, so failure is corruption
 /// (named by `key`, which is only formatted then: tiles parse a geometry per row).
 pub(super) fn parse_geometry(text: &str, key: impl Fn() -> String) -> StoreResult<geo::Geometry<f64>> {
-    let corrupt = |e: geojson::Error| StoreError::Corrupt { key: key(), reason: e.to_string() };
-    let g: geojson::Geometry = text.parse().map_err(corrupt)?;
-    g.try_into().map_err(corrupt)
+    crate::geometry::read_text(text).map_err(|reason| StoreError::Corrupt { key: key(), reason })
 }
