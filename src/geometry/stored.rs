@@ -80,7 +80,7 @@ pub fn read_text(text: &str) -> Result<Geometry<f64>, String> {
 /// A geometry object with its coordinates still unread (their shape depends on `type`).
 #[derive(serde::Deserialize)]
 struct Raw<'a> {
-    #[serde(rename = "type")]
+    #[serde(rename = "type", borrow)]
     kind: std::borrow::Cow<'a, str>,
     #[serde(borrow, default)]
     coordinates: Option<&'a serde_json::value::RawValue>,
