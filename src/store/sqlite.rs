@@ -137,12 +137,17 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await.map_err(|e| StoreError::Open(format!("cannot open {url}: {e}")))?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await.map_err(|e| StoreError::Open(format!("migrating {url}: {e}")))?;
-        let options: Vec<String> = sqlx::query_scalar("pragma compile_options").fetch_all(&pool).await.map_err(db("reading SQLite's build options"))?;
-        if let Some(slow) = slow_build(&options) {
-            tracing::warn!(
-                option = slow,
-                "SQLite was built with {slow}: its connections take global locks (build from the repository, whose .cargo/config.toml sets LIBSQLITE3_FLAGS)"
-            );
+        // The build options are the binary's, not the file's: warned about once, however many
+        // stores the process opens (the tile side opens its own).
+        static BUILD_CHECKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        if !BUILD_CHECKED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            let options: Vec<String> = sqlx::query_scalar("pragma compile_options").fetch_all(&pool).await.map_err(db("reading SQLite's build options"))?;
+            if let Some(slow) = slow_build(&options) {
+                tracing::warn!(
+                    option = slow,
+                    "SQLite was built with {slow}: its connections take global locks (build from the repository, whose .cargo/config.toml sets LIBSQLITE3_FLAGS)"
+                );
+            }
         }
         Ok(SqliteStore { pool, region })
     }
